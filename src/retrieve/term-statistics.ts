@@ -1,0 +1,104 @@
+import type { Chunk } from "../ingest/chunk-interview.js";
+import { contentTerms } from "../text/tokenize.js";
+import { searchText } from "../ingest/chunk-interview.js";
+
+/**
+ * Document frequencies of content terms over the chunks, for weighting the words of a question
+ * by how much they say: "Kazakhstan" appears everywhere here, "tariff" once.
+ */
+export class TermStatistics {
+  private readonly documentFrequency = new Map<string, number>();
+  private readonly chunkCount: number;
+  private readonly spellings = new Map<string, string | null>();
+  /** Acronyms the corpus uses ("FDI"), by the stemmed initials of what they stand for. */
+  private readonly acronyms = new Map<string, string>();
+
+  constructor(chunks: Chunk[]) {
+    this.chunkCount = chunks.length;
+    for (const chunk of chunks) {
+      for (const acronym of chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []) this.acronyms.set(acronym.toLowerCase(), acronym.toLowerCase());
+      for (const term of new Set(contentTerms(searchText(chunk)))) {
+        this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** BM25's idf; a term the corpus never uses gets the largest weight, since it cannot be covered. */
+  idf(term: string): number {
+    const df = this.documentFrequency.get(term) ?? 0;
+    return Math.log(1 + (this.chunkCount - df + 0.5) / (df + 0.5));
+  }
+
+  /**
+   * Replaces runs of terms whose initials spell an acronym the corpus uses by that acronym:
+   * "foreign direct investment" → "fdi" when the interview writes "FDI".
+   */
+  contractAcronyms(queryTerms: string[]): string[] {
+    const result: string[] = [];
+    for (let i = 0; i < queryTerms.length; i++) {
+      let matched = 0;
+      for (let length = Math.min(6, queryTerms.length - i); length >= 2 && matched === 0; length--) {
+        const initials = queryTerms.slice(i, i + length).map((term) => term[0]).join("");
+        if (this.acronyms.has(initials) && !queryTerms.slice(i, i + length).some((term) => term === initials)) matched = length;
+        if (matched) result.push(initials);
+      }
+      if (matched) i += matched - 1;
+      else result.push(queryTerms[i]!);
+    }
+    return result;
+  }
+
+  has(term: string): boolean {
+    return this.documentFrequency.has(term);
+  }
+
+  /**
+   * The corpus spelling of a term the corpus does not use but nearly does ("mazhili" for
+   * "mazhli"): one edit for terms of 5+ characters, two for 9+. Null when there is none.
+   */
+  correct(term: string): string | null {
+    if (this.has(term)) return term;
+    if (this.spellings.has(term)) return this.spellings.get(term)!;
+    let best: string | null = null;
+    if (term.length >= 5 && !/^\p{N}/u.test(term)) {
+      const allowed = term.length >= 9 ? 2 : 1;
+      let bestDistance = allowed + 1;
+      for (const known of this.documentFrequency.keys()) {
+        if (Math.abs(known.length - term.length) > allowed || known[0] !== term[0]) continue;
+        const distance = editDistance(term, known, allowed);
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          best = known;
+        }
+      }
+    }
+    if (this.spellings.size > 10_000) this.spellings.clear();
+    this.spellings.set(term, best);
+    return best;
+  }
+}
+
+/** Two stemmed terms that differ by one typo ("mazhili" / "mazhli"); short words and numbers must match exactly. */
+export function nearlySame(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length < 5 || b.length < 5 || /^\p{N}/u.test(a) || /^\p{N}/u.test(b) || a[0] !== b[0]) return false;
+  return Math.abs(a.length - b.length) <= 1 && editDistance(a, b, 1) <= 1;
+}
+
+/** Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let rowMin = Infinity;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = value;
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+  }
+  return rows[a.length]![b.length]!;
+}

@@ -1,0 +1,49 @@
+import type { Embedder } from "../embed/embedder.js";
+import { chunkInterviews, searchText, type Chunk } from "../ingest/chunk-interview.js";
+import type { SourceFile } from "../ingest/load-corpus.js";
+import type { ParsedInterview } from "../ingest/parse-interview.js";
+import { indexFormatVersion, listSentences, type SearchIndex } from "./search-index.js";
+import { VectorIndex } from "./vector-index.js";
+
+export interface BuildOptions {
+  maxChunkChars?: number;
+  now?: () => Date;
+}
+
+/** Chunks the parsed interviews and embeds chunks and sentences into an in-memory index. */
+export async function buildIndex(
+  interviews: ParsedInterview[],
+  embedder: Embedder,
+  options: BuildOptions = {},
+): Promise<SearchIndex> {
+  const chunks: Chunk[] = chunkInterviews(interviews, { maxChars: options.maxChunkChars });
+  const sentenceRefs = listSentences(chunks);
+  const texts = [
+    ...chunks.map(searchText),
+    ...sentenceRefs.map((ref) => chunks[ref.chunk]!.sentences[ref.sentence]!.text),
+  ];
+  const vectors = await embedder.embedDocuments(texts);
+  const dimensions = vectors[0]?.length ?? 0;
+  if (vectors.length !== texts.length || dimensions === 0) {
+    throw new Error(`Embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
+  }
+  return {
+    manifest: {
+      formatVersion: indexFormatVersion,
+      builtAt: (options.now?.() ?? new Date()).toISOString(),
+      embedder: { id: embedder.id, dimensions },
+      sources: describeSources(interviews.map((interview) => interview.source)),
+      chunkCount: chunks.length,
+      sentenceCount: sentenceRefs.length,
+      files: {},
+    },
+    chunks,
+    chunkVectors: VectorIndex.build(vectors.slice(0, chunks.length), dimensions),
+    sentenceVectors: VectorIndex.build(vectors.slice(chunks.length), dimensions),
+    sentenceRefs,
+  };
+}
+
+export function describeSources(sources: SourceFile[]): Array<{ name: string; sha256: string }> {
+  return sources.map((source) => ({ name: source.name, sha256: source.sha256 }));
+}

@@ -1,0 +1,36 @@
+import type { Chunk } from "../ingest/chunk-interview.js";
+import type { VectorIndex } from "./vector-index.js";
+
+export const indexFormatVersion = 1;
+
+export interface Manifest {
+  formatVersion: number;
+  builtAt: string;
+  embedder: { id: string; dimensions: number };
+  sources: Array<{ name: string; sha256: string }>;
+  chunkCount: number;
+  sentenceCount: number;
+  /** sha256 of every file of the build, so a truncated or edited file is caught on load. */
+  files: Record<string, string>;
+}
+
+/** Where a sentence lives: `chunks[chunk].sentences[sentence]`. */
+export interface SentenceRef {
+  chunk: number;
+  sentence: number;
+}
+
+/** The loaded index: chunks with their sentences, and HNSW indexes over both. */
+export interface SearchIndex {
+  manifest: Manifest;
+  chunks: Chunk[];
+  chunkVectors: VectorIndex;
+  /** Sentence-level vectors let retrieval and answers score single sentences without embedding them per query. */
+  sentenceVectors: VectorIndex;
+  sentenceRefs: SentenceRef[];
+}
+
+/** Lists every sentence of every chunk in index order. */
+export function listSentences(chunks: Chunk[]): SentenceRef[] {
+  return chunks.flatMap((chunk, chunkIndex) => chunk.sentences.map((_, sentence) => ({ chunk: chunkIndex, sentence })));
+}

@@ -1,0 +1,71 @@
+import hnswlib from "hnswlib-node";
+
+export interface Neighbor {
+  /** Position of the item in the list the index was built from. */
+  label: number;
+  /** Cosine similarity to the query, in [-1, 1]. */
+  similarity: number;
+}
+
+/**
+ * A cosine HNSW index over a fixed list of vectors, labelled by their position.
+ * Builds are deterministic (fixed seed), so the same vectors give the same graph.
+ */
+export class VectorIndex {
+  private constructor(
+    private readonly hnsw: hnswlib.HierarchicalNSW,
+    readonly dimensions: number,
+    readonly size: number,
+  ) {
+    // A search visits at least `ef` candidates; for a few hundred points that is all of them.
+    hnsw.setEf(Math.min(Math.max(size, 1), 200));
+  }
+
+  static build(vectors: number[][], dimensions: number): VectorIndex {
+    const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
+    hnsw.initIndex({ maxElements: Math.max(vectors.length, 1), m: 16, efConstruction: 200, randomSeed: 100 });
+    vectors.forEach((vector, label) => {
+      if (vector.length !== dimensions) throw new Error(`Vector ${label} has ${vector.length} dimensions, expected ${dimensions}`);
+      hnsw.addPoint(vector, label);
+    });
+    return new VectorIndex(hnsw, dimensions, vectors.length);
+  }
+
+  /** @throws when the file is missing, truncated or does not hold `size` points of `dimensions`. */
+  static async read(file: string, dimensions: number, size: number): Promise<VectorIndex> {
+    const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
+    await hnsw.readIndex(file);
+    if (hnsw.getCurrentCount() !== size) {
+      throw new Error(`${file} holds ${hnsw.getCurrentCount()} vectors, the manifest says ${size}`);
+    }
+    return new VectorIndex(hnsw, dimensions, size);
+  }
+
+  async write(file: string): Promise<void> {
+    await this.hnsw.writeIndex(file);
+  }
+
+  /** The `k` nearest items, most similar first. */
+  search(query: number[], k: number): Neighbor[] {
+    const count = Math.min(k, this.size);
+    if (count === 0) return [];
+    const { neighbors, distances } = this.hnsw.searchKnn(query, count);
+    return neighbors.map((label, i) => ({ label, similarity: 1 - distances[i]! }));
+  }
+
+  /** Cosine similarity between `query` and the stored item `label` (stored vectors are unit length). */
+  similarity(query: number[], label: number): number {
+    return dot(normalize(query), this.hnsw.getPoint(label));
+  }
+}
+
+export function normalize(vector: number[]): number[] {
+  const norm = Math.sqrt(dot(vector, vector));
+  return norm === 0 ? vector : vector.map((value) => value / norm);
+}
+
+function dot(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}

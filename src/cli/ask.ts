@@ -1,0 +1,40 @@
+import { Command } from "commander";
+import { loadConfig } from "../config.js";
+import { createAssistant } from "../create-assistant.js";
+import { BadRequestError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { runCli } from "./run-cli.js";
+import type { ChatResponse } from "../answer/types.js";
+
+const program = new Command()
+  .name("ask")
+  .description("Ask the interview a question; prints the answer and its citations.")
+  .argument("<question...>", "the question")
+  .option("--json", "print the response object of the HTTP contract")
+  .option("--follow-up-of <question>", "an earlier question this one follows up on (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .showHelpAfterError();
+
+runCli(async () => {
+  program.parse();
+  const options = program.opts<{ json?: boolean; followUpOf: string[] }>();
+  const question = program.args.join(" ").trim();
+  if (question === "") throw new BadRequestError("The question is empty");
+  const config = loadConfig();
+  const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2) });
+  const history = options.followUpOf.map((content) => ({ role: "user" as const, content }));
+  const response = await answerer.answer({ message: question, history });
+  process.stdout.write(options.json ? `${JSON.stringify(stripInternals(response), null, 2)}\n` : formatResponse(response));
+});
+
+function stripInternals(response: ChatResponse): ChatResponse {
+  const { answer, citations, contexts, grounded, mode, degraded } = response;
+  return { answer, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
+}
+
+function formatResponse(response: ChatResponse): string {
+  const lines = [response.answer, ""];
+  for (const citation of response.citations) {
+    lines.push(`[${citation.n}] ${citation.section}`, `    “${citation.quote}” (characters ${citation.start}–${citation.end})`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -156,14 +156,15 @@ function findInterviewee(text: string, spans: Array<TextSpan | null>): Interview
   for (const span of spans) {
     if (!span) continue;
     for (const match of span.text.matchAll(intervieweePattern)) {
-      const candidate = match[1]!.replace(/^the\s+/i, "");
+      // Names and roles are composed into answers: no-break spaces become plain ones.
+      const candidate = match[1]!.replace(/^the\s+/i, "").replace(/\s+/g, " ");
       // A person's name has at least two capitalised words; "the Ambassador" alone is a title.
       if (candidate.split(/\s+/).length < 2) continue;
       if (best && best.name.length >= candidate.length) continue;
       const offset = span.start + match.index!;
       const sentence =
         splitSentences(text, span.start, span.end).find((s) => s.start <= offset && offset < s.end) ?? span;
-      best = { name: candidate, ...(match[2] ? { role: match[2].trim() } : {}), sentence };
+      best = { name: candidate, ...(match[2] ? { role: match[2].trim().replace(/\s+/g, " ") } : {}), sentence };
     }
   }
   return best;

@@ -36,7 +36,11 @@ describe("the saved index", () => {
     await openIndex({ ...project, embedder, logger: quiet });
     await appendFile(path.join(project.dataDir, "interview.txt"), "\n");
     const messages: string[] = [];
-    const reopened = await openIndex({ ...project, embedder, logger: { info: (_: unknown, message: string) => messages.push(message), warn: () => {} } });
+    const logger = {
+      info: (_fields: object, message?: string) => void messages.push(message ?? ""),
+      warn: () => {},
+    } as unknown as Parameters<typeof openIndex>[0]["logger"];
+    const reopened = await openIndex({ ...project, embedder, logger });
     expect(reopened.rebuilt).toMatchObject({ reason: "stale", message: expect.stringContaining("interview.txt changed") });
     expect(messages.join("\n")).toContain("Rebuilding the index: interview.txt changed");
   });

@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the fake does with the next request to an endpoint; the default answers normally. */
+export type Fault = "500" | "429" | "hang" | "reset" | "malformed-sse" | "empty";
+
+export interface ChatScript {
+  /** Reply text; a function sees the request's messages. */
+  reply: string | ((messages: Array<{ role: string; content: string }>) => string);
+  /** Delay before the first byte, in ms. */
+  delayMs?: number;
+}
+
+export interface RecordedRequest {
+  path: string;
+  body: Record<string, unknown>;
+  authorization?: string;
+}
+
+/**
+ * An OpenAI-compatible server for tests, on 127.0.0.1 and a free port: `/v1/embeddings` (hashed,
+ * repeatable vectors) and `/v1/chat/completions` (scripted replies, streamed or not), with faults
+ * on demand. Records every request; `aborted` counts requests whose client went away.
+ */
+export class FakeOpenAiServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly faults: Fault[] = [];
+  chat: ChatScript = { reply: "Scripted reply [1]." };
+  dimensions = 16;
+  aborted = 0;
+  private server: Server | undefined;
+
+  get baseURL(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/v1`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const chunk of request) raw += chunk;
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    this.requests.push({ path: request.url ?? "", body, authorization: request.headers.authorization });
+    request.socket.on("close", () => {
+      if (!response.writableFinished) this.aborted++;
+    });
+    const fault = this.faults.shift();
+    if (fault === "500") return json(response, 500, { error: { message: "boom", type: "server_error" } });
+    if (fault === "429") return json(response, 429, { error: { message: "slow down", type: "rate_limit" } }, { "retry-after": "0" });
+    if (fault === "hang") return;
+    if (fault === "reset") {
+      request.socket.destroy();
+      return;
+    }
+    if (request.url?.endsWith("/embeddings")) return this.embeddings(body, response);
+    if (request.url?.endsWith("/chat/completions")) return this.completions(body, response, fault);
+    json(response, 404, { error: { message: "unknown route" } });
+  }
+
+  private embeddings(body: Record<string, unknown>, response: ServerResponse): void {
+    const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
+    // Reversed on purpose: clients must order by `index`, not by position.
+    const data = input.map((text, index) => ({ object: "embedding", index, embedding: hashVector(text, this.dimensions) })).reverse();
+    json(response, 200, { object: "list", data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } });
+  }
+
+  private async completions(body: Record<string, unknown>, response: ServerResponse, fault: Fault | undefined): Promise<void> {
+    const messages = body.messages as Array<{ role: string; content: string }>;
+    const text = fault === "empty" ? "" : typeof this.chat.reply === "function" ? this.chat.reply(messages) : this.chat.reply;
+    if (this.chat.delayMs) await new Promise((resolve) => setTimeout(resolve, this.chat.delayMs));
+    const base = { id: "chatcmpl-fake", created: 0, model: String(body.model) };
+    if (!body.stream) {
+      return json(response, 200, {
+        ...base,
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    }
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+    const pieces = text.match(/\S+\s*/g) ?? [];
+    send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    for (const [i, piece] of pieces.entries()) {
+      if (fault === "malformed-sse" && i === 1) {
+        response.write("data: {this is not json\n\n");
+        response.end();
+        return;
+      }
+      send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+    }
+    send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+    response.end("data: [DONE]\n\n");
+  }
+}
+
+function json(response: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(JSON.stringify(payload));
+}
+
+/** Bag-of-words hashed into `dimensions` buckets: texts sharing words get similar vectors. */
+export function hashVector(text: string, dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/\p{L}+|\p{N}+/gu) ?? []) {
+    let hash = 2166136261;
+    for (const char of word) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+    vector[(hash >>> 0) % dimensions]! += 1;
+  }
+  vector[0]! += 0.01;
+  return vector;
+}

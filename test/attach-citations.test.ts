@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attachCitations } from "../src/answer/attach-citations.js";
+import { attachCitations, CitationStream } from "../src/answer/attach-citations.js";
 import type { Passage } from "../src/retrieve/hybrid-retriever.js";
 
 function passage(id: string, sentences: string[], offset = 0): Passage {
@@ -54,5 +54,17 @@ describe("attachCitations", () => {
     expect(attachCitations("Turnover 28.9 [1].", passages, [{ passage: 1, span: forged }]).citations[0]!.quote).toBe(
       "Trade turnover in 2021 amounted to 28.9 billion US dollars.",
     );
+  });
+});
+
+describe("CitationStream", () => {
+  it("passes text on as it streams and rewrites markers once their sentence is complete", () => {
+    const stream = new CitationStream(passages);
+    const shown: string[] = [];
+    for (const piece of ["The Mazhilis ", "will have 98", " deputies [", "2]. Turnover ", "was 28.9 billion [9]", ". Done"]) shown.push(stream.push(piece));
+    shown.push(stream.end());
+    expect(shown).toEqual(["The Mazhilis", " will have 98", " deputies", " [1]. Turnover", " was 28.9 billion", ". Done", ""]);
+    expect(shown.join("")).toBe(attachCitations("The Mazhilis will have 98 deputies [2]. Turnover was 28.9 billion [9]. Done", passages).answer);
+    expect(stream.citations.map((citation) => citation.chunkId)).toEqual(["q1"]);
   });
 });

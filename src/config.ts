@@ -18,6 +18,14 @@ const environmentSchema = z
     OPENAI_EMBEDDING_MODEL: optional(z.string()),
     OPENAI_CHAT_MODEL: optional(z.string()),
     LLM_PROVIDER: optional(z.enum(["auto", "openai", "extractive"])),
+    LLM_TIMEOUT_MS: optional(integer(100, 600_000)),
+    LLM_MAX_RETRIES: optional(integer(0, 10)),
+    LLM_ON_FAILURE: optional(z.enum(["degrade", "error"])),
+    PROMPTS_DIR: optional(z.string()),
+    RATE_LIMIT_PER_MINUTE: optional(integer(0, 1_000_000)),
+    ALLOWED_ORIGINS: optional(z.string()),
+    API_KEYS: optional(z.string()),
+    TRUST_PROXY: optional(z.string()),
     TOP_K: optional(integer(1, 20)),
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
     PORT: optional(integer(0, 65_535)),
@@ -45,9 +53,20 @@ export interface Config {
   dataDir: string;
   indexDir: string;
   embeddingProvider: "local" | "openai";
-  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string };
+  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number };
   /** Which answerer runs: the LLM when OpenAI is configured (unless forced), else extractive. */
   answerer: "openai" | "extractive";
+  /** What an LLM failure becomes: the extractive answer marked degraded, or a 502/504. */
+  onLlmFailure: "degrade" | "error";
+  promptsDir: string;
+  /** Requests per minute per client on the API; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Origins whose pages may call the API from a browser (the widget's hosts). */
+  allowedOrigins: string[];
+  /** Bearer keys for non-browser clients; empty means no key is required. */
+  apiKeys: string[];
+  /** Express "trust proxy" setting, so rate limits see the client behind a reverse proxy. */
+  trustProxy: string | number | boolean;
   topK: number;
   queryCacheSize: number;
   port: number;
@@ -85,11 +104,32 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
       baseURL: env.OPENAI_BASE_URL,
       embeddingModel: env.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small",
       chatModel: env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini",
+      timeoutMs: env.LLM_TIMEOUT_MS ?? 30_000,
+      maxRetries: env.LLM_MAX_RETRIES ?? 2,
     },
+    onLlmFailure: env.LLM_ON_FAILURE ?? "degrade",
+    promptsDir: path.resolve(cwd, env.PROMPTS_DIR ?? "prompts"),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? 60,
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    apiKeys: list(env.API_KEYS),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     answerer: llm === "extractive" || (llm === "auto" && !hasOpenAi) ? "extractive" : "openai",
     topK: env.TOP_K ?? 4,
     queryCacheSize: env.QUERY_CACHE_SIZE ?? 1000,
     port: env.PORT ?? 3000,
     logLevel: env.LOG_LEVEL ?? "info",
   };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+function parseTrustProxy(value: string | undefined): string | number | boolean {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

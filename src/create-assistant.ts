@@ -1,6 +1,9 @@
+import OpenAI from "openai";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
+import { LlmAnswerer } from "./answer/llm/llm-answerer.js";
+import { loadPrompts } from "./answer/llm/load-prompts.js";
 import type { Answerer } from "./answer/types.js";
 import { createEmbedder } from "./embed/create-embedder.js";
 import type { Embedder } from "./embed/embedder.js";
@@ -21,9 +24,28 @@ export async function createAssistant(
   config: Config,
   options: { logger?: Pick<Logger, "info" | "warn">; embedder?: Embedder } = {},
 ): Promise<Assistant> {
+  // Prompts first: a broken template should fail start-up before minutes of indexing.
+  const prompts = config.answerer === "openai" ? await loadPrompts(config.promptsDir) : null;
   const embedder = options.embedder ?? createEmbedder(config);
   const opened = await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder, logger: options.logger });
   const retriever = new HybridRetriever(opened.index, embedder);
-  const answerer = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK });
+  const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK });
+  const answerer = prompts
+    ? new LlmAnswerer({
+        client: new OpenAI({
+          apiKey: config.openai.apiKey ?? "not-needed",
+          baseURL: config.openai.baseURL,
+          timeout: config.openai.timeoutMs,
+          maxRetries: config.openai.maxRetries,
+        }),
+        model: config.openai.chatModel,
+        prompts,
+        retriever,
+        fallback: extractive,
+        onFailure: config.onLlmFailure,
+        topK: config.topK,
+        logger: options.logger,
+      })
+    : extractive;
   return { answerer, retriever, opened };
 }

@@ -43,6 +43,6 @@ export class UpstreamError extends AppError {
     readonly isRetryable: boolean,
     options?: { cause?: unknown; status?: number },
   ) {
-    super("upstream_error", message, options?.status ?? 502, options);
+    super(options?.status === 504 ? "upstream_timeout" : "upstream_error", message, options?.status ?? 502, options);
   }
 }

@@ -1,10 +1,9 @@
-import { loadConfig } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createAssistant } from "./create-assistant.js";
 import { createLogger } from "./logger.js";
 import { createApp } from "./serve/create-app.js";
-import { ConfigError } from "./config.js";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -12,13 +11,32 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
-const { answerer, opened } = await createAssistant(config, { logger });
-const app = createApp({ answerer, logger });
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+
+let assistant: Awaited<ReturnType<typeof createAssistant>>;
+try {
+  assistant = await createAssistant(config, { logger });
+} catch (error) {
+  logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
+const app = createApp({
+  answerer: assistant.answerer,
+  logger,
+  protection: { allowedOrigins: config.allowedOrigins, apiKeys: config.apiKeys, rateLimitPerMinute: config.rateLimitPerMinute },
+  trustProxy: config.trustProxy,
+});
 const server = app.listen(config.port, () => {
-  logger.info({ port: config.port, chunks: opened.index.manifest.chunkCount, mode: answerer.mode }, `Listening on http://localhost:${config.port}`);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
+});
+server.on("error", (error) => {
+  logger.fatal({ err: error }, `Cannot listen on port ${config.port}: ${error.message}`);
+  process.exit(1);
 });
 
-// Finish in-flight requests, then exit.
+// Finish in-flight requests, then exit; give up after 10 s.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     logger.info({ signal }, "Shutting down");

@@ -1,11 +1,11 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
-import type { Passage, Retriever } from "../retrieve/hybrid-retriever.js";
+import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
 import { expectedAnswerType, satisfiesAnswerType } from "./expected-answer-type.js";
-import { abstention, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
+import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 
 export interface ExtractiveAnswererOptions {
   retriever: Retriever;
@@ -35,10 +35,26 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
-    const structured = answerAboutInterview(request.message, this.options.interviews, this.options.chunks);
-    if (structured) return respond(structured, true);
-
+    const structured = this.answerAboutInterview(request.message);
+    if (structured) return structured;
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
+    return this.answerFrom(retrieval);
+  }
+
+  /** Questions about the interview itself, answered from its parsed structure; null for others. */
+  answerAboutInterview(question: string): ChatResponse | null {
+    const structured = answerAboutInterview(question, this.options.interviews, this.options.chunks);
+    return structured ? respond(structured, true) : null;
+  }
+
+  stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
+    return (async function* (answerer: ExtractiveAnswerer) {
+      yield* replayAnswer(await answerer.answer(request));
+    })(this);
+  }
+
+  /** Answers from passages already retrieved (the LLM answerer's fallback keeps its contexts). */
+  answerFrom(retrieval: Retrieval): ChatResponse & { evidence?: Evidence } {
     const { passages } = retrieval;
     const terms = this.options.retriever.terms;
     const query = questionTerms(retrieval.question, terms);
@@ -47,7 +63,7 @@ export class ExtractiveAnswerer implements Answerer {
     const scored = scoreSentences(passages, query, terms)
       .map((sentence) => (definition && startsWith(textOf(passages, sentence), definition) ? { ...sentence, score: sentence.score + 0.1 } : sentence))
       .sort((a, b) => b.score - a.score);
-    const type = expectedAnswerType(request.message);
+    const type = expectedAnswerType(retrieval.question.question);
     const candidates = scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)));
     const best = candidates[0];
     if (!best || ownTerms.size === 0 || !isEvidence(best)) {

@@ -41,10 +41,46 @@ export interface ChatRequest {
   history?: ChatTurn[];
 }
 
+/** What an answer stream yields, in this order: contexts, any number of deltas, citations. */
+export type AnswerEvent =
+  | { type: "contexts"; contexts: Context[] }
+  | { type: "delta"; text: string }
+  | { type: "citations"; citations: Citation[]; grounded: boolean; mode: AnswerMode; degraded?: boolean };
+
+export interface AnswerOptions {
+  /** Aborts the work (and any upstream request) when the client goes away. */
+  signal?: AbortSignal;
+}
+
 export interface Answerer {
   readonly mode: AnswerMode;
   /** @throws AppError subclasses only for faults, never because the interview lacks the answer. */
-  answer(request: ChatRequest, options?: { signal?: AbortSignal }): Promise<ChatResponse>;
+  answer(request: ChatRequest, options?: AnswerOptions): Promise<ChatResponse>;
+  /** The same answer as events, text first as it is written. Faults are thrown from the iterator. */
+  stream(request: ChatRequest, options?: AnswerOptions): AsyncIterable<AnswerEvent>;
+}
+
+/** Collects an answer stream into the response object. */
+export async function collectAnswer(events: AsyncIterable<AnswerEvent>): Promise<ChatResponse> {
+  let contexts: Context[] = [];
+  let answer = "";
+  for await (const event of events) {
+    if (event.type === "contexts") contexts = event.contexts;
+    else if (event.type === "delta") answer += event.text;
+    else {
+      const { citations, grounded, mode, degraded } = event;
+      return { answer: answer.trim(), citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
+    }
+  }
+  throw new Error("The answer stream ended without citations");
+}
+
+/** Replays a finished response as a stream: contexts, the text in word-sized deltas, citations. */
+export async function* replayAnswer(response: ChatResponse): AsyncIterable<AnswerEvent> {
+  yield { type: "contexts", contexts: response.contexts };
+  for (const piece of response.answer.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
+  const { citations, grounded, mode, degraded } = response;
+  yield { type: "citations", citations, grounded, mode, ...(degraded ? { degraded } : {}) };
 }
 
 export const abstention = "The interview does not answer that question.";

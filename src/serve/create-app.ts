@@ -1,48 +1,54 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import helmet from "helmet";
 import type { Logger } from "pino";
-import type { Answerer, ChatResponse } from "../answer/types.js";
-import { AppError, BadRequestError } from "../errors.js";
-import { chatRequestSchema } from "./chat-request.js";
+import type { Answerer } from "../answer/types.js";
+import { AppError } from "../errors.js";
+import { chatRoute } from "./chat-route.js";
+import { describeError } from "./describe-error.js";
+import { openApiDocument } from "./openapi.js";
+import { completionsRoute, modelsRoute } from "./openai-route.js";
+import { browserAccess, limitRate, requestId, requireApiKey, type ProtectionOptions } from "./protect.js";
 
 export interface AppDependencies {
   answerer: Answerer;
   logger: Logger;
-  /** Whether the index is loaded; `/healthz` answers 503 until it is. */
+  /** Whether the index is loaded; `/healthz` answers 503 until it is. Default: always ready. */
   isReady?: () => boolean;
+  protection?: Partial<ProtectionOptions>;
+  /** Heartbeat comment interval on event streams. Default 15 s. */
+  heartbeatMs?: number;
+  /** Express "trust proxy", so rate limits see clients behind a reverse proxy. */
+  trustProxy?: string | number | boolean;
 }
 
-/** Builds the HTTP app without listening, so tests can run it on port 0. */
-export function createApp({ answerer, logger, isReady = () => true }: AppDependencies): express.Express {
+/** Builds the HTTP app without listening, so tests run it for real on port 0. */
+export function createApp({ answerer, logger, isReady = () => true, protection = {}, heartbeatMs = 15_000, trustProxy = false }: AppDependencies): express.Express {
+  const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60 } = protection;
   const app = express();
   app.disable("x-powered-by");
-  app.use((request, response, next) => {
-    const started = process.hrtime.bigint();
-    response.on("finish", () => {
-      logger.info(
-        { method: request.method, path: request.path, status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        "request",
-      );
-    });
-    next();
-  });
+  app.set("trust proxy", trustProxy);
+  app.use(requestId());
+  app.use(logRequests(logger));
+  app.use(helmet());
 
   app.get("/healthz", (_request, response) => {
     if (isReady()) response.json({ status: "ok" });
     else response.status(503).json({ error: { code: "not_ready", message: "The index is still loading" } });
   });
-
-  app.post("/api/chat", express.json({ limit: "32kb", strict: false }), async (request: Request, response: Response) => {
-    if (!request.is("application/json")) {
-      throw new AppError("unsupported_media_type", "Send the request as Content-Type: application/json", 415);
-    }
-    const parsed = chatRequestSchema.safeParse(request.body);
-    if (!parsed.success) {
-      throw new BadRequestError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "));
-    }
-    const result: ChatResponse = await answerer.answer({ message: parsed.data.message, history: parsed.data.history });
-    const { answer, citations, contexts, grounded, mode, degraded } = result;
-    response.json({ answer, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) });
+  app.get("/openapi.json", (_request, response) => {
+    response.json(openApiDocument());
   });
+
+  const api = express.Router();
+  api.use(browserAccess(allowedOrigins));
+  api.use(requireApiKey(apiKeys, allowedOrigins));
+  api.use(limitRate(rateLimitPerMinute));
+  api.use(requireJson);
+  api.use(express.json({ limit: "32kb", strict: true }));
+  api.post("/api/chat", chatRoute(answerer, heartbeatMs));
+  api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs));
+  api.get("/v1/models", modelsRoute());
+  app.use(api);
 
   app.use((_request, response) => {
     response.status(404).json({ error: { code: "not_found", message: "No such route" } });
@@ -51,34 +57,48 @@ export function createApp({ answerer, logger, isReady = () => true }: AppDepende
   return app;
 }
 
-/** The one place errors become HTTP: known errors keep their status and code, anything else is a bare 500. */
+function requireJson(request: Request, _response: Response, next: (error?: unknown) => void): void {
+  if (request.method === "POST" && !request.is("application/json")) {
+    next(new AppError("unsupported_media_type", "Send the request as Content-Type: application/json", 415));
+    return;
+  }
+  next();
+}
+
+/** One structured line per request: id, method, path, status, duration. Never headers or bodies. */
+function logRequests(logger: Logger) {
+  return (request: Request, response: Response, next: () => void) => {
+    const started = process.hrtime.bigint();
+    const child = logger.child({ requestId: response.locals.requestId });
+    response.locals.logger = child;
+    response.on("close", () => {
+      child.info(
+        {
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          ...(response.writableFinished ? {} : { aborted: true }),
+        },
+        "request",
+      );
+    });
+    next();
+  };
+}
+
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _request, response, _next) => {
-    const status = (error as { status?: number; type?: string }).status;
-    const type = (error as { type?: string }).type;
-    let body: { code: string; message: string };
-    let code = 500;
-    if (error instanceof AppError) {
-      code = error.status;
-      body = { code: error.code, message: error.message };
-    } else if (type === "entity.too.large") {
-      code = 413;
-      body = { code: "payload_too_large", message: "The request body is larger than 32 KB" };
-    } else if (type === "entity.parse.failed") {
-      code = 400;
-      body = { code: "invalid_json", message: "The request body is not valid JSON" };
-    } else if (typeof status === "number" && status >= 400 && status < 500) {
-      code = status;
-      body = { code: "bad_request", message: "The request could not be read" };
-    } else {
-      logger.error({ err: error }, "unhandled error");
-      body = { code: "internal_error", message: "Something went wrong on our side" };
+    const { status, body } = describeError(error);
+    const log = (response.locals.logger as Logger | undefined) ?? logger;
+    if (status >= 500) {
+      if (error instanceof AppError) log.warn({ code: body.code, err: error }, "request failed");
+      else log.error({ err: error }, "unhandled error");
     }
-    if (code >= 500 && error instanceof AppError) logger.warn({ err: error }, "request failed");
     if (response.headersSent) {
       response.end();
       return;
     }
-    response.status(code).json({ error: body });
+    response.status(status).json({ error: body });
   };
 }

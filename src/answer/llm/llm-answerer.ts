@@ -1,0 +1,144 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import OpenAI from "openai";
+import type { Logger } from "pino";
+import { UpstreamError } from "../../errors.js";
+import type { Passage, Retriever } from "../../retrieve/hybrid-retriever.js";
+import type { ChatTurn } from "../../retrieve/resolve-follow-up.js";
+import { CitationStream } from "../attach-citations.js";
+import type { ExtractiveAnswerer } from "../extractive-answerer.js";
+import { toContext } from "../extractive-answerer.js";
+import { collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
+import type { Prompts } from "./load-prompts.js";
+
+export interface LlmAnswererOptions {
+  client: OpenAI;
+  model: string;
+  prompts: Prompts;
+  retriever: Retriever;
+  /** Answers when the LLM fails and `onFailure` is "degrade", and answers questions about the interview itself. */
+  fallback: ExtractiveAnswerer;
+  /** "degrade" (default): the extractive answer, marked degraded; "error": a 502/504. */
+  onFailure?: "degrade" | "error";
+  topK?: number;
+  logger?: Pick<Logger, "warn">;
+}
+
+const abstains = /\bdoes not (?:answer|say|cover|mention)\b/i;
+
+/**
+ * Answers with an OpenAI-compatible chat model from retrieved passages. Follow-ups are first
+ * condensed into a standalone question by a second prompt. The model's `[n]` markers go through
+ * `CitationStream`, so only retrieved passages are cited and every citation carries a verbatim quote.
+ */
+export class LlmAnswerer implements Answerer {
+  readonly mode = "llm" as const;
+  private readonly onFailure: "degrade" | "error";
+  private readonly topK: number;
+
+  constructor(private readonly options: LlmAnswererOptions) {
+    this.onFailure = options.onFailure ?? "degrade";
+    this.topK = options.topK ?? 4;
+  }
+
+  answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse> {
+    return collectAnswer(this.stream(request, options));
+  }
+
+  async *stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
+    const structured = this.options.fallback.answerAboutInterview(request.message);
+    if (structured) {
+      yield* replayAnswer(structured);
+      return;
+    }
+    const { signal } = options;
+    const history = request.history ?? [];
+    const standalone = history.length > 0 ? await this.condense(request.message, history, signal) : null;
+    // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
+    const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK });
+    const { passages } = retrieval;
+    yield { type: "contexts", contexts: passages.map(toContext) };
+
+    const citations = new CitationStream(passages);
+    let written = "";
+    let shown = false;
+    try {
+      const messages = await this.options.prompts.answer.formatMessages({
+        passages: formatPassages(passages),
+        question: standalone ?? request.message,
+      });
+      const stream = await this.options.client.chat.completions.create(
+        { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0 },
+        { signal },
+      );
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta?.content;
+        if (!text) continue;
+        written += text;
+        const output = citations.push(text);
+        if (output) {
+          shown = true;
+          yield { type: "delta", text: output };
+        }
+      }
+      if (written.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const upstream = toUpstreamError(error);
+      if (shown || this.onFailure === "error") throw upstream;
+      this.options.logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
+      const degraded = this.options.fallback.answerFrom(retrieval);
+      for await (const event of replayAnswer({ ...degraded, degraded: true })) if (event.type !== "contexts") yield event;
+      return;
+    }
+    const rest = citations.end();
+    if (rest) yield { type: "delta", text: rest };
+    const grounded = citations.citations.length > 0 && !abstains.test(written);
+    yield { type: "citations", citations: grounded ? citations.citations : [], grounded, mode: "llm" };
+  }
+
+  /** Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. */
+  private async condense(question: string, history: ChatTurn[], signal?: AbortSignal): Promise<string | null> {
+    try {
+      const messages = await this.options.prompts.condense.formatMessages({
+        history: history.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${turn.content}`).join("\n"),
+        question,
+      });
+      const completion = await this.options.client.chat.completions.create(
+        { model: this.options.model, messages: toOpenAiMessages(messages), temperature: 0 },
+        { signal },
+      );
+      const rewritten = completion.choices[0]?.message?.content?.trim();
+      return rewritten ? rewritten.slice(0, 2000) : null;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.options.logger?.warn({ err: error }, "Condensing the follow-up failed; resolving it without the LLM");
+      return null;
+    }
+  }
+}
+
+/** Numbered passages, each fenced so the model reads them as data. */
+function formatPassages(passages: Passage[]): string {
+  return passages
+    .map((passage, i) => `[${i + 1}] (answering: ${passage.chunk.section})\n"""\n${passage.chunk.text.replaceAll('"""', "'''")}\n"""`)
+    .join("\n\n");
+}
+
+function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
+  return messages.map((message) => {
+    const content = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+    const type = message.getType();
+    return type === "system" ? { role: "system", content } : type === "ai" ? { role: "assistant", content } : { role: "user", content };
+  });
+}
+
+function toUpstreamError(error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new UpstreamError("The language model did not answer in time", true, { cause: error, status: 504 });
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    return new UpstreamError(`The language model answered ${error.status}`, error.status === 429 || error.status >= 500, { cause: error });
+  }
+  return new UpstreamError(`The language model could not be reached: ${(error as Error).message}`, true, { cause: error });
+}

@@ -1,0 +1,45 @@
+import type { Request, Response } from "express";
+import type { Logger } from "pino";
+import type { Answerer, AnswerEvent } from "../answer/types.js";
+import { AppError } from "../errors.js";
+import { abortOnDisconnect, openEventStream } from "./event-stream.js";
+import { chatRequestSchema } from "./schemas.js";
+import { validate } from "./validate.js";
+import { describeError } from "./describe-error.js";
+
+/** `POST /api/chat`: JSON, or Server-Sent Events with `"stream": true` or `Accept: text/event-stream`. */
+export function chatRoute(answerer: Answerer, heartbeatMs: number) {
+  return async (request: Request, response: Response) => {
+    const body = validate(chatRequestSchema, request.body);
+    const signal = abortOnDisconnect(response);
+    const chatRequest = { message: body.message, history: body.history };
+    const wantsStream = body.stream || (request.get("accept") ?? "").includes("text/event-stream");
+    if (!wantsStream) {
+      const { answer, citations, contexts, grounded, mode, degraded } = await answerer.answer(chatRequest, { signal });
+      response.json({ answer, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) });
+      return;
+    }
+    const events = openEventStream(response, heartbeatMs);
+    try {
+      for await (const event of answerer.stream(chatRequest, { signal })) {
+        if (signal.aborted) return;
+        events.send(event.type, payload(event));
+      }
+      events.send("done", {});
+    } catch (error) {
+      if (signal.aborted) return;
+      const { status, body: failure } = describeError(error);
+      if (!(error instanceof AppError)) (response.locals.logger as Logger | undefined)?.error({ err: error }, "stream failed");
+      events.send("error", { ...failure, status });
+    } finally {
+      events.end();
+    }
+  };
+}
+
+function payload(event: AnswerEvent): unknown {
+  if (event.type === "contexts") return { contexts: event.contexts };
+  if (event.type === "delta") return { text: event.text };
+  const { citations, grounded, mode, degraded } = event;
+  return { citations, grounded, mode, ...(degraded ? { degraded } : {}) };
+}

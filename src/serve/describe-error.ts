@@ -1,0 +1,25 @@
+import { AppError } from "../errors.js";
+
+export interface DescribedError {
+  status: number;
+  body: { code: string; message: string };
+}
+
+/**
+ * Maps any error to an HTTP status and the contract's error body: the one place this happens.
+ * Known errors keep their status and code; body-parser's errors are the client's (4xx);
+ * anything else is a 500 that reveals nothing.
+ */
+export function describeError(error: unknown): DescribedError {
+  if (error instanceof AppError) return { status: error.status, body: { code: error.code, message: error.message } };
+  const { type, status } = (error ?? {}) as { type?: string; status?: number };
+  if (type === "entity.too.large") return { status: 413, body: { code: "payload_too_large", message: "The request body is larger than 32 KB" } };
+  if (type === "entity.parse.failed") return { status: 400, body: { code: "invalid_json", message: "The request body is not valid JSON" } };
+  if (type === "encoding.unsupported" || type === "charset.unsupported") {
+    return { status: 415, body: { code: "unsupported_encoding", message: "The request body's encoding or charset is not supported" } };
+  }
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { status, body: { code: "bad_request", message: "The request could not be read" } };
+  }
+  return { status: 500, body: { code: "internal_error", message: "Something went wrong on our side" } };
+}

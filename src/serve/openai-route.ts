@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import type { Request, Response } from "express";
+import type { Answerer } from "../answer/types.js";
+import { BadRequestError } from "../errors.js";
+import type { ChatTurn } from "../retrieve/resolve-follow-up.js";
+import { describeError } from "./describe-error.js";
+import { abortOnDisconnect, openEventStream } from "./event-stream.js";
+import { chatRequestSchema, completionRequestSchema, type CompletionRequest } from "./schemas.js";
+import { validate } from "./validate.js";
+
+export const modelId = "interview-chat";
+
+/**
+ * `POST /v1/chat/completions` for existing OpenAI clients and chat UIs: the last user message is
+ * the question, earlier user and assistant messages the history. Citations ride along as `[n]`
+ * markers in the content and in an extra `citations` field.
+ */
+export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
+  return async (request: Request, response: Response) => {
+    const body = validate(completionRequestSchema, request.body);
+    const chatRequest = toChatRequest(body);
+    const signal = abortOnDisconnect(response);
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const base = { id, created, model: modelId };
+    if (!body.stream) {
+      const result = await answerer.answer(chatRequest, { signal });
+      response.json({
+        ...base,
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: result.answer }, finish_reason: "stop", logprobs: null }],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        citations: result.citations,
+        contexts: result.contexts,
+        grounded: result.grounded,
+        ...(result.degraded ? { degraded: true } : {}),
+      });
+      return;
+    }
+    const events = openEventStream(response, heartbeatMs);
+    const chunk = (delta: object, extra: object = {}, finish: string | null = null) =>
+      events.send(null, { ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra });
+    try {
+      chunk({ role: "assistant", content: "" });
+      for await (const event of answerer.stream(chatRequest, { signal })) {
+        if (signal.aborted) return;
+        if (event.type === "delta") chunk({ content: event.text });
+        if (event.type === "citations") {
+          const { citations, grounded, degraded } = event;
+          chunk({}, { citations, grounded, ...(degraded ? { degraded } : {}) }, "stop");
+        }
+      }
+      events.sendRaw("[DONE]");
+    } catch (error) {
+      if (signal.aborted) return;
+      const { body: failure } = describeError(error);
+      events.send(null, { error: { message: failure.message, type: failure.code, code: failure.code } });
+    } finally {
+      events.end();
+    }
+  };
+}
+
+export function modelsRoute() {
+  return (_request: Request, response: Response) => {
+    response.json({ object: "list", data: [{ id: modelId, object: "model", created: 0, owned_by: "interview-chat" }] });
+  };
+}
+
+function text(content: CompletionRequest["messages"][number]["content"]): string {
+  if (typeof content === "string") return content;
+  if (!content) return "";
+  return content.map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
+}
+
+function toChatRequest(body: CompletionRequest) {
+  const turns = body.messages.filter((message) => message.role === "user" || message.role === "assistant");
+  const last = turns.at(-1);
+  if (!last || last.role !== "user") throw new BadRequestError("messages: the last user or assistant message must be from the user", "invalid_request");
+  const history: ChatTurn[] = turns.slice(0, -1).map((message) => ({ role: message.role as ChatTurn["role"], content: text(message.content) }));
+  // The same limits as /api/chat: the most recent 20 turns are kept.
+  const parsed = validate(chatRequestSchema, { message: text(last.content), history: history.slice(-20) });
+  return { message: parsed.message, history: parsed.history };
+}

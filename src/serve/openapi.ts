@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "./schemas.js";
+
+const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) } });
+const errors = Object.fromEntries(
+  [
+    ["400", "Invalid body"],
+    ["401", "Missing or wrong API key"],
+    ["403", "Origin not allowed"],
+    ["413", "Body over 32 KB"],
+    ["415", "Not JSON"],
+    ["429", "Rate limited (see Retry-After)"],
+    ["502", "Upstream model failed"],
+    ["504", "Upstream model timed out"],
+  ].map(([status, description]) => [status, { description, content: json(errorSchema) }]),
+);
+
+/** The OpenAPI 3.1 description, generated from the same zod schemas that validate requests. */
+export function openApiDocument(): object {
+  return {
+    openapi: "3.1.0",
+    info: { title: "interview-chat", version: "1", description: "Answers questions about an interview, only from the interview, with verifiable citations." },
+    paths: {
+      "/api/chat": {
+        post: {
+          summary: "Ask a question",
+          requestBody: { required: true, content: json(chatRequestSchema, "input") },
+          responses: {
+            "200": {
+              description: "The answer as JSON, or with stream=true a text/event-stream of contexts, delta, citations, done (or error) events",
+              content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      "/v1/chat/completions": {
+        post: {
+          summary: "OpenAI-compatible chat completions (stream and non-stream); citations in an extra field",
+          requestBody: { required: true, content: json(completionRequestSchema, "input") },
+          responses: { "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" }, ...errors },
+        },
+      },
+      "/v1/models": { get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } } },
+      "/healthz": { get: { summary: "200 once the index is loaded", responses: { "200": { description: "Ready" }, "503": { description: "Loading" } } } },
+      "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+    },
+  };
+}

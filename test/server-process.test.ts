@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot, scratchProject } from "./support/corpus.js";
+import { FakeOpenAiServer } from "./support/fake-openai-server.js";
+
+// `npm start` as a user runs it: the real process, its real index, the LLM behind a fake upstream.
+let upstream: FakeOpenAiServer;
+let child: ChildProcess;
+let url: string;
+let exited: Promise<number | null>;
+
+beforeAll(async () => {
+  upstream = await new FakeOpenAiServer().start();
+  upstream.chat = { reply: "Riga is one of the ports [1].", delayMs: 800 };
+  const project = await scratchProject();
+  child = spawn(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/main.ts"], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: "0",
+      DATA_DIR: project.dataDir,
+      INDEX_DIR: project.indexDir,
+      OPENAI_BASE_URL: upstream.baseURL,
+      LLM_MAX_RETRIES: "0",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on http:\/\/localhost:(\d+)/.exec(output);
+      if (match) resolve(`http://127.0.0.1:${match[1]}`);
+    });
+    child.on("exit", () => reject(new Error(`server exited early: ${output}`)));
+  });
+}, 120_000);
+
+afterAll(async () => {
+  child.kill("SIGKILL");
+  await upstream.stop();
+});
+
+describe("the server process", () => {
+  it("is healthy once listening and answers with the LLM", async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const body = await (await fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports?" }) })).json();
+    expect(body).toMatchObject({ mode: "llm", grounded: true });
+  });
+
+  it("finishes in-flight requests on SIGTERM, then exits 0", async () => {
+    const inFlight = fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports receive cargo?" }) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGTERM");
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect((await response.json()).answer).toContain("Riga");
+    expect(await exited).toBe(0);
+  });
+});

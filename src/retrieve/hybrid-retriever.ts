@@ -85,7 +85,10 @@ export class HybridRetriever implements Retriever {
       return {
         chunk,
         score,
-        sentenceSimilarities: chunk.sentences.map((_, i) => sentenceVectors.similarity(queryVector, first + i)),
+        sentenceSimilarities: sentenceVectors.similarities(
+          queryVector,
+          chunk.sentences.map((_, i) => first + i),
+        ),
       };
     });
     // Rerank the fused candidates by their best single sentence of evidence: the passage that

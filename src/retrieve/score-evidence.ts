@@ -1,7 +1,7 @@
 import { contentTerms } from "../text/tokenize.js";
 import type { Passage } from "./hybrid-retriever.js";
 import type { ResolvedQuestion } from "./resolve-follow-up.js";
-import { nearlySame, type TermStatistics } from "./term-statistics.js";
+import type { TermStatistics } from "./term-statistics.js";
 
 /** A question's content terms, each with its weight (idf × 1 for its own words, × ½ for a follow-up's context). */
 export type WeightedTerms = Map<string, number>;
@@ -19,14 +19,19 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
   return weights;
 }
 
-/** Share of the question's term weight found in `text` (0 when the question has no content terms). */
-export function coverage(query: WeightedTerms, text: string, terms: TermStatistics): number {
+/**
+ * Share of the question's term weight found in the texts together (0 when the question has no
+ * content terms). A term also counts when the texts hold it with one typo ("Mazhlis").
+ */
+export function coverage(query: WeightedTerms, terms: TermStatistics, ...texts: string[]): number {
   let total = 0;
   for (const weight of query.values()) total += weight;
   if (total === 0) return 0;
-  const present = new Set(contentTerms(text));
+  const present = texts.map((text) => terms.termsOf(text));
   let covered = 0;
-  for (const [term, weight] of query) if (present.has(term) || [...present].some((other) => nearlySame(term, other))) covered += weight;
+  for (const [term, weight] of query) {
+    if (terms.variants(term).some((variant) => present.some((set) => set.has(variant)))) covered += weight;
+  }
   return covered / total;
 }
 
@@ -49,8 +54,8 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
   const scored: ScoredSentence[] = [];
   passages.forEach((passage, passageIndex) => {
     passage.chunk.sentences.forEach((sentence, sentenceIndex) => {
-      const own = coverage(query, sentence.text, terms);
-      const combinedCoverage = Math.max(own, coverage(query, `${passage.chunk.section} ${sentence.text}`, terms) * 0.5 + own * 0.5);
+      const own = coverage(query, terms, sentence.text);
+      const combinedCoverage = Math.max(own, coverage(query, terms, passage.chunk.section, sentence.text) * 0.5 + own * 0.5);
       const similarity = passage.sentenceSimilarities[sentenceIndex] ?? 0;
       scored.push({
         passage: passageIndex,

@@ -10,6 +10,9 @@ export class TermStatistics {
   private readonly documentFrequency = new Map<string, number>();
   private readonly chunkCount: number;
   private readonly spellings = new Map<string, string | null>();
+  /** Content terms of every sentence and section of the corpus, computed once: scoring reads them per query. */
+  private readonly corpusTerms = new Map<string, ReadonlySet<string>>();
+  private readonly variantCache = new Map<string, string[]>();
   /** Acronyms the corpus uses ("FDI"), by the stemmed initials of what they stand for. */
   private readonly acronyms = new Map<string, string>();
 
@@ -19,6 +22,9 @@ export class TermStatistics {
       for (const acronym of chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []) this.acronyms.set(acronym.toLowerCase(), acronym.toLowerCase());
       for (const term of new Set(contentTerms(searchText(chunk)))) {
         this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      }
+      for (const text of [chunk.section, ...chunk.sentences.map((sentence) => sentence.text)]) {
+        if (!this.corpusTerms.has(text)) this.corpusTerms.set(text, new Set(contentTerms(text)));
       }
     }
   }
@@ -46,6 +52,25 @@ export class TermStatistics {
       else result.push(queryTerms[i]!);
     }
     return result;
+  }
+
+  /** The set of content terms of a text; precomputed for the corpus's sentences and sections. */
+  termsOf(text: string): ReadonlySet<string> {
+    return this.corpusTerms.get(text) ?? new Set(contentTerms(text));
+  }
+
+  /** The term and the corpus terms one typo away from it ("mazhili" → ["mazhili", "mazhli"]). */
+  variants(term: string): string[] {
+    let variants = this.variantCache.get(term);
+    if (!variants) {
+      variants = [term];
+      if (term.length >= 5 && !/^\p{N}/u.test(term)) {
+        for (const known of this.documentFrequency.keys()) if (known !== term && nearlySame(term, known)) variants.push(known);
+      }
+      if (this.variantCache.size > 10_000) this.variantCache.clear();
+      this.variantCache.set(term, variants);
+    }
+    return variants;
   }
 
   has(term: string): boolean {

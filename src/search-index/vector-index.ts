@@ -12,6 +12,12 @@ export interface Neighbor {
  * Builds are deterministic (fixed seed), so the same vectors give the same graph.
  */
 export class VectorIndex {
+  /**
+   * Unit vectors, row by row: scoring a passage's sentences reads them per query, and a dot
+   * product over this array is ~50× faster than hnswlib's `getPoint`.
+   */
+  private readonly unit: Float32Array;
+
   private constructor(
     private readonly hnsw: hnswlib.HierarchicalNSW,
     readonly dimensions: number,
@@ -19,6 +25,8 @@ export class VectorIndex {
   ) {
     // A search visits at least `ef` candidates; for a few hundred points that is all of them.
     hnsw.setEf(Math.min(Math.max(size, 1), 200));
+    this.unit = new Float32Array(size * dimensions);
+    for (let label = 0; label < size; label++) this.unit.set(normalize(hnsw.getPoint(label)), label * dimensions);
   }
 
   static build(vectors: number[][], dimensions: number): VectorIndex {
@@ -53,9 +61,16 @@ export class VectorIndex {
     return neighbors.map((label, i) => ({ label, similarity: 1 - distances[i]! }));
   }
 
-  /** Cosine similarity between `query` and the stored item `label` (stored vectors are unit length). */
-  similarity(query: number[], label: number): number {
-    return dot(normalize(query), this.hnsw.getPoint(label));
+  /** Cosine similarities between `query` and the stored items `labels` (stored vectors are unit length). */
+  similarities(query: number[], labels: number[]): number[] {
+    const unit = normalize(query);
+    const { dimensions } = this;
+    return labels.map((label) => {
+      let sum = 0;
+      const offset = label * dimensions;
+      for (let i = 0; i < dimensions; i++) sum += unit[i]! * this.unit[offset + i]!;
+      return sum;
+    });
   }
 }
 

@@ -28,6 +28,7 @@ const environmentSchema = z
     TRUST_PROXY: optional(z.string()),
     TOP_K: optional(integer(1, 20)),
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
+    ANSWER_CACHE_SIZE: optional(integer(0, 1_000_000)),
     PORT: optional(integer(0, 65_535)),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
   })
@@ -69,6 +70,8 @@ export interface Config {
   trustProxy: string | number | boolean;
   topK: number;
   queryCacheSize: number;
+  /** Extractive answers kept for repeated questions (0 disables). */
+  answerCacheSize: number;
   port: number;
   logLevel: string;
 }
@@ -116,6 +119,7 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     answerer: llm === "extractive" || (llm === "auto" && !hasOpenAi) ? "extractive" : "openai",
     topK: env.TOP_K ?? 4,
     queryCacheSize: env.QUERY_CACHE_SIZE ?? 1000,
+    answerCacheSize: env.ANSWER_CACHE_SIZE ?? 1000,
     port: env.PORT ?? 3000,
     logLevel: env.LOG_LEVEL ?? "info",
   };

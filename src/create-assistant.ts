@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { CachedAnswerer } from "./answer/cached-answerer.js";
 import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
 import { LlmAnswerer } from "./answer/llm/llm-answerer.js";
 import { loadPrompts } from "./answer/llm/load-prompts.js";
@@ -46,6 +47,8 @@ export async function createAssistant(
         topK: config.topK,
         logger: options.logger,
       })
-    : extractive;
+    : config.answerCacheSize > 0
+      ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
+      : extractive;
   return { answerer, retriever, opened };
 }

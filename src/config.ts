@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
@@ -30,6 +31,7 @@ const environmentSchema = z
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
     ANSWER_CACHE_SIZE: optional(integer(0, 1_000_000)),
     PORT: optional(integer(0, 65_535)),
+    WEB_CONCURRENCY: optional(integer(1, 256)),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
   })
   .superRefine((env, context) => {
@@ -73,6 +75,8 @@ export interface Config {
   /** Extractive answers kept for repeated questions (0 disables). */
   answerCacheSize: number;
   port: number;
+  /** HTTP worker processes (one per core by default); 1 serves from the main process. */
+  workers: number;
   logLevel: string;
 }
 
@@ -121,6 +125,7 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     queryCacheSize: env.QUERY_CACHE_SIZE ?? 1000,
     answerCacheSize: env.ANSWER_CACHE_SIZE ?? 1000,
     port: env.PORT ?? 3000,
+    workers: env.WEB_CONCURRENCY ?? availableParallelism(),
     logLevel: env.LOG_LEVEL ?? "info",
   };
 }

@@ -1,7 +1,9 @@
+import cluster from "node:cluster";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { createAssistant } from "./create-assistant.js";
+import { createEmbedder } from "./embed/create-embedder.js";
 import { createLogger } from "./logger.js";
-import { createApp } from "./serve/create-app.js";
+import { openIndex } from "./search-index/open-index.js";
+import { runWorker } from "./serve/run-worker.js";
 
 let config: Config;
 try {
@@ -10,39 +12,41 @@ try {
   process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel).child(cluster.isPrimary ? {} : { worker: cluster.worker?.id });
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
-let assistant: Awaited<ReturnType<typeof createAssistant>>;
 try {
-  assistant = await createAssistant(config, { logger });
+  if (config.workers <= 1) await runWorker(config, logger);
+  else if (cluster.isPrimary) await runPrimary(config);
+  else await runWorker(config, logger);
 } catch (error) {
   logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
-const app = createApp({
-  answerer: assistant.answerer,
-  logger,
-  protection: { allowedOrigins: config.allowedOrigins, apiKeys: config.apiKeys, rateLimitPerMinute: config.rateLimitPerMinute },
-  trustProxy: config.trustProxy,
-});
-const server = app.listen(config.port, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
-});
-server.on("error", (error) => {
-  logger.fatal({ err: error }, `Cannot listen on port ${config.port}: ${error.message}`);
-  process.exit(1);
-});
 
-// Finish in-flight requests, then exit; give up after 10 s.
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, "Shutting down");
-    server.close(() => process.exit(0));
-    // Keep-alive connections turn idle as their last response ends; close each as it does.
-    setInterval(() => server.closeIdleConnections(), 50).unref();
-    setTimeout(() => process.exit(0), 10_000).unref();
+/**
+ * Query embedding is CPU-bound, so the server runs one worker per core. The primary makes sure
+ * the index is built (once, before any worker starts, so workers never race to build it), then
+ * forks the workers, restarts one that dies, and passes shutdown signals on.
+ */
+async function runPrimary(config: Config): Promise<void> {
+  await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder: createEmbedder(config), logger });
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.warn({ worker: worker.id, code, signal }, "Worker died; starting another");
+    setTimeout(() => cluster.fork(), 1_000);
   });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      logger.info({ signal }, "Shutting down workers");
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+      setTimeout(() => process.exit(0), 12_000).unref();
+    });
+  }
 }

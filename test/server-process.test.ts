@@ -9,6 +9,7 @@ let upstream: FakeOpenAiServer;
 let child: ChildProcess;
 let url: string;
 let exited: Promise<number | null>;
+let output = "";
 
 beforeAll(async () => {
   upstream = await new FakeOpenAiServer().start();
@@ -25,16 +26,16 @@ beforeAll(async () => {
       OPENAI_BASE_URL: upstream.baseURL,
       LLM_MAX_RETRIES: "0",
       LOG_LEVEL: "info",
+      WEB_CONCURRENCY: "2",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   url = await new Promise<string>((resolve, reject) => {
-    let output = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Listening on http:\/\/localhost:(\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
+      const ports = [...output.matchAll(/Listening on http:\/\/localhost:(\d+)/g)].map((match) => match[1]);
+      if (ports.length === 2) resolve(`http://127.0.0.1:${ports[0]}`);
     });
     child.on("exit", () => reject(new Error(`server exited early: ${output}`)));
   });
@@ -46,6 +47,12 @@ afterAll(async () => {
 });
 
 describe("the server process", () => {
+  it("serves from one worker per WEB_CONCURRENCY, all on the same port", () => {
+    const listening = [...output.matchAll(/"worker":(\d+).*Listening on http:\/\/localhost:(\d+)/g)];
+    expect(new Set(listening.map((match) => match[1])).size).toBe(2);
+    expect(new Set(listening.map((match) => match[2])).size).toBe(1);
+  });
+
   it("is healthy once listening and answers with the LLM", async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const body = await (await fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports?" }) })).json();

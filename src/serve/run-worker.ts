@@ -1,0 +1,36 @@
+import type { Config } from "../config.js";
+import { createAssistant } from "../create-assistant.js";
+import type { Logger } from "pino";
+import { createApp } from "./create-app.js";
+
+/**
+ * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
+ * finishes in-flight requests before exiting. In a cluster, every worker runs this.
+ */
+export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  const assistant = await createAssistant(config, { logger });
+  const app = createApp({
+    answerer: assistant.answerer,
+    logger,
+    protection: { allowedOrigins: config.allowedOrigins, apiKeys: config.apiKeys, rateLimitPerMinute: config.rateLimitPerMinute },
+    trustProxy: config.trustProxy,
+  });
+  const server = app.listen(config.port, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
+  });
+  server.on("error", (error) => {
+    logger.fatal({ err: error }, `Cannot listen on port ${config.port}: ${error.message}`);
+    process.exit(1);
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, "Shutting down");
+      server.close(() => process.exit(0));
+      // Keep-alive connections turn idle as their last response ends; close each as it does.
+      setInterval(() => server.closeIdleConnections(), 50).unref();
+      setTimeout(() => process.exit(0), 10_000).unref();
+    });
+  }
+}

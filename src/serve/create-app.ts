@@ -2,7 +2,8 @@ import express, { type ErrorRequestHandler, type Request, type Response } from "
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Answerer } from "../answer/types.js";
-import { AppError } from "../errors.js";
+import { isUtf8 } from "node:buffer";
+import { AppError, BadRequestError } from "../errors.js";
 import { chatRoute } from "./chat-route.js";
 import { describeError } from "./describe-error.js";
 import { openApiDocument } from "./openapi.js";
@@ -44,7 +45,7 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
   api.use(requireApiKey(apiKeys, allowedOrigins));
   api.use(limitRate(rateLimitPerMinute));
   api.use(requireJson);
-  api.use(express.json({ limit: "32kb", strict: true }));
+  api.use(express.json({ limit: "32kb", strict: true, verify: rejectInvalidUtf8 }));
   api.post("/api/chat", chatRoute(answerer, heartbeatMs));
   api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs));
   api.get("/v1/models", modelsRoute());
@@ -63,6 +64,11 @@ function requireJson(request: Request, _response: Response, next: (error?: unkno
     return;
   }
   next();
+}
+
+// body-parser would decode invalid UTF-8 to U+FFFD and carry on; a garbled question is the client's mistake.
+function rejectInvalidUtf8(_request: unknown, _response: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw new BadRequestError("The request body is not valid UTF-8", "invalid_utf8");
 }
 
 /** One structured line per request: id, method, path, status, duration. Never headers or bodies. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 /** What the fake does with the next request to an endpoint; the default answers normally. */
-export type Fault = "500" | "429" | "hang" | "reset" | "malformed-sse" | "empty";
+export type Fault = "500" | "429" | "hang" | "reset" | "reset-mid-stream" | "malformed-sse" | "empty";
 
 export interface ChatScript {
   /** Reply text; a function sees the request's messages. */
@@ -95,6 +95,12 @@ export class FakeOpenAiServer {
       if (fault === "malformed-sse" && i === 1) {
         response.write("data: {this is not json\n\n");
         response.end();
+        return;
+      }
+      if (fault === "reset-mid-stream" && i === 2) {
+        // Let the first pieces reach the client before the connection drops.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        response.socket?.destroy();
         return;
       }
       send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });

@@ -61,6 +61,7 @@ export class LlmAnswerer implements Answerer {
     const citations = new CitationStream(passages);
     let written = "";
     let shown = false;
+    let finished = false;
     try {
       const messages = await this.options.prompts.answer.formatMessages({
         passages: formatPassages(passages),
@@ -71,6 +72,7 @@ export class LlmAnswerer implements Answerer {
         { signal },
       );
       for await (const chunk of stream) {
+        if (chunk.choices[0]?.finish_reason) finished = true;
         const text = chunk.choices[0]?.delta?.content;
         if (!text) continue;
         written += text;
@@ -80,6 +82,8 @@ export class LlmAnswerer implements Answerer {
           yield { type: "delta", text: output };
         }
       }
+      // A connection closed mid-answer ends the SDK's stream quietly; only a finish_reason says the answer is whole.
+      if (!finished) throw new UpstreamError("The language model's answer broke off", true);
       if (written.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
     } catch (error) {
       if (signal?.aborted) throw error;

@@ -1,0 +1,222 @@
+import { execFile } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import v8 from "node:v8";
+import vm from "node:vm";
+import fc from "fast-check";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
+import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
+import { loadPrompts } from "../src/answer/llm/load-prompts.js";
+import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
+import { openIndex } from "../src/search-index/open-index.js";
+import { projectRoot, scratchProject } from "./support/corpus.js";
+import { FakeOpenAiServer } from "./support/fake-openai-server.js";
+import { postJson, readEvents, startApp } from "./support/http.js";
+
+let extractive: ExtractiveAnswerer;
+let retriever: HybridRetriever;
+let upstream: FakeOpenAiServer;
+
+beforeAll(async () => {
+  const embedder = new LocalEmbeddings();
+  const opened = await openIndex({ ...(await scratchProject()), embedder });
+  retriever = new HybridRetriever(opened.index, embedder);
+  extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks });
+  upstream = await new FakeOpenAiServer().start();
+});
+afterAll(() => upstream.stop());
+
+async function llm(timeoutMs = 2_000) {
+  return new LlmAnswerer({
+    client: new OpenAI({ apiKey: "k", baseURL: upstream.baseURL, timeout: timeoutMs, maxRetries: 0 }),
+    model: "fake",
+    prompts: await loadPrompts(path.join(projectRoot, "prompts")),
+    retriever,
+    fallback: extractive,
+  });
+}
+
+const questions = [
+  "How many deputies will the Mazhilis have?",
+  "Which Latvian ports receive cargo?",
+  "Who won a Grammy?",
+  "What is the capital of France?",
+  "When were diplomatic ties established?",
+];
+
+describe("under load", () => {
+  it("answers 200 concurrent requests, mixed JSON and SSE, with no 5xx and no socket left busy", async () => {
+    const app = await startApp({ answerer: extractive, protection: { rateLimitPerMinute: 0 } });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const stream = i % 2 === 1;
+          const response = await postJson(`${app.url}/api/chat`, { message: `${questions[i % questions.length]} (${i})`, stream });
+          if (!stream) return { status: response.status, complete: typeof (await response.json()).answer === "string" };
+          const { events } = await readEvents(response);
+          return { status: response.status, complete: events.at(-1)?.event === "done" };
+        }),
+      );
+      expect(results.filter((result) => result.status !== 200)).toEqual([]);
+      expect(results.every((result) => result.complete)).toBe(true);
+      app.server.closeIdleConnections();
+      const open = await new Promise<number>((resolve) => app.server.getConnections((_, count) => resolve(count)));
+      expect(open).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("answers a burst over the rate limit with 429 and Retry-After, never an error", async () => {
+    const app = await startApp({ answerer: extractive, protection: { rateLimitPerMinute: 20 } });
+    try {
+      const responses = await Promise.all(Array.from({ length: 60 }, () => postJson(`${app.url}/api/chat`, { message: questions[0] })));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(40);
+      for (const response of responses.filter((r) => r.status === 429)) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("upstream faults", () => {
+  it.each([
+    ["500", "degraded"],
+    ["429", "degraded"],
+    ["hang", "degraded"],
+    ["reset", "degraded"],
+    ["empty", "degraded"],
+    ["reset-mid-stream", "error event"],
+    ["malformed-sse", "error event"],
+  ] as const)("ends a streamed answer as specified when the upstream fails with %s (%s), then keeps serving", async (fault, outcome) => {
+    const app = await startApp({ answerer: await llm(300), protection: { rateLimitPerMinute: 0 } });
+    try {
+      upstream.faults.length = 0;
+      upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
+      upstream.faults.push(fault);
+      const { events } = await readEvents(await postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
+      const last = events.at(-1)!;
+      if (outcome === "degraded") {
+        expect(last.event).toBe("done");
+        expect(JSON.parse(events.at(-2)!.data)).toMatchObject({ degraded: true });
+      } else {
+        expect(last.event).toBe("error");
+        expect(JSON.parse(last.data)).toMatchObject({ code: "upstream_error" });
+      }
+      const next = await (await postJson(`${app.url}/api/chat`, { message: questions[1] })).json();
+      expect(next).toMatchObject({ mode: "llm", grounded: true });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("survives many clients aborting mid-stream: no unhandled rejections, memory back to its level", async () => {
+    v8.setFlagsFromString("--expose_gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    upstream.faults.length = 0;
+    upstream.chat = { reply: "A slow answer about Riga [1].", delayMs: 300 };
+    const app = await startApp({ answerer: await llm(), protection: { rateLimitPerMinute: 0 } });
+    const abortMany = async () => {
+      await Promise.all(
+        Array.from({ length: 25 }, async () => {
+          const response = await postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }).catch(() => null);
+          const reader = response?.body?.getReader();
+          await reader?.read();
+          await reader?.cancel();
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    };
+    try {
+      await abortMany();
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let round = 0; round < 4; round++) await abortMany();
+      gc();
+      const growth = process.memoryUsage().heapUsed - before;
+      expect(growth).toBeLessThan(8 * 1024 * 1024);
+      expect(rejections).toEqual([]);
+      const next = await (await postJson(`${app.url}/api/chat`, { message: questions[1] })).json();
+      expect(next.grounded).toBe(true);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+      upstream.chat = { reply: "ok [1]." };
+      await app.close();
+    }
+  }, 60_000);
+});
+
+describe("hostile request bodies", () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    app = await startApp({ answerer: extractive, protection: { rateLimitPerMinute: 0 } });
+  });
+  afterAll(() => app.close());
+
+  const send = (body: string | Buffer, contentType = "application/json") =>
+    fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : new Uint8Array(body).slice() });
+
+  it("answers random JSON with 4xx unless it is a valid request, never 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ message: fc.jsonValue(), history: fc.jsonValue() }, { requiredKeys: [] }),
+          fc.record({ message: fc.string({ maxLength: 3000 }), stream: fc.jsonValue() }),
+          fc.dictionary(fc.constantFrom("message", "history", "stream", "__proto__", "constructor", "prototype"), fc.jsonValue()),
+        ),
+        async (value) => {
+          const response = await send(JSON.stringify(value));
+          expect(response.status).toBeLessThan(500);
+          await response.arrayBuffer();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("rejects huge strings, deep nesting, invalid UTF-8 and prototype pollution with 4xx", async () => {
+    const cases: Array<[string | Buffer, number]> = [
+      [JSON.stringify({ message: "x".repeat(1_000_000) }), 413],
+      ["[".repeat(30_000) + "]".repeat(30_000), 413],
+      ["[".repeat(15_000) + "]".repeat(15_000), 400],
+      [Buffer.concat([Buffer.from('{"message":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]), 400],
+      ['{"message":"hi","__proto__":{"polluted":true}}', 400],
+      ['{"message":"hi","constructor":{"prototype":{"polluted":true}}}', 400],
+      ['{"message":"hi","history":[{"role":"user","content":"x","__proto__":{"polluted":true}}]}', 400],
+    ];
+    for (const [body, status] of cases) {
+      const response = await send(body);
+      expect(response.status, String(body).slice(0, 40)).toBe(status);
+      expect((await response.json()).error.code).toEqual(expect.any(String));
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await postJson(`${app.url}/api/chat`, { message: questions[0] })).status).toBe(200);
+  });
+
+  it("treats a wrong charset or content type as the client's mistake", async () => {
+    expect((await send('{"message":"hi"}', "application/json; charset=latin9")).status).toBe(415);
+    expect((await send('{"message":"hi"}', "application/x-www-form-urlencoded")).status).toBe(415);
+  });
+});
+
+describe("index faults across processes", () => {
+  it("leaves one valid index when two processes build at once", async () => {
+    const project = await scratchProject();
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, LOG_LEVEL: "warn" };
+    const ingest = () => promisify(execFile)(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/cli/ingest.ts"], { cwd: projectRoot, env });
+    await Promise.all([ingest(), ingest()]);
+    expect((await readdir(path.join(project.indexDir, "builds"))).filter((name) => name.startsWith(".tmp"))).toEqual([]);
+    const reopened = await openIndex({ ...project, embedder: new LocalEmbeddings() });
+    expect(reopened.rebuilt).toBeNull();
+  }, 120_000);
+});

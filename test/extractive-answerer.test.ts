@@ -102,9 +102,11 @@ describe("extractive answers beyond the starter set", () => {
     expect(source.slice(response.citations[0]!.start, response.citations[0]!.end)).toBe(response.citations[0]!.quote);
   });
 
-  it("lists the questions that were asked, each cited", async () => {
+  it("says what the interview was about and lists the questions that were asked, each cited", async () => {
     const response = await ask("What questions were asked in the interview?");
-    expect(response.citations).toHaveLength(6);
+    expect(response.answer).toMatch(/^The interview with Ambassador Margulan Baimukhan was about the importance of the Constitutional changes/);
+    expect(response.citations).toHaveLength(7);
+    expect(response.citations.slice(1).map((citation) => citation.section)).toEqual(opened.interviews[0]!.questions.map((section) => section.question.text));
     expect(response.answer).toContain("Middle Corridor");
     for (const citation of response.citations) expect(source.slice(citation.start, citation.end)).toBe(citation.quote);
   });

@@ -33,7 +33,11 @@ describe("parseInterview on the ambassador interview", async () => {
   it("reads the title, the lead and who was interviewed", () => {
     expect(parsed.title!.text).toMatch(/^Interview with the Ambassador of Kazakhstan to the EU/);
     expect(parsed.lead[0]!.text).toMatch(/^On Sunday, 5 June/);
-    expect(parsed.interviewee).toMatchObject({ name: "Ambassador Margulan Baimukhan", role: "Head of the Mission of Kazakhstan to the European Union" });
+    expect(parsed.interviewee).toMatchObject({
+      name: "Ambassador Margulan Baimukhan",
+      role: "Head of the Mission of Kazakhstan to the European Union",
+      topics: "the importance of the Constitutional changes, the role of Kazakhstan in Central Asia and generally about the changes taking place in his country",
+    });
   });
 });
 

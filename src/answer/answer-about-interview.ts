@@ -84,7 +84,12 @@ function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): Structur
   const lines: string[] = [];
   for (const interview of interviews) {
     if (interview.questions.length === 0) continue;
-    const who = interview.interviewee ? ` ${interview.interviewee.name} was asked` : " The interviewer asked";
+    const { interviewee } = interview;
+    if (interviewee?.topics) {
+      const marker = builder.cite(interview.source.id, interviewee.sentence);
+      if (marker) lines.push(`The interview with ${interviewee.name} was about ${interviewee.topics}${marker}.`);
+    }
+    const who = interviewee ? ` ${interviewee.name} was asked` : " The interviewer asked";
     const items = interview.questions.map((section) => `(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`);
     lines.push(`${who} ${interview.questions.length} questions: ${items.join("; ")}.`.trim());
   }

@@ -20,6 +20,8 @@ export interface QuestionSection {
 export interface Interviewee {
   name: string;
   role?: string;
+  /** What the interview was about, when the text says ("interviewed X about Y."). */
+  topics?: string;
   /** The sentence of the source that names the interviewee (a citable quote). */
   sentence: TextSpan;
 }
@@ -164,7 +166,14 @@ function findInterviewee(text: string, spans: Array<TextSpan | null>): Interview
       const offset = span.start + match.index!;
       const sentence =
         splitSentences(text, span.start, span.end).find((s) => s.start <= offset && offset < s.end) ?? span;
-      best = { name: candidate, ...(match[2] ? { role: match[2].trim().replace(/\s+/g, " ") } : {}), sentence };
+      const after = text.slice(offset + match[0].length, sentence.end);
+      const topics = /^\s+about\s+(.+?)[.!?]?["”]?$/s.exec(after)?.[1]?.replace(/\s+/g, " ");
+      best = {
+        name: candidate,
+        ...(match[2] ? { role: match[2].trim().replace(/\s+/g, " ") } : {}),
+        ...(topics ? { topics } : {}),
+        sentence,
+      };
     }
   }
   return best;

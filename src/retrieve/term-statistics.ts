@@ -89,7 +89,7 @@ export class TermStatistics {
       const allowed = term.length >= 9 ? 2 : 1;
       let bestDistance = allowed + 1;
       for (const known of this.documentFrequency.keys()) {
-        if (Math.abs(known.length - term.length) > allowed || known[0] !== term[0]) continue;
+        if (Math.abs(known.length - term.length) > allowed || !sameEnds(known, term)) continue;
         const distance = editDistance(term, known, allowed);
         if (distance < bestDistance) {
           bestDistance = distance;
@@ -103,11 +103,21 @@ export class TermStatistics {
   }
 }
 
-/** Two stemmed terms that differ by one typo ("mazhili" / "mazhli"); short words and numbers must match exactly. */
+/**
+ * Two stemmed terms that differ by one typo inside the word ("mazhili" / "mazhli") or by an
+ * ending ("voter" / "vote"); short words and numbers must match exactly.
+ */
 export function nearlySame(a: string, b: string): boolean {
   if (a === b) return true;
-  if (a.length < 5 || b.length < 5 || /^\p{N}/u.test(a) || /^\p{N}/u.test(b) || a[0] !== b[0]) return false;
+  if (a.length < 5 || b.length < 5 || /^\p{N}/u.test(a) || /^\p{N}/u.test(b) || !sameEnds(a, b)) return false;
   return Math.abs(a.length - b.length) <= 1 && editDistance(a, b, 1) <= 1;
+}
+
+function sameEnds(a: string, b: string): boolean {
+  if (a[0] !== b[0]) return false;
+  // An ending added or dropped is the same word inflected ("voter" / "vote"); a changed last
+  // letter is usually another word ("currenc" / "current").
+  return a.at(-1) === b.at(-1) || a.startsWith(b) || b.startsWith(a);
 }
 
 /** Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`. */

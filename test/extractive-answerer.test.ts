@@ -75,7 +75,13 @@ describe("extractive answers on the starter questions", () => {
 
 describe("extractive answers beyond the starter set", () => {
   it("abstains when the interview does not cover the question", async () => {
-    for (const message of ["What is the capital of Japan?", "How many barrels of oil does Kazakhstan export per day?", "What did the ambassador say about Bitcoin mining?"]) {
+    for (const message of [
+      "What is the capital of Japan?",
+      "How many barrels of oil does Kazakhstan export per day?",
+      "What did the ambassador say about Bitcoin mining?",
+      "Who is the president of Russia?",
+      "What is Kazakhstan's national currency?",
+    ]) {
       expect((await ask(message)).grounded, message).toBe(false);
     }
   });

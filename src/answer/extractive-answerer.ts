@@ -5,6 +5,7 @@ import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
 import { expectedAnswerType, satisfiesAnswerType } from "./expected-answer-type.js";
+import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 
 export interface ExtractiveAnswererOptions {
@@ -64,7 +65,17 @@ export class ExtractiveAnswerer implements Answerer {
       .map((sentence) => (definition && startsWith(textOf(passages, sentence), definition) ? { ...sentence, score: sentence.score + 0.1 } : sentence))
       .sort((a, b) => b.score - a.score);
     const type = expectedAnswerType(retrieval.question.question);
-    const candidates = scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)));
+    const names = namedTerms(retrieval.question.question).map((term) => terms.correct(term) ?? term);
+    // A name also matches the words it starts or is started by: "Kazakh" / "Kazakhstan", "Europe" / "European".
+    const mentions = (passage: Passage) => {
+      const present = new Set([passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [...terms.termsOf(text)]));
+      return names.every((name) =>
+        terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term)))),
+      );
+    };
+    const candidates = names.every((name) => terms.has(name))
+      ? scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)) && mentions(passages[sentence.passage]!))
+      : [];
     const best = candidates[0];
     if (!best || ownTerms.size === 0 || !isEvidence(best)) {
       return { ...respond({ draft: abstention, passages, preferred: [] }, false), ...(best ? { evidence: pick(best) } : {}) };

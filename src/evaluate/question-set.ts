@@ -3,21 +3,15 @@ import { z } from "zod";
 import { AppError } from "../errors.js";
 
 const turn = z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() });
-const question = z.union([
+const common = { id: z.string().min(1), question: z.string().min(1), history: z.array(turn).optional() };
+const question = z.discriminatedUnion("answerable", [
   z.strictObject({
-    id: z.string().min(1),
-    question: z.string().min(1),
-    history: z.array(turn).optional(),
+    ...common,
     answerable: z.literal(true),
     evidence: z.array(z.string().min(1)).min(1),
     facts: z.array(z.array(z.string().min(1)).min(1)),
   }),
-  z.strictObject({
-    id: z.string().min(1),
-    question: z.string().min(1),
-    history: z.array(turn).optional(),
-    answerable: z.literal(false),
-  }),
+  z.strictObject({ ...common, answerable: z.literal(false) }),
 ]);
 
 export type EvalQuestion = z.infer<typeof question>;
@@ -29,15 +23,18 @@ export class QuestionSetError extends AppError {
 }
 
 /**
- * Loads a JSONL question set (format in DESIGN.md) and checks every `evidence` string is verbatim
- * in one of the source texts. @throws QuestionSetError naming the file and line.
+ * Loads a JSONL question set (format in DESIGN.md): one object a line, blank lines skipped.
+ * Every `evidence` string must be verbatim in one of `sourceTexts`; ids must be unique.
+ * @throws QuestionSetError naming the file and line: unreadable file, invalid JSON, unknown or
+ * missing fields, evidence not in the interview, a duplicate id, or no question at all.
  */
 export async function loadQuestionSet(file: string, sourceTexts: string[]): Promise<EvalQuestion[]> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new QuestionSetError(`Cannot read question set ${file}: ${(error as Error).message}`);
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new QuestionSetError(`Cannot read question set ${file}: ${reason}`);
   }
   const questions: EvalQuestion[] = [];
   const ids = new Set<string>();
@@ -47,14 +44,12 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     let value: unknown;
     try {
       value = JSON.parse(line);
-    } catch {
-      throw new QuestionSetError(`${where}: not valid JSON`);
+    } catch (error) {
+      throw new QuestionSetError(`${where}: not valid JSON (${(error as Error).message})`);
     }
     const parsed = question.safeParse(value);
-    if (!parsed.success) {
-      throw new QuestionSetError(`${where}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")}`);
-    }
-    if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${parsed.data.id}`);
+    if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
+    if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);
     if (parsed.data.answerable) {
       for (const evidence of parsed.data.evidence) {
@@ -67,4 +62,15 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
   });
   if (questions.length === 0) throw new QuestionSetError(`${file} holds no questions`);
   return questions;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") {
+    const names = issue.keys.map((key) => JSON.stringify(key)).join(", ");
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${field ? ` in ${field}` : ""}`;
+  }
+  if (field === "answerable" && issue.code === "invalid_union") return "answerable: must be true or false";
+  if (issue.code === "invalid_type" && issue.input === undefined && issue.path.length === 1) return `missing field ${JSON.stringify(field)}`;
+  return field ? `${field}: ${issue.message}` : issue.message;
 }

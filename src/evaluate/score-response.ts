@@ -1,75 +1,106 @@
-import type { ChatResponse } from "../answer/types.js";
+import type { AnswerMode, ChatResponse } from "../answer/types.js";
+import { evidenceRank, holdsEvidence, missingFacts, sentenceSupport, validCitations, type SourceLookup } from "./metrics.js";
 import type { EvalQuestion } from "./question-set.js";
 
+/** How one question went; the unit of report.json's `questions` and of every aggregate. */
 export interface QuestionScore {
   id: string;
+  question: string;
   answerable: boolean;
+  /** The response said the interview does not answer (`grounded: false`). */
   abstained: boolean;
-  /** 1-based rank of the first context holding the evidence; null when none does (or unanswerable). */
+  /** 1-based rank of the first context holding the evidence; null when none does, or unanswerable. */
   evidenceRank: number | null;
-  /** A returned quote contains the evidence. */
-  quoteHasEvidence: boolean;
-  /** Every fact group has one alternative in the answer. */
-  factsStated: boolean;
-  /** Quotes that are not `source.slice(start, end)`, or cite a chunk not among the contexts. */
-  invalidQuotes: number;
-  quotes: number;
+  /** A valid quote contains the evidence; null for unanswerable questions. */
+  quoteHoldsEvidence: boolean | null;
+  /** Every fact group has one alternative in the answer; null for unanswerable questions. */
+  factsStated: boolean | null;
+  /** The fact groups the answer misses. */
+  missingFacts: string[][];
+  citations: number;
+  /** Citations whose quote is not `source.slice(start, end)` or whose chunk is not among the contexts. */
+  invalidCitations: number;
+  /** Answer sentences, and those a valid citation supports; both 0 when the response abstained. */
+  sentences: number;
+  supportedSentences: number;
+  /** Wall time of the request, in milliseconds. */
+  latencyMs: number;
+  mode: AnswerMode;
+  degraded: boolean;
+  answer: string;
+  /** With `--judge`: the share of the answer's claims its valid quotes support; null when not judged (or abstained). */
+  judgedFaithfulness: number | null;
+  /** With `--judge`: how directly the answer addresses the question, 0–1; null when not judged. */
+  judgedRelevance: number | null;
+  /** Why the judge gave no verdict (its model failed); the question's pass or fail does not depend on the judge. */
+  judgeError?: string;
+  /** Every check that applies to the question held (the judge's verdict aside). */
+  passed: boolean;
+  /** What went wrong, in words, for the table and the reports. */
+  misses: string[];
 }
+
+/** A question that could not be asked: the target failed. Errors are kept out of every metric. */
+export interface QuestionError {
+  id: string;
+  question: string;
+  answerable: boolean;
+  passed: false;
+  misses: string[];
+  error: string;
+}
+
+export type QuestionResult = QuestionScore | QuestionError;
+
+export const isError = (result: QuestionResult): result is QuestionError => "error" in result;
 
 /**
- * Scores one response against its question. `sources` maps a chunk id to its file's text, to
- * check quotes against the source itself rather than against what the server claims.
+ * Scores one response against its question. `sourceOf` gives the source text a chunk comes from, so
+ * quotes are checked against the interview itself rather than against what the server claims.
+ * `k` is the rank cut-off a passing question's evidence must be within.
  */
-export function scoreResponse(question: EvalQuestion, response: ChatResponse, sourceOf: (chunkId: string) => string | undefined): QuestionScore {
-  const contextIds = new Set(response.contexts.map((context) => context.chunkId));
-  const invalidQuotes = response.citations.filter((citation) => {
-    const source = sourceOf(citation.chunkId);
-    return !contextIds.has(citation.chunkId) || source === undefined || source.slice(citation.start, citation.end) !== citation.quote;
-  }).length;
-  const base = { id: question.id, answerable: question.answerable, abstained: !response.grounded, invalidQuotes, quotes: response.citations.length };
-  if (!question.answerable) return { ...base, evidenceRank: null, quoteHasEvidence: false, factsStated: false };
-  const holds = (text: string) => question.evidence.some((evidence) => text.includes(evidence));
-  const rank = response.contexts.findIndex((context) => holds(context.text));
-  const answer = response.answer.toLowerCase();
+export function scoreResponse(question: EvalQuestion, response: ChatResponse, options: { sourceOf: SourceLookup; k: number; latencyMs: number }): QuestionScore {
+  const valid = validCitations(response, options.sourceOf);
+  const abstained = !response.grounded;
+  const support = abstained ? [] : sentenceSupport(response.answer, valid);
+  const supportedSentences = support.filter((sentence) => sentence.supported).length;
+  const invalidCitations = response.citations.length - valid.length;
+  const misses: string[] = [];
+  let scored: Pick<QuestionScore, "evidenceRank" | "quoteHoldsEvidence" | "factsStated" | "missingFacts">;
+  if (question.answerable) {
+    const rank = evidenceRank(response.contexts, question.evidence);
+    const quoteHolds = valid.some((citation) => holdsEvidence(citation.quote, question.evidence));
+    const missing = missingFacts(response.answer, question.facts);
+    if (rank === null) misses.push("evidence not retrieved");
+    else if (rank > options.k) misses.push(`evidence at rank ${rank} > ${options.k}`);
+    if (abstained) misses.push("abstained");
+    if (!quoteHolds) misses.push("no quote holds the evidence");
+    if (missing.length > 0) misses.push(`facts missing: ${missing.map((group) => group.join(" | ")).join("; ")}`);
+    scored = { evidenceRank: rank, quoteHoldsEvidence: quoteHolds, factsStated: missing.length === 0, missingFacts: missing };
+  } else {
+    if (!abstained) misses.push("answered instead of abstaining");
+    scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
+  }
+  if (invalidCitations > 0) misses.push(`${invalidCitations}/${response.citations.length} citations invalid`);
+  if (support.length > 0 && supportedSentences < support.length) misses.push(`${support.length - supportedSentences}/${support.length} sentences unsupported`);
+  if (!abstained && support.length === 0) misses.push("empty answer");
   return {
-    ...base,
-    evidenceRank: rank === -1 ? null : rank + 1,
-    quoteHasEvidence: response.citations.some((citation) => holds(citation.quote)),
-    factsStated: question.facts.every((group) => group.some((fact) => answer.includes(fact.toLowerCase()))),
-  };
-}
-
-export interface Summary {
-  answerable: number;
-  unanswerable: number;
-  hitAt1: number;
-  hitAtK: number;
-  k: number;
-  mrr: number;
-  quoteEvidenceRecall: number;
-  factAccuracy: number;
-  abstentionRecall: number;
-  falseAbstentionRate: number;
-  quotesVerbatim: number;
-}
-
-export function summarize(scores: QuestionScore[], k: number): Summary {
-  const answerable = scores.filter((score) => score.answerable);
-  const unanswerable = scores.filter((score) => !score.answerable);
-  const share = (items: QuestionScore[], test: (score: QuestionScore) => boolean) => (items.length ? items.filter(test).length / items.length : 1);
-  const quotes = scores.reduce((sum, score) => sum + score.quotes, 0);
-  const invalid = scores.reduce((sum, score) => sum + score.invalidQuotes, 0);
-  return {
-    answerable: answerable.length,
-    unanswerable: unanswerable.length,
-    hitAt1: share(answerable, (score) => score.evidenceRank === 1),
-    hitAtK: share(answerable, (score) => score.evidenceRank !== null && score.evidenceRank <= k),
-    k,
-    mrr: answerable.length ? answerable.reduce((sum, score) => sum + (score.evidenceRank ? 1 / score.evidenceRank : 0), 0) / answerable.length : 1,
-    quoteEvidenceRecall: share(answerable, (score) => score.quoteHasEvidence),
-    factAccuracy: share(answerable, (score) => score.factsStated),
-    abstentionRecall: share(unanswerable, (score) => score.abstained),
-    falseAbstentionRate: answerable.length ? 1 - share(answerable, (score) => !score.abstained) : 0,
-    quotesVerbatim: quotes ? (quotes - invalid) / quotes : 1,
+    id: question.id,
+    question: question.question,
+    answerable: question.answerable,
+    abstained,
+    ...scored,
+    citations: response.citations.length,
+    invalidCitations,
+    sentences: support.length,
+    supportedSentences,
+    latencyMs: options.latencyMs,
+    mode: response.mode,
+    degraded: response.degraded === true,
+    answer: response.answer,
+    judgedFaithfulness: null,
+    judgedRelevance: null,
+    passed: misses.length === 0,
+    misses,
   };
 }

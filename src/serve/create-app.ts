@@ -20,10 +20,12 @@ export interface AppDependencies {
   heartbeatMs?: number;
   /** Express "trust proxy", so rate limits see clients behind a reverse proxy. */
   trustProxy?: string | number | boolean;
+  /** The widget, its demo page and docs (`widgetRoutes`); none when absent. */
+  widget?: express.Router;
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
-export function createApp({ answerer, logger, isReady = () => true, protection = {}, heartbeatMs = 15_000, trustProxy = false }: AppDependencies): express.Express {
+export function createApp({ answerer, logger, isReady = () => true, protection = {}, heartbeatMs = 15_000, trustProxy = false, widget }: AppDependencies): express.Express {
   const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60 } = protection;
   const app = express();
   app.disable("x-powered-by");
@@ -40,6 +42,7 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
     response.json(openApiDocument());
   });
 
+  if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
   const api = express.Router();
   api.use(browserAccess(allowedOrigins));
   api.use(requireApiKey(apiKeys, allowedOrigins));

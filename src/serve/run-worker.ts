@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import { createAssistant } from "../create-assistant.js";
 import type { Logger } from "pino";
 import { createApp } from "./create-app.js";
+import { widgetRoutes } from "./widget-routes.js";
 
 /**
  * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
@@ -14,6 +15,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     logger,
     protection: { allowedOrigins: config.allowedOrigins, apiKeys: config.apiKeys, rateLimitPerMinute: config.rateLimitPerMinute },
     trustProxy: config.trustProxy,
+    widget: widgetRoutes({ interviews: assistant.opened.interviews }),
   });
   const server = app.listen(config.port, () => {
     const address = server.address();

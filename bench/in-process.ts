@@ -1,0 +1,148 @@
+import { mkdtemp, readdir, realpath, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
+import { CachedQueryEmbeddings } from "../src/embed/cached-embeddings.js";
+import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
+import { fuseRankings } from "../src/retrieve/fuse-rankings.js";
+import { HybridRetriever, type Retrieval } from "../src/retrieve/hybrid-retriever.js";
+import { LexicalIndex } from "../src/retrieve/lexical-index.js";
+import { openIndex, type OpenedIndex } from "../src/search-index/open-index.js";
+import type { DistinctQuestions } from "./questions.js";
+import { repeatedQuestion } from "./questions.js";
+import type { IndexBuild, LatencySummary } from "./results-schema.js";
+import { summarize, timeEach, timeOnce } from "./stats.js";
+
+// The depths HybridRetriever reads each ranking to, so the steps are timed as the retriever runs them.
+const chunkDepth = 50;
+const sentenceDepth = 100;
+
+export interface BuiltIndex {
+  result: IndexBuild;
+  /** A scratch folder holding a built index of data/, for the servers and the in-process steps. */
+  indexDir: string;
+  opened: OpenedIndex;
+  local: LocalEmbeddings;
+  cleanUp(): Promise<void>;
+}
+
+/**
+ * Builds the index of `dataDir` into scratch folders `runs` times (model loaded first, so the
+ * build is parse + chunk + embed + HNSW + save), then loads it `runs` times.
+ */
+export async function measureIndexBuild(dataDir: string, runs: number): Promise<BuiltIndex> {
+  const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-bench-"));
+  const local = new LocalEmbeddings();
+  const modelLoad = await timeOnce(() => local.embedQuery("warm up"));
+  const embedder = new CachedQueryEmbeddings(local, { maxEntries: 0 });
+  const buildSamples: number[] = [];
+  let indexDir = "";
+  for (let run = 0; run < runs; run++) {
+    indexDir = path.join(scratch, `index-${run}`);
+    const build = await timeOnce(() => openIndex({ dataDir, indexDir, embedder }));
+    if (!build.value.rebuilt) throw new Error("Expected a build into an empty folder");
+    buildSamples.push(build.ms);
+  }
+  const loadSamples: number[] = [];
+  let opened: OpenedIndex | undefined;
+  for (let run = 0; run < runs; run++) {
+    const load = await timeOnce(() => openIndex({ dataDir, indexDir, embedder }));
+    if (load.value.rebuilt) throw new Error(`Expected the saved index to load: ${load.value.rebuilt.message}`);
+    loadSamples.push(load.ms);
+    opened = load.value;
+  }
+  const folder = await realpath(path.join(indexDir, "current"));
+  const files: Record<string, number> = {};
+  for (const name of await readdir(folder)) files[name] = (await stat(path.join(folder, name))).size;
+  return {
+    result: {
+      buildMs: summarize(buildSamples),
+      modelLoadMs: Math.round(modelLoad.ms),
+      loadMs: summarize(loadSamples),
+      chunks: opened!.index.manifest.chunkCount,
+      sentences: opened!.index.manifest.sentenceCount,
+      sizeBytes: Object.values(files).reduce((sum, size) => sum + size, 0),
+      files,
+    },
+    indexDir,
+    opened: opened!,
+    local,
+    cleanUp: () => rm(scratch, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Latency of each step of answering, with the real classes over the real index: query
+ * embedding (uncached distinct texts; cached repeats), dense search, BM25, fusion, the whole
+ * retrieval with the embedding cached, the extractive answer from a retrieval, and a whole
+ * in-process answer of a distinct question.
+ */
+export async function measureInProcess(
+  opened: OpenedIndex,
+  local: LocalEmbeddings,
+  questions: DistinctQuestions,
+  samples: number,
+): Promise<Record<string, LatencySummary>> {
+  const { index } = opened;
+  const texts = questions.take(samples);
+  const results: Record<string, LatencySummary> = {};
+
+  const vectors = new Map<string, number[]>();
+  results.queryEmbeddingCold = summarize(
+    await timeEach(texts, async (text) => {
+      vectors.set(text, await local.embedQuery(text));
+    }),
+  );
+
+  const cached = new CachedQueryEmbeddings(local, { maxEntries: 1000 });
+  await cached.embedQuery(repeatedQuestion);
+  results.queryEmbeddingCached = summarize(await timeEach(Array.from({ length: samples * 10 }, () => repeatedQuestion), (text) => cached.embedQuery(text)));
+
+  const toChunk = (label: number) => index.sentenceRefs[label]!.chunk;
+  results.denseSearch = summarize(
+    await timeEach(texts, (text) => {
+      const vector = vectors.get(text)!;
+      index.chunkVectors.search(vector, chunkDepth);
+      index.sentenceVectors.search(vector, sentenceDepth);
+    }),
+  );
+
+  const lexical = new LexicalIndex(index.chunks, index.sentenceRefs);
+  results.bm25 = summarize(
+    await timeEach(texts, (text) => {
+      lexical.searchChunks(text, chunkDepth);
+      lexical.searchSentences(text, sentenceDepth);
+    }),
+  );
+
+  const rankings = texts.map((text) => {
+    const vector = vectors.get(text)!;
+    return [
+      { labels: index.chunkVectors.search(vector, chunkDepth).map((hit) => hit.label) },
+      { labels: lexical.searchChunks(text, chunkDepth).map((hit) => hit.label) },
+      { labels: index.sentenceVectors.search(vector, sentenceDepth).map((hit) => toChunk(hit.label)) },
+      { labels: lexical.searchSentences(text, sentenceDepth).map((hit) => toChunk(hit.label)) },
+    ];
+  });
+  results.fusion = summarize(await timeEach(rankings, (ranking) => fuseRankings(ranking)));
+
+  // Every text's embedding is already in the cache: this is retrieval alone.
+  const warm = new CachedQueryEmbeddings(local, { maxEntries: samples * 2 });
+  for (const text of texts) await warm.embedQuery(text);
+  const retriever = new HybridRetriever(index, warm);
+  const retrievals: Retrieval[] = [];
+  results.retrieveCachedEmbedding = summarize(
+    await timeEach(texts, async (text) => {
+      retrievals.push(await retriever.retrieve(text, { k: 4 }));
+    }, 0),
+  );
+
+  const answerer = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: index.chunks });
+  results.extractiveAnswer = summarize(await timeEach(retrievals, (retrieval) => answerer.answerFrom(retrieval)));
+
+  // Fresh questions and an uncached embedder: everything a distinct question costs without HTTP.
+  const cold = new HybridRetriever(index, local);
+  const coldAnswerer = new ExtractiveAnswerer({ retriever: cold, interviews: opened.interviews, chunks: index.chunks });
+  results.answerDistinctQuestion = summarize(await timeEach(questions.take(samples), (text) => coldAnswerer.answer({ message: text })));
+  return results;
+}

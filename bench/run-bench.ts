@@ -1,0 +1,111 @@
+/*
+ * `npm run bench`: index build, cold start, in-process step latencies, HTTP load with autocannon,
+ * LLM-mode overhead, a scale curve and a baseline comparison, in one run. Writes
+ * bench/results.json (schema: bench/results-schema.ts) and prints the tables; progress goes to
+ * stderr. `--quick` runs a shorter version (and writes to a temporary file unless --out is given).
+ * See README.md, "Benchmarks".
+ */
+import { writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { answerAboutInterview } from "../src/answer/answer-about-interview.js";
+import { measureBaseline } from "./baseline.js";
+import { measureColdStart } from "./cold-start.js";
+import { measureHttpLoad } from "./http-load.js";
+import { measureInProcess, measureIndexBuild } from "./in-process.js";
+import { measureLlmOverhead } from "./llm-overhead.js";
+import { waitForQuiet } from "./machine-load.js";
+import { DistinctQuestions, projectRoot } from "./questions.js";
+import { formatReport, judgeBar } from "./report.js";
+import type { BenchResults } from "./results-schema.js";
+import { measureScaleCurve } from "./scale-curve.js";
+
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" } } });
+const quick = flags.quick ?? false;
+const settings = quick
+  ? { buildRuns: 2, coldRuns: 2, coldSlowVariantRuns: 1, samples: 60, httpSeconds: 3, connections: [1, 16, 64], llmSamples: 10, scaleSizes: [1, 10, 100], scaleQuestions: 40 }
+  : { buildRuns: 3, coldRuns: 5, coldSlowVariantRuns: 3, samples: 200, httpSeconds: 10, connections: [1, 16, 64], llmSamples: 40, scaleSizes: [1, 10, 100, 1000], scaleQuestions: 100 };
+const out = flags.out ? path.resolve(flags.out) : quick ? path.join(tmpdir(), "interview-chat-bench-quick.json") : path.join(projectRoot, "bench/results.json");
+const dataDir = path.join(projectRoot, "data");
+
+const startedAt = new Date();
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+let waitedSeconds = 0;
+/** Starts a step once the machine is quiet (other work skews timings), waiting a minute at most. */
+const step = async (name: string) => {
+  const waited = await waitForQuiet({ maxSeconds: 60 });
+  waitedSeconds += waited;
+  log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${name}${waited > 3 ? ` (after waiting ${waited} s for a quiet machine)` : ""}`);
+};
+
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+  totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+  node: process.versions.node,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
+  loadAverageAtEnd: 0,
+};
+
+await step("index build");
+const built = await measureIndexBuild(dataDir, settings.buildRuns);
+try {
+  const { opened, local } = built;
+  // Questions about the interview itself are answered from its structure without retrieval: they
+  // would flatter every "distinct question" number, so the bases leave them out.
+  const retrievalOnly = (question: string) => answerAboutInterview(question, opened.interviews, opened.index.chunks) === null;
+  const questions = await DistinctQuestions.fromQuestionSets(retrievalOnly);
+
+  await step("in-process latency");
+  const inProcess = await measureInProcess(opened, local, questions, settings.samples);
+
+  await step("baseline comparison");
+  const baseline = await measureBaseline(opened.index, local);
+
+  await step("cold start");
+  const coldStart = await measureColdStart({ dataDir, builtIndexDir: built.indexDir, runs: settings.coldRuns, slowVariantRuns: settings.coldSlowVariantRuns });
+
+  await step("HTTP load (autocannon)");
+  const http = await measureHttpLoad({
+    dataDir,
+    indexDir: built.indexDir,
+    workerCounts: [1, 2],
+    connections: settings.connections,
+    durationSeconds: settings.httpSeconds,
+    questions,
+    log,
+  });
+
+  await step("LLM mode overhead");
+  const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });
+
+  await step("scale curve");
+  const scaleQuestions = (await DistinctQuestions.fromQuestionSets(retrievalOnly)).take(settings.scaleQuestions + 10);
+  const scale = await measureScaleCurve({ sizes: settings.scaleSizes, local, questions: scaleQuestions, warmUp: 10, log });
+
+  machine.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
+  const partial: Omit<BenchResults, "bar"> = {
+    schemaVersion: 1,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    waitedForQuietSeconds: waitedSeconds,
+    quick,
+    machine,
+    index: built.result,
+    coldStart,
+    inProcess,
+    http,
+    llm,
+    scale,
+    baseline,
+  };
+  const results: BenchResults = { ...partial, bar: judgeBar(partial) };
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), out) || out}`);
+  process.stdout.write(formatReport(results));
+} finally {
+  await built.cleanUp();
+}

@@ -1,0 +1,76 @@
+import { limits, type WireCitation, type WireTurn } from "./contract.js";
+
+export interface UserMessage {
+  role: "user";
+  text: string;
+}
+
+export interface AnswerFailure {
+  code: string;
+  message: string;
+  status: number;
+  retryAfter?: number;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  /** The answer so far, with its `[n]` markers. */
+  text: string;
+  /** The question it answers, so a failed one can be asked again. */
+  question: string;
+  status: "streaming" | "done" | "stopped" | "error";
+  citations: WireCitation[];
+  grounded?: boolean;
+  degraded?: boolean;
+  error?: AnswerFailure;
+}
+
+export type Message = UserMessage | AssistantMessage;
+
+/**
+ * The `history` to send with the next question: the user's questions and the finished answers
+ * (not stopped or failed ones), the last `limits.turns`, each cut to `limits.turnLength`.
+ */
+export function historyOf(messages: Message[]): WireTurn[] {
+  return messages
+    .filter((message) => message.role === "user" || message.status === "done")
+    .map((message) => ({ role: message.role, content: message.text.trim().slice(0, limits.turnLength) }))
+    .filter((turn) => turn.content !== "")
+    .slice(-limits.turns);
+}
+
+type SessionStore = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/**
+ * Keeps the conversation in `sessionStorage` so it survives a reload of the page (not a new tab).
+ * Storage can be missing or full (private modes, sandboxed frames): then it simply is not kept.
+ */
+export function conversationStore(storage: SessionStore | null, key: string) {
+  return {
+    load(): Message[] {
+      try {
+        const saved: unknown = JSON.parse(storage?.getItem(key) ?? "[]");
+        if (!Array.isArray(saved)) return [];
+        return (saved as Message[])
+          .filter((message) => (message.role === "user" || message.role === "assistant") && typeof message.text === "string")
+          .map((message) => (message.role === "assistant" && message.status === "streaming" ? { ...message, status: "stopped" } : message));
+      } catch {
+        return [];
+      }
+    },
+    save(messages: Message[]): void {
+      try {
+        storage?.setItem(key, JSON.stringify(messages));
+      } catch {
+        // Quota or access denied: the conversation lives only as long as the page.
+      }
+    },
+    clear(): void {
+      try {
+        storage?.removeItem(key);
+      } catch {
+        // As above.
+      }
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
+import type { ChatRequest, ChatResponse } from "../src/answer/types.js";
+import { UpstreamError } from "../src/errors.js";
+import { askOverHttp, ChatRequestError, ServerUnreachableError, ServerUrlError } from "../src/evaluate/http-client.js";
+import { loadQuestionSet, type EvalQuestion } from "../src/evaluate/question-set.js";
+import { askAnswerer, runEval, sourceLookup } from "../src/evaluate/run-eval.js";
+import { isError, type QuestionResult } from "../src/evaluate/score-response.js";
+import { summarize } from "../src/evaluate/summarize.js";
+import type { SourceFile } from "../src/ingest/load-corpus.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
+import { openIndex, type OpenedIndex } from "../src/search-index/open-index.js";
+import { scratchProject, starterQuestionsPath } from "./support/corpus.js";
+import { FakeAnswerer } from "./support/fake-answerer.js";
+import { FakeEmbedder } from "./support/fake-embedder.js";
+import { startApp } from "./support/http.js";
+
+// The real extractive pipeline (with the hashing fake embedder, so no model loads) behind the real app.
+let opened: OpenedIndex;
+let answerer: ExtractiveAnswerer;
+let questions: EvalQuestion[];
+let server: Awaited<ReturnType<typeof startApp>>;
+
+beforeAll(async () => {
+  const project = await scratchProject();
+  const embedder = new FakeEmbedder();
+  opened = await openIndex({ ...project, embedder });
+  answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
+  questions = await loadQuestionSet(starterQuestionsPath, opened.sources.map((source) => source.text));
+  server = await startApp({ answerer, protection: { rateLimitPerMinute: 10_000 } });
+});
+afterAll(() => server.close());
+
+const withoutLatency = (results: QuestionResult[]) => results.map((result) => ({ ...result, latencyMs: 0 }));
+
+describe("evaluating a running server over HTTP", () => {
+  it("scores exactly what the same pipeline scores in process, checking quotes against the local interview", async () => {
+    const sourceOf = sourceLookup(opened.sources);
+    const overHttp = await runEval({ questions, ask: askOverHttp(server.url), sourceOf, k: 3 });
+    const inProcess = await runEval({ questions, ask: askAnswerer(answerer), sourceOf, k: 3 });
+    expect(withoutLatency(overHttp)).toEqual(withoutLatency(inProcess));
+    const summary = summarize(overHttp, 3);
+    expect(summary.errors).toBe(0);
+    expect(summary.metrics.citationValidity).toBe(1);
+    expect(summary.metrics.abstentionRecall).not.toBeNull();
+    expect(overHttp.every((result) => !isError(result) && result.latencyMs > 0)).toBe(true);
+  });
+
+  it("tells the progress callback about every question in order", async () => {
+    const seen: string[] = [];
+    const few = questions.slice(0, 3);
+    await runEval({ questions: few, ask: askOverHttp(server.url), sourceOf: sourceLookup(opened.sources), k: 3, onProgress: (done, total, id) => seen.push(`${done}/${total} ${id}`) });
+    expect(seen).toEqual(few.map((question, index) => `${index + 1}/3 ${question.id}`));
+  });
+
+  it("counts a server's quote that is not in the local interview as invalid", async () => {
+    const fake = await startApp({ answerer: new FakeAnswerer() });
+    try {
+      const [result] = await runEval({ questions: questions.slice(0, 1), ask: askOverHttp(fake.url), sourceOf: sourceLookup(opened.sources), k: 3 });
+      expect(result).toMatchObject({ citations: 1, invalidCitations: 1, passed: false });
+      expect(result!.misses).toContain("1/1 citations invalid");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("records an error status against its question and goes on with the rest", async () => {
+    class FailingOnce extends FakeAnswerer {
+      override async answer(request: ChatRequest): Promise<ChatResponse> {
+        if (request.message === questions[0]!.question) throw new UpstreamError("The model is down", true);
+        return super.answer(request);
+      }
+    }
+    const failing = await startApp({ answerer: new FailingOnce() });
+    try {
+      const results = await runEval({ questions: questions.slice(0, 2), ask: askOverHttp(failing.url), sourceOf: sourceLookup(opened.sources), k: 3 });
+      expect(results[0]).toMatchObject({ id: questions[0]!.id, passed: false, error: `${failing.url}/api/chat answered 502 upstream_error: The model is down` });
+      expect(isError(results[1]!)).toBe(false);
+      expect(summarize(results, 3).errors).toBe(1);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("stops the run with one clear error when nothing listens at the address", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const run = runEval({ questions, ask: askOverHttp(`http://127.0.0.1:${port}`), sourceOf: sourceLookup(opened.sources), k: 3 });
+    await expect(run).rejects.toThrow(ServerUnreachableError);
+    await expect(run).rejects.toThrow(`Cannot reach http://127.0.0.1:${port}/api/chat: connection refused (is the server running?)`);
+  });
+});
+
+describe("the HTTP client", () => {
+  const reply: ChatResponse = { answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+  /** A hand-written fetch that replays `replies` in order and records the URLs and bodies it got. */
+  function scriptedFetch(replies: Response[]) {
+    const calls: Array<{ url: string; body: unknown }> = [];
+    const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push({ url: String(url), body: JSON.parse(String(init?.body)) });
+      return replies.shift()!;
+    }) as typeof globalThis.fetch;
+    return { fetch, calls };
+  }
+
+  it("posts the question and history as non-streaming JSON to /api/chat under the base URL", async () => {
+    const { fetch, calls } = scriptedFetch([json(200, reply)]);
+    const answered = await askOverHttp("http://example.test/chat-app", { fetch })({ message: "Why?", history: [{ role: "user", content: "Earlier" }] });
+    expect(calls).toEqual([{ url: "http://example.test/chat-app/api/chat", body: { message: "Why?", history: [{ role: "user", content: "Earlier" }], stream: false } }]);
+    expect(answered.response).toEqual(reply);
+  });
+
+  it("waits out a 429 for its Retry-After and times only the request that answered", async () => {
+    const { fetch, calls } = scriptedFetch([json(429, { error: { code: "rate_limited", message: "Slow down" } }, { "retry-after": "7" }), json(200, reply)]);
+    const waits: number[] = [];
+    const told: number[] = [];
+    let clock = 0;
+    const ask = askOverHttp("http://example.test", {
+      fetch,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+      onRateLimited: (seconds) => told.push(seconds),
+      now: () => (clock += 5),
+    });
+    const answered = await ask({ message: "Why?" });
+    expect(calls).toHaveLength(2);
+    expect(waits).toEqual([7000]);
+    expect(told).toEqual([7]);
+    expect(answered.latencyMs).toBe(5);
+  });
+
+  it("fails the question when the rate limit outlasts its retries", async () => {
+    const limited = () => json(429, { error: { code: "rate_limited", message: "Slow down" } }, { "retry-after": "1" });
+    const { fetch } = scriptedFetch([limited(), limited()]);
+    const ask = askOverHttp("http://example.test", { fetch, maxRateLimitRetries: 1, sleep: async () => {} });
+    await expect(ask({ message: "Why?" })).rejects.toThrow("http://example.test/api/chat answered 429 rate_limited: Slow down");
+  });
+
+  it("rejects a reply that does not follow the HTTP contract", async () => {
+    const { fetch } = scriptedFetch([json(200, { ...reply, grounded: "yes" }), new Response("<html>", { status: 200 })]);
+    const ask = askOverHttp("http://example.test", { fetch });
+    await expect(ask({ message: "Why?" })).rejects.toThrow(/answered outside the HTTP contract: grounded: /);
+    await expect(ask({ message: "Why?" })).rejects.toThrow(ChatRequestError);
+  });
+
+  it("turns a timeout into that question's error, not the run's", async () => {
+    const fetch = (async () => {
+      throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    }) as typeof globalThis.fetch;
+    await expect(askOverHttp("http://example.test", { fetch, timeoutMs: 1500 })({ message: "Why?" })).rejects.toThrow(
+      new ChatRequestError("no reply from http://example.test/api/chat within 1.5 s"),
+    );
+  });
+
+  it("refuses an address that is not http(s)", () => {
+    expect(() => askOverHttp("ftp://example.test")).toThrow(ServerUrlError);
+    expect(() => askOverHttp("localhost:3000")).toThrow(/--url must be an http\(s\) address/);
+  });
+});
+
+describe("finding a chunk's source", () => {
+  const file = (id: string): SourceFile => ({ id, name: `${id}.txt`, text: `text of ${id}`, sha256: "" });
+
+  it("uses the only file for bare ids and the named file for 'file:' ids", () => {
+    expect(sourceLookup([file("interview")])("q3")).toBe("text of interview");
+    const several = sourceLookup([file("a"), file("b")]);
+    expect(several("b:q1-2")).toBe("text of b");
+    expect(several("q1")).toBeUndefined();
+    expect(several("c:q1")).toBeUndefined();
+  });
+});

@@ -1,0 +1,230 @@
+// @vitest-environment happy-dom
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { ChatWidget } from "../src/widget/chat-widget.js";
+import { citationEvent, type ChatEvent, type WireCitation, type WireTurn } from "../src/widget/contract.js";
+import type { WidgetOptions } from "../src/widget/options.js";
+import { ChatError, type ChatTransport } from "../src/widget/transport.js";
+
+const citation: WireCitation = { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 11445, end: 11565 };
+
+type Script = (signal: AbortSignal) => AsyncGenerator<ChatEvent>;
+
+const answering = (text: string, extra: Partial<Extract<ChatEvent, { type: "citations" }>> = {}): Script =>
+  async function* () {
+    yield { type: "contexts", contexts: [] };
+    for (const piece of text.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
+    yield { type: "citations", citations: text.includes("[1]") ? [citation] : [], grounded: true, mode: "extractive", ...extra };
+    yield { type: "done" };
+  };
+
+const failing = (error: Error): Script =>
+  async function* () {
+    yield* [];
+    throw error;
+  };
+
+/** Streams one delta, then waits until aborted, as a slow server would. */
+const hanging: Script = async function* (signal) {
+  yield { type: "delta", text: "Thinking about " };
+  await new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+};
+
+/** A hand-written transport that replays scripts and records what it was asked. */
+class ScriptedTransport implements ChatTransport {
+  readonly calls: Array<{ message: string; history: WireTurn[] }> = [];
+  constructor(private readonly scripts: Script[]) {}
+  async *stream(question: { message: string; history: WireTurn[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    this.calls.push(question);
+    const script = this.scripts.shift() ?? answering("Fine [1].");
+    yield* script(signal ?? new AbortController().signal);
+  }
+}
+
+const options: WidgetOptions = {
+  api: "http://127.0.0.1:9",
+  title: "Ask the interview",
+  greeting: "Hello!",
+  suggestions: ["Which Latvian ports receive Kazakh cargo?", "Who was interviewed?"],
+  position: "bottom-right",
+  open: false,
+  mode: "floating",
+};
+
+function mount(transport: ChatTransport, overrides: Partial<WidgetOptions> = {}) {
+  const widget = document.createElement("interview-chat") as ChatWidget;
+  document.body.append(widget);
+  widget.setup({ ...options, ...overrides }, transport, sessionStorage);
+  const shadow = widget.shadowRoot!;
+  const $ = <T extends Element = HTMLElement>(selector: string) => shadow.querySelector<T & HTMLElement>(selector);
+  const $$ = (selector: string) => [...shadow.querySelectorAll<HTMLElement>(selector)];
+  return { widget, shadow, $, $$ };
+}
+
+beforeAll(() => {
+  customElements.define("interview-chat", ChatWidget);
+});
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  sessionStorage.clear();
+});
+
+describe("<interview-chat>", () => {
+  it("starts closed with a labelled launcher, a greeting and the suggestions", () => {
+    const { $, $$ } = mount(new ScriptedTransport([]));
+    expect($(".panel")!.hidden).toBe(true);
+    expect($(".launcher")!.getAttribute("aria-label")).toBe("Open chat: Ask the interview");
+    expect($(".launcher")!.getAttribute("aria-expanded")).toBe("false");
+    expect($(".log .assistant")!.textContent).toBe("Hello!");
+    expect($$(".suggestion").map((button) => button.textContent)).toEqual(options.suggestions);
+    for (const control of $$("button")) expect(control.getAttribute("aria-label") ?? control.textContent).toBeTruthy();
+    expect($("label[for=question]")!.textContent).toBe("Your question");
+  });
+
+  it("streams an answer with citation chips, announces it, and a chip opens the quote and tells the page", async () => {
+    const transport = new ScriptedTransport([answering("Cargo goes to Latvian ports [1].")]);
+    const { widget, $, $$ } = mount(transport);
+    const seen: unknown[] = [];
+    document.addEventListener(citationEvent, (event) => seen.push((event as CustomEvent).detail));
+    widget.ask("Which Latvian ports receive Kazakh cargo?");
+    expect($(".panel")!.hidden).toBe(false);
+    await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
+    expect($$(".user")[0]!.textContent).toContain("Which Latvian ports receive Kazakh cargo?");
+    expect($$(".assistant")[1]!.querySelector(".text")!.textContent).toBe("Cargo goes to Latvian ports 1.");
+    expect($(".suggestions")!.hidden).toBe(true);
+    await vi.waitFor(() => expect($("[aria-live=polite]")!.textContent).toBe("Answer: Cargo goes to Latvian ports. (1 citation)"));
+
+    $(".assistant button.chip")!.click();
+    expect($(".assistant button.chip")!.getAttribute("aria-expanded")).toBe("true");
+    expect($(".card-quote")!.textContent).toBe(citation.quote);
+    expect($(".card-question")!.textContent).toBe(citation.section);
+    expect(seen).toEqual([citation]);
+    $(".assistant button.chip")!.click();
+    expect($(".card-quote")).toBeNull();
+  });
+
+  it("shows a question and an answer holding markup as text", async () => {
+    const payload = "<img src=x onerror=alert(1)>";
+    const { widget, $, shadow } = mount(new ScriptedTransport([answering(`You wrote ${payload}`)]));
+    widget.ask(payload);
+    await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toBe(`You wrote ${payload}`));
+    expect($(".user")!.textContent).toContain(payload);
+    expect(shadow.querySelector("img")).toBeNull();
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("marks an abstention and a degraded answer", async () => {
+    const { widget, $ } = mount(new ScriptedTransport([answering("The interview does not answer that question.", { grounded: false, degraded: true })]));
+    widget.ask("What is the capital of France?");
+    await vi.waitFor(() => expect($(".note.abstained")).not.toBeNull());
+    expect($(".note.degraded")).not.toBeNull();
+    expect($(".assistant button.chip")).toBeNull();
+  });
+
+  it("sends the earlier questions and answers as history", async () => {
+    const transport = new ScriptedTransport([answering("Riga [1]."), answering("Ten million tons [1].")]);
+    const { widget, $$ } = mount(transport);
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($$(".assistant button.chip")).toHaveLength(1));
+    widget.ask("And how much?");
+    await vi.waitFor(() => expect($$(".assistant button.chip")).toHaveLength(2));
+    expect(transport.calls[0]!.history).toEqual([]);
+    expect(transport.calls[1]).toEqual({
+      message: "And how much?",
+      history: [
+        { role: "user", content: "Which ports?" },
+        { role: "assistant", content: "Riga [1]." },
+      ],
+    });
+  });
+
+  it("shows a friendly message for a rate limit, and retry asks again", async () => {
+    const transport = new ScriptedTransport([failing(new ChatError("rate_limited", "Too many requests", 429, 30)), answering("Riga [1].")]);
+    const { widget, $, $$ } = mount(transport);
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($(".assistant.error")).not.toBeNull());
+    expect($(".assistant.error .text")!.textContent).toBe("Too many questions at once. Please wait about 30 seconds, then try again.");
+    $(".assistant.error .retry")!.click();
+    await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
+    expect($(".assistant.error")).toBeNull();
+    expect($$(".user")).toHaveLength(1);
+    expect(transport.calls.map((call) => call.message)).toEqual(["Which ports?", "Which ports?"]);
+  });
+
+  it("shows a friendly message when the server is down, and tells the site's owner about ALLOWED_ORIGINS", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const { widget, $ } = mount(new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]));
+      widget.ask("Which ports?");
+      await vi.waitFor(() => expect($(".assistant.error .text")!.textContent).toMatch(/cannot be reached/));
+      expect($(".assistant.error .retry")).not.toBeNull();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`add ${location.origin} to its ALLOWED_ORIGINS`));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("stops a streaming answer with the stop button", async () => {
+    const { widget, $ } = mount(new ScriptedTransport([hanging]));
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toBe("Thinking about "));
+    expect($(".stop")!.hidden).toBe(false);
+    expect($(".send")!.hidden).toBe(true);
+    $(".stop")!.click();
+    await vi.waitFor(() => expect($(".assistant:last-child .status")!.textContent).toBe("Stopped."));
+    expect($(".stop")!.hidden).toBe(true);
+    expect($(".send")!.hidden).toBe(false);
+    expect($(".assistant:last-child .text")!.textContent).toBe("Thinking about");
+  });
+
+  it("keeps the conversation across a reload of the page, and clears it", async () => {
+    const first = mount(new ScriptedTransport([answering("Riga [1].")]));
+    first.widget.ask("Which ports?");
+    await vi.waitFor(() => expect(first.$(".assistant button.chip")).not.toBeNull());
+    first.widget.remove();
+
+    const second = mount(new ScriptedTransport([]));
+    expect(second.$(".user")!.textContent).toContain("Which ports?");
+    expect(second.$(".assistant button.chip")!.textContent).toBe("1");
+    second.$("[aria-label='Clear conversation']")!.click();
+    expect(second.$(".user")).toBeNull();
+    expect(second.$$(".assistant")).toHaveLength(1);
+    expect(mount(new ScriptedTransport([])).$(".user")).toBeNull();
+  });
+
+  it("sends with Enter, keeps Shift+Enter for a new line, and closes with Escape", async () => {
+    const transport = new ScriptedTransport([answering("Riga [1].")]);
+    const { $ } = mount(transport);
+    $(".launcher")!.click();
+    expect($(".panel")!.hidden).toBe(false);
+    const input = $<HTMLTextAreaElement>("textarea")! as HTMLTextAreaElement;
+    input.value = "Which ports";
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", shiftKey: true, bubbles: true, cancelable: true }));
+    expect(transport.calls).toHaveLength(0);
+    input.value = "Which ports\nreceive cargo?";
+    const enter = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+    input.dispatchEvent(enter);
+    expect(enter.defaultPrevented).toBe(true);
+    expect(transport.calls.map((call) => call.message)).toEqual(["Which ports\nreceive cargo?"]);
+    expect(input.value).toBe("");
+    await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true }));
+    expect($(".panel")!.hidden).toBe(true);
+    expect($(".launcher")!.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("opens on load with data-open", () => {
+    const { $ } = mount(new ScriptedTransport([]), { open: true });
+    expect($(".panel")!.hidden).toBe(false);
+    expect($(".launcher")!.getAttribute("aria-expanded")).toBe("true");
+  });
+
+  it("renders inline, always open, with no launcher or close button", () => {
+    const { widget, $ } = mount(new ScriptedTransport([]), { mode: "inline" });
+    expect($(".panel")!.hidden).toBe(false);
+    expect($(".launcher")!.hidden).toBe(true);
+    expect($("[aria-label='Close chat']")!.hidden).toBe(true);
+    widget.close();
+    expect($(".panel")!.hidden).toBe(false);
+  });
+});

@@ -1,0 +1,217 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from "vitest";
+import { segmentAnswer, spokenAnswer } from "../src/widget/answer-segments.js";
+import { limits, type WireCitation } from "../src/widget/contract.js";
+import { conversationStore, historyOf, type Message } from "../src/widget/conversation.js";
+import { readOptions } from "../src/widget/options.js";
+import { friendlyError, renderAnswerText, renderCitationCard } from "../src/widget/render.js";
+
+const payload = "<img src=x onerror=alert(1)>";
+const citations: WireCitation[] = [
+  { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "export cargoes were redirected to Latvian ports", start: 11460, end: 11507 },
+  { n: 2, chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "will reach 10 million tons", start: 11700, end: 11726 },
+];
+
+function render(answer: string, known: WireCitation[] | null): HTMLElement {
+  const container = document.createElement("p");
+  container.append(renderAnswerText(answer, known, "answer-1"));
+  return container;
+}
+
+describe("segmentAnswer", () => {
+  it("splits an answer into its text and [n] markers, losing no character", () => {
+    const answer = "Cargo goes to Latvian ports [1]. Traffic will reach 10 million tons [2][1].";
+    const segments = segmentAnswer(answer);
+    expect(segments).toEqual([
+      { text: "Cargo goes to Latvian ports " },
+      { n: 1 },
+      { text: ". Traffic will reach 10 million tons " },
+      { n: 2 },
+      { n: 1 },
+      { text: "." },
+    ]);
+    expect(segments.map((segment) => ("text" in segment ? segment.text : `[${segment.n}]`)).join("")).toBe(answer);
+  });
+
+  it("leaves text without markers whole, and reads aloud without them", () => {
+    expect(segmentAnswer("No markers [here].")).toEqual([{ text: "No markers [here]." }]);
+    expect(spokenAnswer("Latvian ports [1]. Ten million tons [2].")).toBe("Latvian ports. Ten million tons.");
+  });
+});
+
+describe("renderAnswerText", () => {
+  it("renders each known [n] as a citation chip button and keeps the text", () => {
+    const container = render("Cargo goes to Latvian ports [1]. It will reach 10 million tons [2].", citations);
+    const chips = [...container.querySelectorAll("button.chip")];
+    expect(chips.map((chip) => chip.textContent)).toEqual(["1", "2"]);
+    expect(chips.map((chip) => chip.getAttribute("data-n"))).toEqual(["1", "2"]);
+    expect(chips[0]!.getAttribute("aria-label")).toBe("Citation 1: show the quote");
+    expect(chips[0]!.getAttribute("aria-expanded")).toBe("false");
+    expect(container.textContent).toBe("Cargo goes to Latvian ports 1. It will reach 10 million tons 2.");
+  });
+
+  it("keeps a marker with no citation as plain text", () => {
+    const container = render("Unknown [3].", citations);
+    expect(container.querySelector("button")).toBeNull();
+    expect(container.textContent).toBe("Unknown [3].");
+  });
+
+  it("shows inert chips while the citations are still streaming", () => {
+    const container = render("Latvian ports [1]", null);
+    expect(container.querySelector("button")).toBeNull();
+    expect(container.querySelector(".chip.pending")?.textContent).toBe("1");
+  });
+
+  it("renders markup in an answer as the characters it is made of", () => {
+    const container = render(`${payload} and <b>bold</b> [1]`, citations);
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.querySelector("b")).toBeNull();
+    expect(container.textContent).toBe(`${payload} and <b>bold</b> 1`);
+  });
+});
+
+describe("renderCitationCard", () => {
+  it("shows the interviewer's question, the quote and its offsets", () => {
+    const card = renderCitationCard(citations[0]!, { grounded: true });
+    expect(card.querySelector(".card-question")?.textContent).toBe(citations[0]!.section);
+    expect(card.querySelector(".card-quote")?.textContent).toBe(citations[0]!.quote);
+    expect(card.textContent).toContain("Characters 11460–11507");
+    expect(card.querySelector(".note")).toBeNull();
+  });
+
+  it("says when the answer abstained or the LLM fell back to quoting", () => {
+    const card = renderCitationCard(citations[0]!, { grounded: false, degraded: true });
+    expect(card.querySelector(".abstained")?.textContent).toMatch(/does not answer/);
+    expect(card.querySelector(".degraded")?.textContent).toMatch(/unavailable/);
+  });
+
+  it("renders a quote and question holding markup as text", () => {
+    const card = renderCitationCard({ ...citations[0]!, section: payload, quote: payload }, { grounded: true });
+    expect(card.querySelector("img")).toBeNull();
+    expect(card.querySelector(".card-quote")?.textContent).toBe(payload);
+    expect(card.querySelector(".card-question")?.textContent).toBe(payload);
+  });
+});
+
+describe("friendlyError", () => {
+  it("asks to wait when rate limited, with the server's Retry-After", () => {
+    expect(friendlyError({ code: "rate_limited", message: "Too many requests", status: 429, retryAfter: 30 })).toMatch(/wait about 30 seconds/);
+  });
+
+  it("has a message for an unreachable server, a cut stream, a refused question and a server fault", () => {
+    expect(friendlyError({ code: "network", message: "", status: 0 })).toMatch(/cannot be reached/);
+    expect(friendlyError({ code: "incomplete", message: "", status: 0 })).toMatch(/cut off/);
+    expect(friendlyError({ code: "invalid_request", message: "message: must be at most 2,000 characters", status: 400 })).toBe(
+      "The question could not be sent: message: must be at most 2,000 characters",
+    );
+    expect(friendlyError({ code: "upstream_timeout", message: "", status: 504 })).toMatch(/trouble/);
+  });
+});
+
+describe("historyOf", () => {
+  it("sends at most 20 turns, the latest, each at most 4,000 characters", () => {
+    const messages: Message[] = [];
+    for (let i = 0; i < 15; i++) {
+      messages.push({ role: "user", text: `Question ${i}` });
+      messages.push({ role: "assistant", text: i === 14 ? "x".repeat(5000) : `Answer ${i}`, question: `Question ${i}`, status: "done", citations: [] });
+    }
+    const history = historyOf(messages);
+    expect(history).toHaveLength(limits.turns);
+    expect(history[0]).toEqual({ role: "user", content: "Question 5" });
+    expect(history.at(-1)!.content).toHaveLength(limits.turnLength);
+  });
+
+  it("leaves out answers that failed or were stopped", () => {
+    const history = historyOf([
+      { role: "user", text: "First?" },
+      { role: "assistant", text: "", question: "First?", status: "error", citations: [], error: { code: "network", message: "", status: 0 } },
+      { role: "user", text: "Second?" },
+      { role: "assistant", text: "Half an ans", question: "Second?", status: "stopped", citations: [] },
+      { role: "user", text: "Third?" },
+      { role: "assistant", text: "An answer [1].", question: "Third?", status: "done", citations: [] },
+    ]);
+    expect(history).toEqual([
+      { role: "user", content: "First?" },
+      { role: "user", content: "Second?" },
+      { role: "user", content: "Third?" },
+      { role: "assistant", content: "An answer [1]." },
+    ]);
+  });
+});
+
+describe("conversationStore", () => {
+  it("keeps a conversation across loads, and forgets it when cleared", () => {
+    const store = conversationStore(sessionStorage, "test-conversation");
+    const messages: Message[] = [
+      { role: "user", text: payload },
+      { role: "assistant", text: "An answer [1].", question: payload, status: "done", citations, grounded: true },
+    ];
+    store.save(messages);
+    expect(conversationStore(sessionStorage, "test-conversation").load()).toEqual(messages);
+    store.clear();
+    expect(store.load()).toEqual([]);
+  });
+
+  it("restores an answer cut by the reload as stopped", () => {
+    sessionStorage.setItem("test-cut", JSON.stringify([{ role: "user", text: "q" }, { role: "assistant", text: "Half", question: "q", status: "streaming", citations: [] }]));
+    expect(conversationStore(sessionStorage, "test-cut").load()[1]).toMatchObject({ status: "stopped" });
+  });
+
+  it("survives corrupt data and storage that throws", () => {
+    sessionStorage.setItem("test-corrupt", "{not json");
+    expect(conversationStore(sessionStorage, "test-corrupt").load()).toEqual([]);
+    const broken = {
+      getItem: () => {
+        throw new Error("denied");
+      },
+      setItem: () => {
+        throw new Error("quota");
+      },
+      removeItem: () => {
+        throw new Error("denied");
+      },
+    };
+    const store = conversationStore(broken, "x");
+    expect(store.load()).toEqual([]);
+    expect(() => store.save([{ role: "user", text: "q" }])).not.toThrow();
+    expect(() => store.clear()).not.toThrow();
+  });
+});
+
+describe("readOptions", () => {
+  it("defaults to the script's origin, a floating panel bottom right, closed", () => {
+    const options = readOptions({}, "https://chat.example.org/widget.js?v=2", "https://news.example.com/article");
+    expect(options).toMatchObject({ api: "https://chat.example.org", position: "bottom-right", open: false, mode: "floating", suggestions: [] });
+    expect(options.accent).toBeUndefined();
+  });
+
+  it("reads every data-* option; suggestions are separated by |", () => {
+    const options = readOptions(
+      {
+        api: "/chat-server/",
+        title: "Ask the ambassador",
+        greeting: "Hi!",
+        suggestions: " Who was interviewed? | What changed?||",
+        accent: "#0b7a5a",
+        position: "bottom-left",
+        open: "",
+        mode: "inline",
+        target: "#chat",
+      },
+      "https://cdn.example.net/widget.js",
+      "https://news.example.com/a/b",
+    );
+    expect(options).toEqual({
+      api: "https://news.example.com/chat-server",
+      title: "Ask the ambassador",
+      greeting: "Hi!",
+      suggestions: ["Who was interviewed?", "What changed?"],
+      accent: "#0b7a5a",
+      position: "bottom-left",
+      open: true,
+      mode: "inline",
+      target: "#chat",
+    });
+    expect(readOptions({ open: "false" }, undefined, "https://a.example/").open).toBe(false);
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { Citation, Context } from "../src/answer/types.js";
+import type { ChatTurn } from "../src/retrieve/resolve-follow-up.js";
+import type { WireCitation, WireContext, WireTurn } from "../src/widget/contract.js";
+import { createSseParser, type SseMessage } from "../src/widget/sse.js";
+import { ChatError, createTransport } from "../src/widget/transport.js";
+
+const citation: WireCitation = { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 100, end: 140 };
+
+/** The SSE text the server writes for one answer (src/serve/event-stream.ts). */
+function sse(events: Array<[string, unknown]>): string {
+  return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+}
+
+const answerStream = sse([
+  ["contexts", { contexts: [] }],
+  ["delta", { text: "Cargo goes to " }],
+  ["delta", { text: "Latvian ports [1]." }],
+  ["citations", { citations: [citation], grounded: true, mode: "extractive" }],
+  ["done", {}],
+]);
+
+interface FakeFetchCall {
+  url: string;
+  init: RequestInit;
+}
+
+/**
+ * A hand-written fetch that answers with `body` streamed in `pieces` (split at arbitrary
+ * characters, as the network would), one per `delayMs`, honouring the request's abort signal.
+ */
+function fakeFetch(options: { status?: number; body: string; headers?: Record<string, string>; pieces?: number; delayMs?: number; cutAfter?: number }) {
+  const calls: FakeFetchCall[] = [];
+  const state = { cancelled: false };
+  const fetchImpl = (async (url: string | URL | Request, init: RequestInit = {}) => {
+    calls.push({ url: String(url), init });
+    const bytes = new TextEncoder().encode(options.body);
+    const count = options.pieces ?? 7;
+    const size = Math.ceil(bytes.length / count);
+    const chunks = Array.from({ length: count }, (_, index) => bytes.slice(index * size, (index + 1) * size)).slice(0, options.cutAfter ?? count);
+    const signal = init.signal;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+        if (signal?.aborted) return controller.error(signal.reason);
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    return new Response(stream, { status: options.status ?? 200, headers: { "content-type": "text/event-stream", ...options.headers } });
+  }) as typeof fetch;
+  return { fetch: fetchImpl, calls, state };
+}
+
+async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+describe("the widget's wire types", () => {
+  it("match the server's citation, context and turn types", () => {
+    expectTypeOf<WireCitation>().toEqualTypeOf<Citation>();
+    expectTypeOf<WireContext>().toEqualTypeOf<Context>();
+    expectTypeOf<WireTurn>().toEqualTypeOf<ChatTurn>();
+  });
+});
+
+describe("createSseParser", () => {
+  it("yields the same events whether the text arrives whole or one character at a time, with LF, CRLF or CR line ends", () => {
+    const text = ': heartbeat\n\nevent: delta\ndata: {"text":"a"}\n\ndata: first\ndata: second\n\nevent: done\ndata: {}\n\n';
+    const expected: SseMessage[] = [
+      { event: "delta", data: '{"text":"a"}' },
+      { event: "message", data: "first\nsecond" },
+      { event: "done", data: "{}" },
+    ];
+    for (const variant of [text, text.replaceAll("\n", "\r\n"), text.replaceAll("\n", "\r")]) {
+      const whole: SseMessage[] = [];
+      createSseParser((message) => whole.push(message)).feed(variant);
+      expect(whole).toEqual(expected);
+      const byCharacter: SseMessage[] = [];
+      const parser = createSseParser((message) => byCharacter.push(message));
+      for (const character of variant) parser.feed(character);
+      expect(byCharacter).toEqual(expected);
+    }
+  });
+
+  it("does not dispatch an event until its blank line arrives", () => {
+    const messages: SseMessage[] = [];
+    const parser = createSseParser((message) => messages.push(message));
+    parser.feed('event: delta\ndata: {"text":"a"}\n');
+    expect(messages).toEqual([]);
+    parser.feed("\n");
+    expect(messages).toHaveLength(1);
+  });
+});
+
+describe("createTransport", () => {
+  it("posts the question, the history and stream: true to <api>/api/chat", async () => {
+    const fake = fakeFetch({ body: answerStream });
+    const history: WireTurn[] = [{ role: "user", content: "Earlier?" }, { role: "assistant", content: "Yes [1]." }];
+    await collect(createTransport({ api: "http://127.0.0.1:9/", fetch: fake.fetch }).stream({ message: "Which ports?", history }));
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]!.url).toBe("http://127.0.0.1:9/api/chat");
+    expect(fake.calls[0]!.init.method).toBe("POST");
+    expect(new Headers(fake.calls[0]!.init.headers).get("content-type")).toBe("application/json");
+    expect(JSON.parse(String(fake.calls[0]!.init.body))).toEqual({ message: "Which ports?", history, stream: true });
+  });
+
+  it("yields contexts, each delta in order, the parsed citations and done, however the stream is split", async () => {
+    for (const pieces of [1, 3, 17, answerStream.length]) {
+      const fake = fakeFetch({ body: answerStream, pieces });
+      const events = await collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }));
+      expect(events.map((event) => event.type)).toEqual(["contexts", "delta", "delta", "citations", "done"]);
+      const text = events.map((event) => (event.type === "delta" ? event.text : "")).join("");
+      expect(text).toBe("Cargo goes to Latvian ports [1].");
+      expect(events[3]).toEqual({ type: "citations", citations: [citation], grounded: true, mode: "extractive" });
+    }
+  });
+
+  it("passes degraded and an abstention's grounded: false through", async () => {
+    const body = sse([
+      ["contexts", { contexts: [] }],
+      ["delta", { text: "The interview does not answer that question." }],
+      ["citations", { citations: [], grounded: false, mode: "llm", degraded: true }],
+      ["done", {}],
+    ]);
+    const events = await collect(createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({ message: "q", history: [] }));
+    expect(events).toContainEqual({ type: "citations", citations: [], grounded: false, mode: "llm", degraded: true });
+  });
+
+  it("throws the server's error event as a ChatError after the events before it", async () => {
+    const body = sse([
+      ["contexts", { contexts: [] }],
+      ["delta", { text: "Partly" }],
+      ["error", { code: "upstream_timeout", message: "The language model did not answer in time", status: 504 }],
+    ]);
+    const seen: string[] = [];
+    const error = await (async () => {
+      try {
+        for await (const event of createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({ message: "q", history: [] })) seen.push(event.type);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(seen).toEqual(["contexts", "delta"]);
+    expect(error).toBeInstanceOf(ChatError);
+    expect(error).toMatchObject({ code: "upstream_timeout", status: 504, message: "The language model did not answer in time" });
+  });
+
+  it("surfaces a 429 JSON error with its code and Retry-After", async () => {
+    const body = JSON.stringify({ error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." } });
+    const fake = fakeFetch({ status: 429, body, headers: { "content-type": "application/json", "retry-after": "42" } });
+    const stream = createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] });
+    await expect(collect(stream)).rejects.toMatchObject({ name: "ChatError", code: "rate_limited", status: 429, retryAfter: 42 });
+  });
+
+  it("surfaces an HTTP error without a JSON body by its status", async () => {
+    const fake = fakeFetch({ status: 502, body: "<html>Bad gateway</html>", headers: { "content-type": "text/html" } });
+    await expect(collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+      code: "http_502",
+      status: 502,
+    });
+  });
+
+  it("reports an unreachable server as a network error", async () => {
+    const down = (async () => {
+      throw new TypeError("fetch failed");
+    }) as typeof fetch;
+    await expect(collect(createTransport({ api: "http://x", fetch: down }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+      code: "network",
+      status: 0,
+    });
+  });
+
+  it("reports a stream that ends before done as cut off", async () => {
+    const fake = fakeFetch({ body: answerStream, pieces: 10, cutAfter: 6 });
+    await expect(collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+      code: "incomplete",
+    });
+  });
+
+  it("stops reading when aborted mid-stream, with an AbortError rather than a ChatError", async () => {
+    const fake = fakeFetch({ body: answerStream, pieces: 40, delayMs: 5 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    let caught: unknown;
+    try {
+      for await (const event of createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }, controller.signal)) {
+        seen.push(event.type);
+        if (event.type === "delta") controller.abort();
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(seen).toContain("delta");
+    expect(seen).not.toContain("done");
+    expect(caught).not.toBeInstanceOf(ChatError);
+    expect((caught as Error).name).toBe("AbortError");
+    expect(fake.calls[0]!.init.signal).toBe(controller.signal);
+  });
+
+  it("passes an abort before the reply arrives through as the fetch's AbortError", async () => {
+    const controller = new AbortController();
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))))) as unknown as typeof fetch;
+    const pending = collect(createTransport({ api: "http://x", fetch: hanging }).stream({ message: "q", history: [] }, controller.signal));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+  });
+});

@@ -101,6 +101,41 @@ describe("extractive answers beyond the starter set", () => {
     expect(response.answer).toContain("5.65 billion");
   });
 
+  it("learns from the earlier reply who a pronoun points at", async () => {
+    const response = await ask("Which international stars has he worked with?", [
+      { role: "user", content: "Which Kazakh musician won a Grammy?" },
+      { role: "assistant", content: "Imanbek Zeikenov, a self-taught DJ, won the Grammy Award [1]." },
+    ]);
+    expect(response.grounded).toBe(true);
+    expect(response.answer).toContain("David Guetta");
+  });
+
+  it("answers a question asking for a month, a share or a list of countries with the sentence that holds one", async () => {
+    const cases: Array<[string, string]> = [
+      ["In what month did export cargoes start going to Latvian ports?", "March"],
+      ["What share of the lower house will be picked by proportional elections?", "70%"],
+      ["Which countries did Kazakhstan agree a joint venture on the route with?", "Azerbaijan, Georgia and Turkey"],
+    ];
+    for (const [message, expected] of cases) {
+      const response = await ask(message);
+      expect(response.grounded, message).toBe(true);
+      expect(response.citations.some((citation) => citation.quote.includes(expected)), message).toBe(true);
+    }
+  });
+
+  it("abstains when no retrieved sentence holds the kind of thing asked for", async () => {
+    for (const message of ["On what day of the week does parliament meet?", "What percentage of the population speaks Kazakh?"]) {
+      expect((await ask(message)).grounded, message).toBe(false);
+    }
+  });
+
+  it("quotes the sentence that follows the best one, where answers often go on", async () => {
+    const response = await ask("When was the latest consultative meeting of the Central Asian leaders, and what came out of it?");
+    expect(response.grounded).toBe(true);
+    expect(response.answer).toContain("August 2021");
+    expect(response.answer).toContain("joint statement");
+  });
+
   it("answers who was interviewed from the parsed structure, citing the line that says so", async () => {
     const response = await ask("Who gave this interview?");
     expect(response.answer).toContain("Margulan Baimukhan");

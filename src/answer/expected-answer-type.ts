@@ -1,27 +1,95 @@
 /**
  * What kind of answer a question asks for, read off its wording, so a sentence that is on topic
  * but cannot answer ("the participation of the population" for "What is the population?") is
- * not taken for an answer.
+ * not taken for an answer, and one that holds the kind of thing asked for (a month for "In what
+ * month ...", countries for "Which countries ...") is preferred to its neighbours.
  */
-export type AnswerType = "quantity" | "time" | "any";
+export type AnswerType = "weekday" | "month" | "share" | "quantity" | "time" | "countries" | "country" | "people" | "person" | "any";
 
-const quantity = /\bhow\s+(?:many|much|long|old|big|large|far|often)\b|\bwhat\s+(?:percentage|proportion|number|amount|size|share\s+of)\b|\bpopulation\b|\bhow\s+many\b/i;
-const time = /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|month|time)\b|\bwhich\s+(?:year|date|day|month)\b|\bsince\s+when\b/i;
+const modifiers = "(?:(?:other|eu|european|member|neighbou?ring|foreign|international|famous|kazakh|western)\\s+)*";
+
+// The most specific pattern that matches wins, so their order matters.
+const patterns: Array<[AnswerType, RegExp]> = [
+  ["weekday", /\b(?:what|which)\s+day\s+of\s+the\s+week\b|\bon\s+(?:what|which)\s+(?:week)?day\b/i],
+  ["month", /\b(?:what|which)\s+month\b/i],
+  [
+    "share",
+    /\b(?:what|which)\s+(?:percentage|proportion|share|portion|fraction|part)\b|\bhow\s+(?:big|large|much)\s+(?:a\s+)?(?:portion|share|part|proportion|fraction)\b|\bby\s+what\s+percent/i,
+  ],
+  ["quantity", /\bhow\s+(?:many|much|long|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i],
+  ["time", /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|time)\b|\bwhich\s+(?:year|date|day)\b|\bsince\s+when\b/i],
+  ["countries", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:countries|states|nations)\\b`, "i")],
+  ["country", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:country|state|nation)\\b`, "i")],
+  ["people", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`, "i")],
+  ["person", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`, "i")],
+];
 
 export function expectedAnswerType(question: string): AnswerType {
-  if (time.test(question)) return "time";
-  if (quantity.test(question)) return "quantity";
-  return "any";
+  return patterns.find(([, pattern]) => pattern.test(question))?.[0] ?? "any";
+}
+
+/** A type narrow enough that a sentence holding it is, by that alone, likely the answer. */
+export function isSpecific(type: AnswerType): boolean {
+  return type !== "any" && type !== "quantity" && type !== "time";
 }
 
 const numberWords =
   /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half|third|quarter|double|twice|several|centuries|decades?)\b/i;
-const timeWords =
-  /\b(?:january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|last\s+(?:year|month|week)|next\s+(?:year|month|week)|ago|since|century|decades?|years?)\b|\b(?:1[89]|20)\d\d\b/i;
+const months = "january|february|march|april|may|june|july|august|september|october|november|december";
+const weekdays = "monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+const timeWords = new RegExp(
+  `\\b(?:${months}|${weekdays}|yesterday|today|tomorrow|last\\s+(?:year|month|week)|next\\s+(?:year|month|week)|ago|since|century|decades?|years?)\\b|\\b(?:1[89]|20)\\d\\d\\b`,
+  "i",
+);
+const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|majority|minority)\b/i;
+
+// Country names as the runtime's own locale data spells them, plus the short forms people write.
+const countryNames = (() => {
+  const display = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+  const names = new Set(["US", "USA", "UK", "Britain", "Great Britain", "America", "Turkey", "Czech Republic", "Holland"]);
+  for (let first = 65; first <= 90; first++) {
+    for (let second = 65; second <= 90; second++) {
+      const name = display.of(String.fromCharCode(first, second));
+      if (name && !/[&(.]|\b(?:Islands?|SAR|Union|Nations|Eurozone|Pseudo|Outlying|Territor)/.test(name)) names.add(name);
+    }
+  }
+  return new RegExp(`\\b(?:${[...names].map((name) => name.replace(/[-\s]+/g, "[-\\s]+")).join("|")})\\b`, "g");
+})();
+// Two capitalised words in a row ("Rita Ora"), or a capitalised word after a comma ("..., Acon,").
+const personName = /\p{Lu}\p{Ll}+\s+\p{Lu}\p{L}+|,\s*\p{Lu}\p{Ll}+/gu;
+
+/** How many different matches of a global pattern the text holds: a plural question wants a list. */
+function distinctMatches(pattern: RegExp, text: string): number {
+  return new Set([...text.matchAll(pattern)].map((match) => match[0].replace(/^,\s*/, ""))).size;
+}
+
+function capitalised(alternatives: string): string {
+  return alternatives.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase());
+}
 
 /** Whether a sentence can answer a question of this type at all. */
 export function satisfiesAnswerType(type: AnswerType, sentence: string): boolean {
-  if (type === "quantity") return /\d/.test(sentence) || numberWords.test(sentence);
-  if (type === "time") return timeWords.test(sentence);
-  return true;
+  switch (type) {
+    case "weekday":
+      return new RegExp(`\\b(?:${weekdays})\\b`, "i").test(sentence);
+    case "month":
+      // Case-sensitive: "may" is far more often a verb than a month.
+      return new RegExp(`\\b(?:${capitalised(months)})\\b`).test(sentence);
+    case "share":
+      return shareWords.test(sentence);
+    case "quantity":
+      return /\d/.test(sentence) || numberWords.test(sentence);
+    case "time":
+      return timeWords.test(sentence);
+    case "countries":
+      return distinctMatches(countryNames, sentence) >= 2;
+    case "country":
+      return distinctMatches(countryNames, sentence) >= 1;
+    case "people":
+      return distinctMatches(personName, sentence) >= 2;
+    case "person":
+      return distinctMatches(personName, sentence) >= 1;
+    case "any":
+      return true;
+  }
 }

@@ -4,7 +4,7 @@ import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
-import { expectedAnswerType, satisfiesAnswerType } from "./expected-answer-type.js";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType, type AnswerType } from "./expected-answer-type.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 
@@ -77,6 +77,7 @@ export class ExtractiveAnswerer implements Answerer {
       ? scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)) && mentions(passages[sentence.passage]!))
       : [];
     const best = candidates[0];
+    const isEvidence = (sentence: ScoredSentence) => evidenceScore(sentence) >= evidenceCut(type);
     if (!best || ownTerms.size === 0 || !isEvidence(best)) {
       return { ...respond({ draft: abstention, passages, preferred: [] }, false), ...(best ? { evidence: pick(best) } : {}) };
     }
@@ -85,6 +86,14 @@ export class ExtractiveAnswerer implements Answerer {
     const chosen = candidates
       .filter((sentence) => sentence.score >= best.score * 0.85 && isEvidence(sentence))
       .slice(0, 3);
+    // The sentence after the best one joins too: an interviewee's answer unfolds over consecutive
+    // sentences ("The last meeting took place in August." → "A joint statement was adopted."), and
+    // the point asked about is as often in the second (quote holds evidence 0.64 → 0.69 on the
+    // project's set, 0.93 → 1.00 on the starter set).
+    const next = passages[best.passage]!.chunk.sentences[best.sentence + 1];
+    if (next && !chosen.some((sentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1)) {
+      chosen.push({ ...best, sentence: best.sentence + 1 });
+    }
     chosen.sort((a, b) => a.passage - b.passage || a.sentence - b.sentence);
     const preferred: PreferredQuote[] = chosen.map((sentence) => ({
       passage: sentence.passage + 1,
@@ -115,15 +124,24 @@ function pick(sentence: ScoredSentence): Evidence {
 }
 
 /**
- * Whether a sentence is evidence enough to answer with. Decided from two signals together, since
+ * How much a sentence is evidence to answer with. Decided from two signals together, since
  * neither alone separates answerable from unanswerable questions: how much of the question's
  * (idf-weighted) content the sentence covers, and how similar their embeddings are.
  */
-function isEvidence(sentence: ScoredSentence): boolean {
-  // A linear boundary in (coverage, similarity). On the starter set and the project's set, the
-  // unanswerable questions' best sentences reach at most 0.645 (one on-topic outlier aside) and the
-  // starter set's answerable ones at least 0.725; the cut sits between the two.
-  return sentence.similarity + 0.5 * sentence.coverage >= 0.68;
+function evidenceScore(sentence: ScoredSentence): number {
+  return sentence.similarity + 0.5 * sentence.coverage;
+}
+
+/**
+ * A linear boundary in (coverage, similarity). On the starter set and the project's set, the
+ * unanswerable questions' best sentences reach at most 0.645 (one on-topic outlier aside) and the
+ * starter set's answerable ones at least 0.725; the cut sits between the two. A sentence that
+ * holds the specific kind of thing asked for (a month, a share, a list of countries) is itself
+ * evidence, and needs less topical similarity: 0.55 keeps every unanswerable question of the
+ * three sets we measure on abstaining, 0.5 no longer does.
+ */
+function evidenceCut(type: AnswerType): number {
+  return isSpecific(type) ? 0.55 : 0.68;
 }
 
 /** Places the citation marker before the sentence's closing punctuation and quotes. */

@@ -10,23 +10,37 @@ export interface ResolvedQuestion {
   question: string;
   /** What to search with: the question, preceded by the earlier question it follows up on. */
   searchText: string;
-  /** The earlier user turn a follow-up leans on, when there is one. */
+  /** The earlier user question a follow-up leans on, when there is one. */
   context?: string;
+  /** The start of the reply to that question, when there is one. */
+  reply?: string;
 }
 
 // Words that point back into the conversation: "What about imports?", "Who else?", "Is it ...".
 const anaphora =
   /^(?:and|but|also|so|then|what about|how about|and what|what else|who else|why|how come|tell me more|more)\b|\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|he|him|his|she|her|there|the same|else|other|another|former|latter)\b/i;
 
+// Enough of a reply to name what it was about; long LLM replies would otherwise drown the question.
+const replyChars = 300;
+
 /**
- * Resolves a follow-up against earlier user turns: when the question leans on the conversation
- * (a pronoun, "what about ...", or too few words of its own), the latest user question is
- * searched with it. Assistant turns are not used: they are our own words, not the user's intent.
+ * Resolves a follow-up against the latest exchange: when the question leans on the conversation
+ * (a pronoun, "what about ...", or too few words of its own), the latest user question and the
+ * reply to it are searched with it. The reply matters: in "Which musician won a Grammy?" →
+ * "Imanbek, a DJ ..." → "Who has he worked with?", only the reply says who "he" is.
  */
 export function resolveFollowUp(question: string, history: ChatTurn[] = []): ResolvedQuestion {
-  const previous = [...history].reverse().find((turn) => turn.role === "user" && turn.content.trim() !== "");
-  if (!previous) return { question, searchText: question };
+  const at = history.findLastIndex((turn) => turn.role === "user" && turn.content.trim() !== "");
+  if (at < 0) return { question, searchText: question };
   const ownTerms = new Set(contentTerms(question)).size;
   if (!anaphora.test(question) && ownTerms >= 3) return { question, searchText: question };
-  return { question, searchText: `${previous.content.trim()} ${question}`, context: previous.content.trim() };
+  const context = history[at]!.content.trim();
+  const reply = history[at + 1]?.role === "assistant" ? replyText(history[at + 1]!.content) : "";
+  if (!reply) return { question, searchText: `${context} ${question}`, context };
+  return { question, searchText: `${context} ${reply} ${question}`, context, reply };
+}
+
+/** The start of a reply, without its citation markers. */
+function replyText(content: string): string {
+  return content.replace(/\[\d+\]/g, "").replace(/\s+/g, " ").trim().slice(0, replyChars);
 }

@@ -6,6 +6,9 @@ import type { TermStatistics } from "./term-statistics.js";
 /** A question's content terms, each with its weight (idf × 1 for its own words, × ½ for a follow-up's context). */
 export type WeightedTerms = Map<string, number>;
 
+// A reply names what a follow-up's pronoun points at, but it is our own wording: weigh it below the user's.
+const replyWeight = 0.1;
+
 export function questionTerms(question: ResolvedQuestion, terms: TermStatistics): WeightedTerms {
   const weights: WeightedTerms = new Map();
   const add = (text: string, factor: number) => {
@@ -16,6 +19,7 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
   };
   add(question.question, 1);
   if (question.context) add(question.context, 0.5);
+  if (question.reply) add(question.reply, replyWeight);
   return weights;
 }
 

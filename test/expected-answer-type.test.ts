@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType } from "../src/answer/expected-answer-type.js";
+
+describe("expected answer type", () => {
+  it("reads the kind of answer off the question's wording, the most specific first", () => {
+    expect(expectedAnswerType("On what day of the week did people vote?")).toBe("weekday");
+    expect(expectedAnswerType("In what month did the president visit Brussels?")).toBe("month");
+    expect(expectedAnswerType("What share of deputies will be directly elected?")).toBe("share");
+    expect(expectedAnswerType("How big a portion of the constitution changes?")).toBe("share");
+    expect(expectedAnswerType("How many articles are amended?")).toBe("quantity");
+    expect(expectedAnswerType("When did the referendum take place?")).toBe("time");
+    expect(expectedAnswerType("Which member states invest the most?")).toBe("countries");
+    expect(expectedAnswerType("Which country hosted the meeting?")).toBe("country");
+    expect(expectedAnswerType("Which international stars has he worked with?")).toBe("people");
+    expect(expectedAnswerType("What is the Middle Corridor?")).toBe("any");
+  });
+
+  it("takes a month only when it is capitalised, since 'may' is mostly a verb", () => {
+    expect(satisfiesAnswerType("month", "Since March 2022, cargoes were redirected.")).toBe(true);
+    expect(satisfiesAnswerType("month", "This may take a long time.")).toBe(false);
+  });
+
+  it("wants two countries for a question about countries and one for a question about a country", () => {
+    const one = "The EU is the largest investor in Kazakhstan.";
+    const several = "The main share of FDI is in the Netherlands, Belgium, France and Germany.";
+    expect(satisfiesAnswerType("countries", one)).toBe(false);
+    expect(satisfiesAnswerType("countries", several)).toBe(true);
+    expect(satisfiesAnswerType("country", one)).toBe(true);
+    expect(satisfiesAnswerType("countries", "His concerts in the US, Great Britain and Czech Republic sold out.")).toBe(true);
+  });
+
+  it("finds shares written as percentages or fractions, and names of people", () => {
+    expect(satisfiesAnswerType("share", "30% will be directly elected.")).toBe(true);
+    expect(satisfiesAnswerType("share", "It changes a third of the Constitution.")).toBe(true);
+    expect(satisfiesAnswerType("share", "It changes 31 articles.")).toBe(false);
+    expect(satisfiesAnswerType("people", "Artists collaborating with him include Rita Ora, Acon, David Guetta.")).toBe(true);
+    expect(satisfiesAnswerType("people", "many talented singers represent the country abroad.")).toBe(false);
+  });
+
+  it("counts only the narrow types as specific enough to lower the evidence bar", () => {
+    expect(isSpecific("month")).toBe(true);
+    expect(isSpecific("countries")).toBe(true);
+    expect(isSpecific("quantity")).toBe(false);
+    expect(isSpecific("time")).toBe(false);
+    expect(isSpecific("any")).toBe(false);
+  });
+});

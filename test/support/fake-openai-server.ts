@@ -51,7 +51,8 @@ export class FakeOpenAiServer {
     for await (const chunk of request) raw += chunk;
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     this.requests.push({ path: request.url ?? "", body, authorization: request.headers.authorization });
-    request.socket.on("close", () => {
+    // On the response, not the keep-alive socket, which would gather one listener per request.
+    response.on("close", () => {
       if (!response.writableFinished) this.aborted++;
     });
     const fault = this.faults.shift();

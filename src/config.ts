@@ -26,6 +26,7 @@ const environmentSchema = z
     RATE_LIMIT_PER_MINUTE: optional(integer(0, 1_000_000)),
     ALLOWED_ORIGINS: optional(z.string()),
     API_KEYS: optional(z.string()),
+    EVAL_API_KEY: optional(z.string()),
     TRUST_PROXY: optional(z.string()),
     TOP_K: optional(integer(1, 20)),
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
@@ -68,6 +69,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Bearer keys for non-browser clients; empty means no key is required. */
   apiKeys: string[];
+  /** Sent as a bearer token by `npm run eval -- --url` to a server that requires one of its API_KEYS. */
+  evalApiKey: string | undefined;
   /** Express "trust proxy" setting, so rate limits see the client behind a reverse proxy. */
   trustProxy: string | number | boolean;
   topK: number;
@@ -119,6 +122,7 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? 60,
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     apiKeys: list(env.API_KEYS),
+    evalApiKey: env.EVAL_API_KEY || undefined,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     answerer: llm === "extractive" || (llm === "auto" && !hasOpenAi) ? "extractive" : "openai",
     topK: env.TOP_K ?? 4,

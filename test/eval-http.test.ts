@@ -48,6 +48,20 @@ describe("evaluating a running server over HTTP", () => {
     expect(overHttp.every((result) => !isError(result) && result.latencyMs > 0)).toBe(true);
   });
 
+  it("measures a server that requires an API key when given one, and reports each question's 401 without it", async () => {
+    const protectedServer = await startApp({ answerer, protection: { rateLimitPerMinute: 10_000, apiKeys: ["eval-key"] } });
+    try {
+      const sample = questions.slice(0, 3);
+      const sourceOf = sourceLookup(opened.sources);
+      const withKey = await runEval({ questions: sample, ask: askOverHttp(protectedServer.url, { apiKey: "eval-key" }), sourceOf, k: 3 });
+      expect(withKey.some(isError)).toBe(false);
+      const withoutKey = await runEval({ questions: sample, ask: askOverHttp(protectedServer.url), sourceOf, k: 3 });
+      expect(withoutKey.every((result) => isError(result) && /401/.test(result.error))).toBe(true);
+    } finally {
+      await protectedServer.close();
+    }
+  });
+
   it("tells the progress callback about every question in order", async () => {
     const seen: string[] = [];
     const few = questions.slice(0, 3);
@@ -102,9 +116,10 @@ describe("the HTTP client", () => {
 
   /** A hand-written fetch that replays `replies` in order and records the URLs and bodies it got. */
   function scriptedFetch(replies: Response[]) {
-    const calls: Array<{ url: string; body: unknown }> = [];
+    const calls: Array<{ url: string; body: unknown; authorization?: string }> = [];
     const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
-      calls.push({ url: String(url), body: JSON.parse(String(init?.body)) });
+      const authorization = (init?.headers as Record<string, string> | undefined)?.authorization;
+      calls.push({ url: String(url), body: JSON.parse(String(init?.body)), ...(authorization ? { authorization } : {}) });
       return replies.shift()!;
     }) as typeof globalThis.fetch;
     return { fetch, calls };
@@ -115,6 +130,13 @@ describe("the HTTP client", () => {
     const answered = await askOverHttp("http://example.test/chat-app", { fetch })({ message: "Why?", history: [{ role: "user", content: "Earlier" }] });
     expect(calls).toEqual([{ url: "http://example.test/chat-app/api/chat", body: { message: "Why?", history: [{ role: "user", content: "Earlier" }], stream: false } }]);
     expect(answered.response).toEqual(reply);
+  });
+
+  it("sends the API key as a bearer token when one is given, and no authorization header otherwise", async () => {
+    const { fetch, calls } = scriptedFetch([json(200, reply), json(200, reply)]);
+    await askOverHttp("http://example.test", { fetch, apiKey: "secret-key" })({ message: "Why?" });
+    await askOverHttp("http://example.test", { fetch })({ message: "Why?" });
+    expect(calls.map((call) => call.authorization)).toEqual(["Bearer secret-key", undefined]);
   });
 
   it("waits out a 429 for its Retry-After and times only the request that answered", async () => {

@@ -75,6 +75,7 @@ runCli(async () => {
   let target: EvalTarget;
   if (options.url) {
     ask = askOverHttp(options.url, {
+      apiKey: config.evalApiKey,
       timeoutMs,
       onRateLimited: (seconds) => process.stderr.write(`\nrate limited by the server; waiting ${seconds} s\n`),
     });

@@ -37,6 +37,8 @@ const chatResponse = z.object({
 
 export interface HttpAskOptions {
   fetch?: typeof globalThis.fetch;
+  /** Sent as `Authorization: Bearer …`, for a server that requires an API key. */
+  apiKey?: string;
   /** Per request. Default 60 s. */
   timeoutMs?: number;
   /** How often a 429 is waited out (for its Retry-After, at most 60 s) before the question fails. Default 5. */
@@ -58,6 +60,7 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
   const endpoint = chatEndpoint(baseUrl);
   const {
     fetch = globalThis.fetch,
+    apiKey,
     timeoutMs = 60_000,
     maxRateLimitRetries = 5,
     onRateLimited = () => {},
@@ -73,7 +76,7 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
       try {
         reply = await fetch(endpoint, {
           method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json" },
+          headers: { "content-type": "application/json", accept: "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -129,6 +129,12 @@ describe("GET / (the demo page)", () => {
     expect(document.querySelector("#snippet")?.textContent).toBe(`<script src="${app.url}/widget.js" defer></script>`);
   });
 
+  it("keeps a strict content security policy without forcing HTTPS, so it works from a plain-HTTP server on the LAN", async () => {
+    const policy = (await fetch(`${app.url}/`)).headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain("upgrade-insecure-requests");
+  });
+
   it("escapes markup in the interview", async () => {
     const text = 'A <script>alert(1)</script> & "quoted" title\r\n\r\nLead with <img src=x onerror=alert(1)>.\n\nQ: Is <b>this</b> bold?\n\nNo & never.\n';
     const hostile = parseInterview({ id: "hostile", name: "hostile.txt", text, sha256: "x" });

@@ -32,7 +32,10 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
   app.set("trust proxy", trustProxy);
   app.use(requestId());
   app.use(logRequests(logger));
-  app.use(helmet());
+  // helmet's CSP would also tell browsers to upgrade every request to HTTPS, which breaks the demo
+  // page and the widget on a plain-HTTP server reached by a name other than localhost (a LAN
+  // address, a staging box); TLS is for the proxy in front to enforce (HSTS is kept).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.get("/healthz", (_request, response) => {
     if (isReady()) response.json({ status: "ok" });

@@ -38,8 +38,7 @@ export function resolveFollowUp(question: string, history: ChatTurn[] = []): Res
   if (!anaphora.test(question) && ownTerms >= 3) return { question, searchText: question };
   const context = history[at]!.content.trim();
   const reply = history[at + 1]?.role === "assistant" ? replyText(history[at + 1]!.content) : "";
-  if (!reply) return { question, searchText: `${context} ${question}`, context };
-  return { question, searchText: `${context} ${question}`, context, reply };
+  return { question, searchText: `${context} ${question}`, context, ...(reply ? { reply } : {}) };
 }
 
 /** The start of a reply, without its citation markers. */

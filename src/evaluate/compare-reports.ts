@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "../errors.js";
+import { readInputJson } from "./read-input-file.js";
 import { reportSchemaVersion, type Report } from "./report.js";
 import { metricDefinitions, metricNames, type MetricName } from "./summarize.js";
 
@@ -26,19 +26,7 @@ export type EarlierReport = z.infer<typeof earlierReport>;
  * @throws CompareError when it cannot be read, is not JSON, or is not a report of this schema version.
  */
 export async function loadEarlierReport(file: string): Promise<EarlierReport> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new CompareError(`Cannot read ${file} to compare with: ${reason}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CompareError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
+  const value = await readInputJson({ path: file, label: "earlier report", fail: (message) => new CompareError(message) });
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== reportSchemaVersion) {
     throw new CompareError(`${file} is not a report.json of schema version ${reportSchemaVersion} (schemaVersion: ${JSON.stringify(version ?? null)})`);

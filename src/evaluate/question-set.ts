@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "../errors.js";
+import { parseInputJson, readInputText } from "./read-input-file.js";
 
 const turn = z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() });
 const common = { id: z.string().min(1), question: z.string().min(1), history: z.array(turn).optional() };
@@ -29,25 +29,14 @@ export class QuestionSetError extends AppError {
  * missing fields, evidence not in the interview, a duplicate id, or no question at all.
  */
 export async function loadQuestionSet(file: string, sourceTexts: string[]): Promise<EvalQuestion[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new QuestionSetError(`Cannot read question set ${file}: ${reason}`);
-  }
+  const fail = (message: string) => new QuestionSetError(message);
+  const text = await readInputText({ path: file, label: "question set", fail });
   const questions: EvalQuestion[] = [];
   const ids = new Set<string>();
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
     const where = `${file}:${index + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new QuestionSetError(`${where}: not valid JSON (${(error as Error).message})`);
-    }
-    const parsed = question.safeParse(value);
+    const parsed = question.safeParse(parseInputJson(line, where, fail));
     if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
     if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);

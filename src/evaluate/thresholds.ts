@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "../errors.js";
+import { readInputJson } from "./read-input-file.js";
 import { isMetricName, metricDefinitions, metricNames, type MetricName } from "./summarize.js";
 
 export class ThresholdError extends AppError {
@@ -42,19 +42,7 @@ const fileSchema = z.strictObject({
  * a metric in the wrong section, a share outside 0–1).
  */
 export async function loadThresholds(file: string): Promise<Thresholds> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ThresholdError(`Cannot read thresholds ${file}: ${reason}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ThresholdError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
+  const value = await readInputJson({ path: file, label: "thresholds", fail: (message) => new ThresholdError(message) });
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

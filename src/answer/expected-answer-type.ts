@@ -41,6 +41,9 @@ const timeWords = new RegExp(
   `\\b(?:${months}|${weekdays}|yesterday|today|tomorrow|last\\s+(?:year|month|week)|next\\s+(?:year|month|week)|ago|since|century|decades?|years?)\\b|\\b(?:1[89]|20)\\d\\d\\b`,
   "i",
 );
+const weekdayWords = new RegExp(`\\b(?:${weekdays})\\b`, "i");
+// Case-sensitive: "may" is far more often a verb than a month.
+const monthNames = new RegExp(`\\b(?:${months.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase())})\\b`, "u");
 const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|majority|minority)\b/i;
 
 // Country names as the runtime's own locale data spells them, plus the short forms people write.
@@ -63,18 +66,13 @@ function distinctMatches(pattern: RegExp, text: string): number {
   return new Set([...text.matchAll(pattern)].map((match) => match[0].replace(/^,\s*/, ""))).size;
 }
 
-function capitalised(alternatives: string): string {
-  return alternatives.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase());
-}
-
 /** Whether a sentence can answer a question of this type at all. */
 export function satisfiesAnswerType(type: AnswerType, sentence: string): boolean {
   switch (type) {
     case "weekday":
-      return new RegExp(`\\b(?:${weekdays})\\b`, "i").test(sentence);
+      return weekdayWords.test(sentence);
     case "month":
-      // Case-sensitive: "may" is far more often a verb than a month.
-      return new RegExp(`\\b(?:${capitalised(months)})\\b`).test(sentence);
+      return monthNames.test(sentence);
     case "share":
       return shareWords.test(sentence);
     case "quantity":

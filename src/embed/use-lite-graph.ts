@@ -60,15 +60,14 @@ export function syncGraphEmbedder(embeddings: EmbeddingsModel): SyncEmbed | null
     if (encodings.some((tokens) => tokens.length === 0 || tokens.length >= maxLength)) return null;
     const sparse: number[][] = [];
     encodings.forEach((tokens, row) => tokens.forEach((_, column) => sparse.push([row, column])));
-    // The graph's mask is every position of the padded batch that holds a token (id > -1):
-    // the same coordinates, row by row.
-    const coordinates = sparse;
+    // The sparse coordinates, row by row, are also the graph's mask: every position of the padded
+    // batch that holds a token (id > -1). All tokens are within the limit, so all are kept.
     const inputs: Record<string, Tensor> = {
       indices: tf.tensor2d(sparse, [sparse.length, 2], "int32"),
       values: tf.tensor1d(encodings.flat(), "int32"),
       [nodes.keptTokens]: tf.tensor1d(sparse.map((_, i) => i), "int32"),
-      [nodes.tokenPositions]: tf.tensor1d(coordinates.map(([, column]) => column!), "int32"),
-      [nodes.tokenCoordinates]: tf.tensor2d(coordinates, [coordinates.length, 2], "int32"),
+      [nodes.tokenPositions]: tf.tensor1d(sparse.map(([, column]) => column!), "int32"),
+      [nodes.tokenCoordinates]: tf.tensor2d(sparse, [sparse.length, 2], "int32"),
     };
     try {
       const output = graphModel.execute(inputs);

@@ -12,7 +12,23 @@ describe("expected answer type", () => {
     expect(expectedAnswerType("Which member states invest the most?")).toBe("countries");
     expect(expectedAnswerType("Which country hosted the meeting?")).toBe("country");
     expect(expectedAnswerType("Which international stars has he worked with?")).toBe("people");
+    expect(expectedAnswerType("How long will the presidential term be?")).toBe("duration");
+    expect(expectedAnswerType("Who is Kazakhstan's foreign minister?")).toBe("officeholder");
+    expect(expectedAnswerType("Who is the European Commission president?")).toBe("officeholder");
+    expect(expectedAnswerType("Who is Imanbek Zeikenov?")).toBe("any");
+    expect(expectedAnswerType("Who is the largest investor in Kazakhstan's economy?")).toBe("any");
     expect(expectedAnswerType("What is the Middle Corridor?")).toBe("any");
+  });
+
+  it("answers 'how long' with a span of time, not with any number", () => {
+    expect(satisfiesAnswerType("duration", "It took centuries for some countries to become democratic.")).toBe(true);
+    expect(satisfiesAnswerType("duration", "Reforms take a considerable amount of time.")).toBe(true);
+    expect(satisfiesAnswerType("duration", "It introduces amendments to 31 articles; it changes a third of the Constitution.")).toBe(false);
+  });
+
+  it("answers who holds an office only with a name given beside an office, not with any capitalised pair", () => {
+    expect(satisfiesAnswerType("officeholder", "Our Head of State Mr. Kassym-Jomart Tokayev proposed reforms.")).toBe(true);
+    expect(satisfiesAnswerType("officeholder", "Relations with the Central Asian countries are a foreign policy priority.")).toBe(false);
   });
 
   it("takes a month only when it is capitalised, since 'may' is mostly a verb", () => {
@@ -42,6 +58,8 @@ describe("expected answer type", () => {
     expect(isSpecific("countries")).toBe(true);
     expect(isSpecific("quantity")).toBe(false);
     expect(isSpecific("time")).toBe(false);
+    expect(isSpecific("duration")).toBe(false);
+    expect(isSpecific("officeholder")).toBe(false);
     expect(isSpecific("any")).toBe(false);
   });
 });

@@ -4,7 +4,25 @@
  * not taken for an answer, and one that holds the kind of thing asked for (a month for "In what
  * month ...", countries for "Which countries ...") is preferred to its neighbours.
  */
-export type AnswerType = "weekday" | "month" | "share" | "quantity" | "time" | "countries" | "country" | "people" | "person" | "any";
+export type AnswerType =
+  | "weekday"
+  | "month"
+  | "share"
+  | "duration"
+  | "quantity"
+  | "time"
+  | "countries"
+  | "country"
+  | "people"
+  | "person"
+  | "officeholder"
+  | "any";
+
+// Offices whose holder a "Who is ...?" question asks for by name ("Who is the foreign minister?").
+const offices =
+  "minister|president|prime\\s+minister|premier|ambassador|envoy|chairman|chairwoman|chair|speaker|secretary|governor|mayor|king|queen|head\\s+of\\s+state|founder|director|spokesperson|spokesman";
+
+const officeWords = new RegExp(`\\b(?:${offices})\\b`, "i");
 
 const modifiers = "(?:(?:other|eu|european|member|neighbou?ring|foreign|international|famous|kazakh|western)\\s+)*";
 
@@ -16,21 +34,34 @@ const patterns: Array<[AnswerType, RegExp]> = [
     "share",
     /\b(?:what|which)\s+(?:percentage|proportion|share|portion|fraction|part)\b|\bhow\s+(?:big|large|much)\s+(?:a\s+)?(?:portion|share|part|proportion|fraction)\b|\bby\s+what\s+percent/i,
   ],
-  ["quantity", /\bhow\s+(?:many|much|long|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i],
+  // "How long ..." asks for a span of time ("30 years", "centuries"), not just any number.
+  ["duration", /\bhow\s+long\b/i],
+  ["quantity", /\bhow\s+(?:many|much|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i],
   ["time", /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|time)\b|\bwhich\s+(?:year|date|day)\b|\bsince\s+when\b/i],
   ["countries", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:countries|states|nations)\\b`, "i")],
   ["country", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:country|state|nation)\\b`, "i")],
   ["people", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`, "i")],
   ["person", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`, "i")],
+  [
+    "officeholder",
+    new RegExp(
+      `^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`,
+      "iu",
+    ),
+  ],
 ];
 
 export function expectedAnswerType(question: string): AnswerType {
   return patterns.find(([, pattern]) => pattern.test(question))?.[0] ?? "any";
 }
 
-/** A type narrow enough that a sentence holding it is, by that alone, likely the answer. */
+/**
+ * A type narrow enough that a sentence holding it is, by that alone, likely the answer. Not an
+ * officeholder: the interview names people in most passages ("President Tokayev"), so a name is
+ * no evidence that it is the holder of the office asked about.
+ */
 export function isSpecific(type: AnswerType): boolean {
-  return type !== "any" && type !== "quantity" && type !== "time";
+  return type !== "any" && type !== "quantity" && type !== "time" && type !== "duration" && type !== "officeholder";
 }
 
 const numberWords =
@@ -41,6 +72,8 @@ const timeWords = new RegExp(
   `\\b(?:${months}|${weekdays}|yesterday|today|tomorrow|last\\s+(?:year|month|week)|next\\s+(?:year|month|week)|ago|since|century|decades?|years?)\\b|\\b(?:1[89]|20)\\d\\d\\b`,
   "i",
 );
+const durationWords =
+  /\b(?:years?|months?|weeks?|days?|hours?|decades?|centur(?:y|ies)|time|overnight|long|since\s+(?:1[89]|20)\d\d)\b/i;
 const weekdayWords = new RegExp(`\\b(?:${weekdays})\\b`, "i");
 // Case-sensitive: "may" is far more often a verb than a month.
 const monthNames = new RegExp(`\\b(?:${months.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase())})\\b`, "u");
@@ -75,6 +108,8 @@ export function satisfiesAnswerType(type: AnswerType, sentence: string): boolean
       return monthNames.test(sentence);
     case "share":
       return shareWords.test(sentence);
+    case "duration":
+      return durationWords.test(sentence);
     case "quantity":
       return /\d/.test(sentence) || numberWords.test(sentence);
     case "time":
@@ -87,6 +122,9 @@ export function satisfiesAnswerType(type: AnswerType, sentence: string): boolean
       return distinctMatches(personName, sentence) >= 2;
     case "person":
       return distinctMatches(personName, sentence) >= 1;
+    case "officeholder":
+      // "Central Asian" looks like a name too: the holder is named beside the office.
+      return officeWords.test(sentence) && distinctMatches(personName, sentence) >= 1;
     case "any":
       return true;
   }

@@ -136,6 +136,13 @@ describe("extractive answers beyond the starter set", () => {
     }
   });
 
+  it("reads a sentence that opens with a pronoun with the sentence before it, which names what it is about", async () => {
+    // "He proposed the Concept of a “Listening State” ..." follows a sentence naming Tokayev.
+    const response = await ask("What is the name of the concept of governance that Tokayev proposed?");
+    expect(response.grounded).toBe(true);
+    expect(response.citations.some((citation) => citation.quote.includes("Listening State"))).toBe(true);
+  });
+
   it("quotes the sentence that follows the best one, where answers often go on", async () => {
     const response = await ask("When was the latest consultative meeting of the Central Asian leaders, and what came out of it?");
     expect(response.grounded).toBe(true);

@@ -59,7 +59,8 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
   passages.forEach((passage, passageIndex) => {
     passage.chunk.sentences.forEach((sentence, sentenceIndex) => {
       const own = coverage(query, terms, sentence.text);
-      const combinedCoverage = Math.max(own, coverage(query, terms, passage.chunk.section, sentence.text) * 0.5 + own * 0.5);
+      const previous = sentenceIndex > 0 && refersBack(sentence.text) ? passage.chunk.sentences[sentenceIndex - 1]!.text : "";
+      const combinedCoverage = Math.max(own, coverage(query, terms, passage.chunk.section, previous, sentence.text) * 0.5 + own * 0.5);
       const similarity = passage.sentenceSimilarities[sentenceIndex] ?? 0;
       scored.push({
         passage: passageIndex,
@@ -72,4 +73,9 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
     });
   });
   return scored;
+}
+
+/** A sentence that opens with a pronoun ("He proposed ...") talks about what the one before it named. */
+function refersBack(sentence: string): boolean {
+  return /^\s*(?:he|she|it|they|his|her|its|their|this|these|such)\b/i.test(sentence);
 }

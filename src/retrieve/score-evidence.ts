@@ -1,4 +1,4 @@
-import { contentTerms } from "../text/tokenize.js";
+import { contentTermRuns } from "../text/tokenize.js";
 import type { Passage } from "./hybrid-retriever.js";
 import type { ResolvedQuestion } from "./resolve-follow-up.js";
 import type { TermStatistics } from "./term-statistics.js";
@@ -12,7 +12,7 @@ const replyWeight = 0.1;
 export function questionTerms(question: ResolvedQuestion, terms: TermStatistics): WeightedTerms {
   const weights: WeightedTerms = new Map();
   const add = (text: string, factor: number) => {
-    for (const raw of terms.contractAcronyms(contentTerms(text))) {
+    for (const raw of terms.contractAcronyms(contentTermRuns(text))) {
       const term = terms.correct(raw) ?? raw;
       if (!weights.has(term)) weights.set(term, terms.idf(term) * factor);
     }

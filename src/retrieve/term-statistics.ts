@@ -36,10 +36,16 @@ export class TermStatistics {
   }
 
   /**
-   * Replaces runs of terms whose initials spell an acronym the corpus uses by that acronym:
-   * "foreign direct investment" → "fdi" when the interview writes "FDI".
+   * The terms of runs of adjacent words (`contentTermRuns`), with a run's words whose initials
+   * spell an acronym the corpus uses replaced by that acronym: "foreign direct investment" → "fdi"
+   * when the interview writes "FDI". Words apart in the text spell nothing ("Court, and ... each
+   * side" is not "CS").
    */
-  contractAcronyms(queryTerms: string[]): string[] {
+  contractAcronyms(runs: string[][]): string[] {
+    return runs.flatMap((run) => this.contractRun(run));
+  }
+
+  private contractRun(queryTerms: string[]): string[] {
     const result: string[] = [];
     for (let i = 0; i < queryTerms.length; i++) {
       let matched = 0;

@@ -18,9 +18,11 @@ const stopwords = new Set(
   ).split(" "),
 );
 
+const wordPattern = /\p{N}+(?:[.,]\p{N}+)*%?|\p{L}+(?:['’]\p{L}+)?/gu;
+
 /** Lower-cased word and number tokens ("28.9", "70%", "co-operation" → "co", "operation"). */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/\p{N}+(?:[.,]\p{N}+)*%?|\p{L}+(?:['’]\p{L}+)?/gu) ?? [];
+  return text.toLowerCase().match(wordPattern) ?? [];
 }
 
 /** Normalises a token for matching: curly apostrophes and possessives dropped, then stemmed. */
@@ -31,6 +33,28 @@ export function normalizeTerm(token: string): string {
 
 export function isStopword(token: string): boolean {
   return stopwords.has(token.replace(/’/g, "'"));
+}
+
+/**
+ * The stemmed content terms of a text in runs of adjacent words: a stopword or punctuation ends a
+ * run ("Constitutional Court, and how many does each side get" → [constitut, court], [side, get]).
+ */
+export function contentTermRuns(text: string): string[][] {
+  const runs: string[][] = [];
+  let run: string[] = [];
+  let end = 0;
+  for (const match of text.toLowerCase().matchAll(wordPattern)) {
+    const token = match[0];
+    if (isStopword(token) || /\S/.test(text.slice(end, match.index))) {
+      if (run.length) runs.push(run);
+      run = [];
+    }
+    end = match.index + token.length;
+    const term = isStopword(token) ? "" : normalizeTerm(token);
+    if (term) run.push(term);
+  }
+  if (run.length) runs.push(run);
+  return runs;
 }
 
 /** The stemmed content terms of a text, in order, with repeats. */

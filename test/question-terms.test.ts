@@ -1,0 +1,37 @@
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chunkInterviews } from "../src/ingest/chunk-interview.js";
+import { loadCorpus } from "../src/ingest/load-corpus.js";
+import { parseInterview } from "../src/ingest/parse-interview.js";
+import { questionTerms } from "../src/retrieve/score-evidence.js";
+import { TermStatistics } from "../src/retrieve/term-statistics.js";
+import { contentTermRuns, contentTerms } from "../src/text/tokenize.js";
+import { projectRoot } from "./support/corpus.js";
+
+let terms: TermStatistics;
+
+beforeAll(async () => {
+  const sources = await loadCorpus(path.join(projectRoot, "data"));
+  terms = new TermStatistics(chunkInterviews(sources.map(parseInterview)));
+});
+
+const termsOf = (question: string) => [...questionTerms({ question, searchText: question }, terms).keys()];
+
+describe("question terms", () => {
+  it("splits content terms into runs of adjacent words, breaking at stopwords and punctuation", () => {
+    const question = "Who picks the judges of the Constitutional Court, and how many does each side get?";
+    expect(contentTermRuns(question)).toEqual([["pick"], ["judg"], ["constitut", "court"], ["side", "get"]]);
+    expect(contentTermRuns(question).flat()).toEqual(contentTerms(question));
+  });
+
+  it("contracts adjacent words whose initials spell an acronym of the interview", () => {
+    expect(termsOf("How much foreign direct investment came from the EU?")).toContain("fdi");
+  });
+
+  it("does not spell an acronym from words apart in the question", () => {
+    // The interviewer's tag is "CS"; "Court, and ... each side" must not become it.
+    const found = termsOf("Who picks the judges of the Constitutional Court, and how many does each side get?");
+    expect(found).not.toContain("cs");
+    expect(found).toEqual(expect.arrayContaining(["court", "side"]));
+  });
+});

@@ -5,6 +5,7 @@ import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
 import { expectedAnswerType, isSpecific, satisfiesAnswerType, type AnswerType } from "./expected-answer-type.js";
+import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 
@@ -38,6 +39,7 @@ export class ExtractiveAnswerer implements Answerer {
   async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
     const structured = this.answerAboutInterview(request.message);
     if (structured) return structured;
+    if (instructsAssistant(request.message)) return respond({ draft: abstention, passages: [], preferred: [] }, false);
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
     return this.answerFrom(retrieval);
   }

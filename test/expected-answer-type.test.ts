@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType } from "../src/answer/expected-answer-type.js";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType, thingNamed } from "../src/answer/expected-answer-type.js";
 
 describe("expected answer type", () => {
   it("reads the kind of answer off the question's wording, the most specific first", () => {
@@ -61,5 +61,13 @@ describe("expected answer type", () => {
     expect(isSpecific("duration")).toBe(false);
     expect(isSpecific("officeholder")).toBe(false);
     expect(isSpecific("any")).toBe(false);
+  });
+
+  it("reads off what a question asks the name of", () => {
+    expect(thingNamed("What is the name of the track that won Imanbek his Grammy?")).toBe("track");
+    expect(thingNamed("What is the name of the concept of governance that Tokayev proposed?")).toBe("concept");
+    expect(thingNamed("What is the name of the framework treaty under which Kazakhstan cooperates with the EU?")).toBe("framework treaty");
+    expect(thingNamed("What is the name of his latest album?")).toBe("latest album");
+    expect(thingNamed("What is the Middle Corridor?")).toBeNull();
   });
 });

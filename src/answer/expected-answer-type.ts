@@ -56,6 +56,19 @@ export function expectedAnswerType(question: string): AnswerType {
 }
 
 /**
+ * The thing whose name a question asks for ("What is the name of the track that won ..." →
+ * "track", "... of the framework treaty under which ..." → "framework treaty"); null when it asks
+ * for no name. A passage that never talks about such a thing cannot name it.
+ */
+export function thingNamed(question: string): string | null {
+  const match =
+    /\bname\s+of\s+(?:(?:the|a|an|his|her|its|their|this|that)\s+)?(.*?)(?=\s+(?:that|which|who|whom|whose|where|when|under|by|in|of|for|from|with|on|at|did|does|do|is|was|were|are|has|have|had|will)\b|[?!,.;:]|$)/i.exec(
+      question,
+    );
+  return match?.[1] || null;
+}
+
+/**
  * A type narrow enough that a sentence holding it is, by that alone, likely the answer. Not an
  * officeholder: the interview names people in most passages ("President Tokayev"), so a name is
  * no evidence that it is the holder of the office asked about.

@@ -4,7 +4,8 @@ import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType, type AnswerType } from "./expected-answer-type.js";
+import { contentTerms } from "../text/tokenize.js";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
@@ -68,12 +69,14 @@ export class ExtractiveAnswerer implements Answerer {
       .sort((a, b) => b.score - a.score);
     const type = expectedAnswerType(retrieval.question.question);
     const names = namedTerms(retrieval.question.question).map((term) => terms.correct(term) ?? term);
-    // A name also matches the words it starts or is started by: "Kazakh" / "Kazakhstan", "Europe" / "European".
+    // The thing whose name is asked for ("the name of the track that ...") must be talked about.
+    const thing = contentTerms(thingNamed(retrieval.question.question) ?? "");
     const mentions = (passage: Passage) => {
       const present = new Set([passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [...terms.termsOf(text)]));
-      return names.every((name) =>
-        terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term)))),
-      );
+      // A name also matches the words it starts or is started by: "Kazakh" / "Kazakhstan", "Europe" / "European".
+      const has = (name: string) =>
+        terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term))));
+      return names.every(has) && (thing.length === 0 || thing.some(has));
     };
     const candidates = names.every((name) => terms.has(name))
       ? scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)) && mentions(passages[sentence.passage]!))

@@ -20,12 +20,20 @@ const termsOf = (question: string) => [...questionTerms({ question, searchText: 
 describe("question terms", () => {
   it("splits content terms into runs of adjacent words, breaking at stopwords and punctuation", () => {
     const question = "Who picks the judges of the Constitutional Court, and how many does each side get?";
-    expect(contentTermRuns(question)).toEqual([["pick"], ["judg"], ["constitut", "court"], ["side", "get"]]);
-    expect(contentTermRuns(question).flat()).toEqual(contentTerms(question));
+    const runs = contentTermRuns(question);
+    expect(runs.map((run) => run.map(({ term }) => term))).toEqual([["pick"], ["judg"], ["constitut", "court"], ["side", "get"]]);
+    expect(runs.flat().map(({ term }) => term)).toEqual(contentTerms(question));
+    expect(runs[2]!.every(({ capitalized }) => capitalized)).toBe(true);
   });
 
   it("contracts adjacent words whose initials spell an acronym of the interview", () => {
     expect(termsOf("How much foreign direct investment came from the EU?")).toContain("fdi");
+  });
+
+  it("spells a two-letter acronym only from capitalised words, as names are written", () => {
+    expect(termsOf("What did the Central Asian leaders say about Afghanistan?")).toContain("ca");
+    // "CA" is the interview's Central Asia, not constitutional amendments.
+    expect(termsOf("What percentage of voters approved the constitutional amendments?")).toEqual(expect.arrayContaining(["constitut", "amend"]));
   });
 
   it("does not spell an acronym from words apart in the question", () => {

@@ -1,5 +1,5 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
-import { contentTerms } from "../text/tokenize.js";
+import { contentTerms, type RunTerm } from "../text/tokenize.js";
 import { searchText } from "../ingest/chunk-interview.js";
 
 /**
@@ -39,23 +39,26 @@ export class TermStatistics {
    * The terms of runs of adjacent words (`contentTermRuns`), with a run's words whose initials
    * spell an acronym the corpus uses replaced by that acronym: "foreign direct investment" → "fdi"
    * when the interview writes "FDI". Words apart in the text spell nothing ("Court, and ... each
-   * side" is not "CS").
+   * side" is not "CS"), and two words spell a two-letter acronym only when both are capitalised,
+   * as names are: "Central Asian" is the interview's "CA", "constitutional amendments" is not.
    */
-  contractAcronyms(runs: string[][]): string[] {
+  contractAcronyms(runs: RunTerm[][]): string[] {
     return runs.flatMap((run) => this.contractRun(run));
   }
 
-  private contractRun(queryTerms: string[]): string[] {
+  private contractRun(run: RunTerm[]): string[] {
     const result: string[] = [];
-    for (let i = 0; i < queryTerms.length; i++) {
+    for (let i = 0; i < run.length; i++) {
       let matched = 0;
-      for (let length = Math.min(6, queryTerms.length - i); length >= 2 && matched === 0; length--) {
-        const initials = queryTerms.slice(i, i + length).map((term) => term[0]).join("");
-        if (this.acronyms.has(initials) && !queryTerms.slice(i, i + length).some((term) => term === initials)) matched = length;
+      for (let length = Math.min(6, run.length - i); length >= 2 && matched === 0; length--) {
+        const words = run.slice(i, i + length);
+        const initials = words.map(({ term }) => term[0]).join("");
+        if (length === 2 && !words.every(({ capitalized }) => capitalized)) continue;
+        if (this.acronyms.has(initials) && !words.some(({ term }) => term === initials)) matched = length;
         if (matched) result.push(initials);
       }
       if (matched) i += matched - 1;
-      else result.push(queryTerms[i]!);
+      else result.push(run[i]!.term);
     }
     return result;
   }

@@ -35,23 +35,29 @@ export function isStopword(token: string): boolean {
   return stopwords.has(token.replace(/’/g, "'"));
 }
 
+/** A content term, and whether its word was capitalised ("Central" in "Central Asian leaders"). */
+export interface RunTerm {
+  term: string;
+  capitalized: boolean;
+}
+
 /**
  * The stemmed content terms of a text in runs of adjacent words: a stopword or punctuation ends a
  * run ("Constitutional Court, and how many does each side get" → [constitut, court], [side, get]).
  */
-export function contentTermRuns(text: string): string[][] {
-  const runs: string[][] = [];
-  let run: string[] = [];
+export function contentTermRuns(text: string): RunTerm[][] {
+  const runs: RunTerm[][] = [];
+  let run: RunTerm[] = [];
   let end = 0;
-  for (const match of text.toLowerCase().matchAll(wordPattern)) {
-    const token = match[0];
+  for (const match of text.matchAll(wordPattern)) {
+    const token = match[0].toLowerCase();
     if (isStopword(token) || /\S/.test(text.slice(end, match.index))) {
       if (run.length) runs.push(run);
       run = [];
     }
     end = match.index + token.length;
     const term = isStopword(token) ? "" : normalizeTerm(token);
-    if (term) run.push(term);
+    if (term) run.push({ term, capitalized: /^\p{Lu}/u.test(match[0]) });
   }
   if (run.length) runs.push(run);
   return runs;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType, thingNamed } from "../src/answer/expected-answer-type.js";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
 
 describe("expected answer type", () => {
   it("reads the kind of answer off the question's wording, the most specific first", () => {
@@ -69,5 +69,15 @@ describe("expected answer type", () => {
     expect(thingNamed("What is the name of the framework treaty under which Kazakhstan cooperates with the EU?")).toBe("framework treaty");
     expect(thingNamed("What is the name of his latest album?")).toBe("latest album");
     expect(thingNamed("What is the Middle Corridor?")).toBeNull();
+  });
+
+  it("tells a share of something else than asked from the share asked for", () => {
+    const third = "Overall, it introduces amendments to 31 articles; in fact it changes a third of the Constitution.";
+    expect(shareOfSomethingElse("What percentage of voters approved the constitutional amendments?", third)).toBe(true);
+    expect(shareOfSomethingElse("What portion of the Constitution changes?", third)).toBe(false);
+    // A share that does not say what it is of may be the one asked for.
+    expect(shareOfSomethingElse("What share of lower-house members will win their seats by direct vote?", "30% will be directly elected.")).toBe(false);
+    expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", "70% of Mazhilis deputies will be chosen by proportional elections.")).toBe(false);
+    expect(shareOfSomethingElse("How many articles change?", third)).toBe(false);
   });
 });

@@ -24,6 +24,7 @@ describe("question terms", () => {
     expect(runs.map((run) => run.map(({ term }) => term))).toEqual([["pick"], ["judg"], ["constitut", "court"], ["side", "get"]]);
     expect(runs.flat().map(({ term }) => term)).toEqual(contentTerms(question));
     expect(runs[2]!.every(({ capitalized }) => capitalized)).toBe(true);
+    expect(contentTermRuns("lower-house members")[0]!.map(({ term }) => term)).toEqual(["lower", "hous", "member"]);
   });
 
   it("contracts adjacent words whose initials spell an acronym of the interview", () => {

@@ -1,3 +1,5 @@
+import { contentTermRuns } from "../text/tokenize.js";
+
 /**
  * What kind of answer a question asks for, read off its wording, so a sentence that is on topic
  * but cannot answer ("the participation of the population" for "What is the population?") is
@@ -91,6 +93,27 @@ const weekdayWords = new RegExp(`\\b(?:${weekdays})\\b`, "i");
 // Case-sensitive: "may" is far more often a verb than a month.
 const monthNames = new RegExp(`\\b(?:${months.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase())})\\b`, "u");
 const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|majority|minority)\b/i;
+const shareOf = new RegExp(`(?:${shareWords.source})\\s+of\\s+(.*)`, "gi");
+const shareAskedOf = /\b(?:percentage|percent|proportion|share|portion|fraction|part)\s+of\s+(.*)/i;
+
+/** The words right after "of", up to a stopword or punctuation: "the country's basic law is ..." → [countri, basic, law]. */
+function ofWhat(text: string): string[] {
+  return (contentTermRuns(text.replace(/^\s*(?:the|a|an)\s+/i, ""))[0] ?? []).map(({ term }) => term);
+}
+
+/**
+ * Whether a sentence holds a share only of something other than what the question asks a share
+ * of: "What percentage of voters approved ...?" and "it changes a third of the Constitution". A
+ * share that does not say what it is of ("30% will be directly elected") may be the one asked for.
+ */
+export function shareOfSomethingElse(question: string, sentence: string): boolean {
+  const asked = shareAskedOf.exec(question);
+  const wanted = asked ? ofWhat(asked[1]!) : [];
+  if (wanted.length === 0) return false;
+  const shares = [...sentence.matchAll(new RegExp(shareWords.source, "gi"))].length;
+  const named = [...sentence.matchAll(shareOf)].map((match) => ofWhat(match[1]!)).filter((terms) => terms.length > 0);
+  return named.length > 0 && named.length === shares && named.every((terms) => !terms.some((term) => wanted.includes(term)));
+}
 
 // Country names as the runtime's own locale data spells them, plus the short forms people write.
 const countryNames = (() => {

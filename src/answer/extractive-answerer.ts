@@ -5,7 +5,7 @@ import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
 import { attachCitations, type PreferredQuote } from "./attach-citations.js";
 import { contentTerms } from "../text/tokenize.js";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType, thingNamed, type AnswerType } from "./expected-answer-type.js";
+import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
@@ -82,7 +82,10 @@ export class ExtractiveAnswerer implements Answerer {
       ? scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)) && mentions(passages[sentence.passage]!))
       : [];
     const best = candidates[0];
-    if (!best || ownTerms.size === 0 || evidenceScore(best) < evidenceCut(type)) {
+    // A share of something else than asked ("a third of the Constitution" for "What percentage of
+    // voters ...?") is no evidence of the kind asked for: it needs the general cut.
+    const cut = best && type === "share" && shareOfSomethingElse(retrieval.question.question, textOf(passages, best)) ? evidenceCut("any") : evidenceCut(type);
+    if (!best || ownTerms.size === 0 || evidenceScore(best) < cut) {
       return { ...respond({ draft: abstention, passages, preferred: [] }, false), ...(best ? { evidence: pick(best) } : {}) };
     }
     // Runners-up join when nearly as good: answers often span two sentences ("the leaders agreed
@@ -90,7 +93,7 @@ export class ExtractiveAnswerer implements Answerer {
     // the best sentence has decided to answer, a runner-up needs to be close to it and fair
     // evidence, not to clear the answer's own cut again (quote holds evidence 0.67 → 0.69 on the
     // project's set, no change on the starter set).
-    const runnerUpCut = Math.min(evidenceCut(type), 0.6);
+    const runnerUpCut = Math.min(cut, 0.6);
     const chosen = candidates
       .filter((sentence) => sentence.score >= best.score * 0.85 && evidenceScore(sentence) >= runnerUpCut)
       .slice(0, 3);

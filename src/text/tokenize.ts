@@ -42,8 +42,9 @@ export interface RunTerm {
 }
 
 /**
- * The stemmed content terms of a text in runs of adjacent words: a stopword or punctuation ends a
- * run ("Constitutional Court, and how many does each side get" → [constitut, court], [side, get]).
+ * The stemmed content terms of a text in runs of adjacent words: a stopword or punctuation other
+ * than a hyphen ends a run ("Constitutional Court, and how many does each side get" →
+ * [constitut, court], [side, get]; "lower-house members" → [lower, hous, member]).
  */
 export function contentTermRuns(text: string): RunTerm[][] {
   const runs: RunTerm[][] = [];
@@ -51,7 +52,7 @@ export function contentTermRuns(text: string): RunTerm[][] {
   let end = 0;
   for (const match of text.matchAll(wordPattern)) {
     const token = match[0].toLowerCase();
-    if (isStopword(token) || /\S/.test(text.slice(end, match.index))) {
+    if (isStopword(token) || /[^\s-]/.test(text.slice(end, match.index))) {
       if (run.length) runs.push(run);
       run = [];
     }

@@ -79,5 +79,8 @@ describe("expected answer type", () => {
     expect(shareOfSomethingElse("What share of lower-house members will win their seats by direct vote?", "30% will be directly elected.")).toBe(false);
     expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", "70% of Mazhilis deputies will be chosen by proportional elections.")).toBe(false);
     expect(shareOfSomethingElse("How many articles change?", third)).toBe(false);
+    const two = "30% of senators and 70% of Mazhilis deputies will be elected.";
+    expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", two)).toBe(false);
+    expect(shareOfSomethingElse("What share of voters approved?", two)).toBe(true);
   });
 });

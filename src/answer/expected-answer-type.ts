@@ -93,7 +93,9 @@ const weekdayWords = new RegExp(`\\b(?:${weekdays})\\b`, "i");
 // Case-sensitive: "may" is far more often a verb than a month.
 const monthNames = new RegExp(`\\b(?:${months.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase())})\\b`, "u");
 const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|majority|minority)\b/i;
-const shareOf = new RegExp(`(?:${shareWords.source})\\s+of\\s+(.*)`, "gi");
+// The lookahead reads what a share is of without consuming it, so a second share in the same
+// clause ("30% of ... and 70% of ...") is matched too.
+const shareOf = new RegExp(`(?:${shareWords.source})\\s+of\\s+(?=([^.;:,!?]*))`, "gi");
 const shareAskedOf = /\b(?:percentage|percent|proportion|share|portion|fraction|part)\s+of\s+(.*)/i;
 
 /** The words right after "of", up to a stopword or punctuation: "the country's basic law is ..." → [countri, basic, law]. */

@@ -56,7 +56,7 @@ export function contentTermRuns(text: string): RunTerm[][] {
       if (run.length) runs.push(run);
       run = [];
     }
-    end = match.index + token.length;
+    end = match.index + match[0].length;
     const term = isStopword(token) ? "" : normalizeTerm(token);
     if (term) run.push({ term, capitalized: /^\p{Lu}/u.test(match[0]) });
   }

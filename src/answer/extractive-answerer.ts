@@ -40,7 +40,6 @@ export class ExtractiveAnswerer implements Answerer {
   async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
     const structured = this.answerAboutInterview(request.message);
     if (structured) return structured;
-    if (instructsAssistant(request.message)) return respond({ draft: abstention, passages: [], preferred: [] }, false);
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
     return this.answerFrom(retrieval);
   }
@@ -60,6 +59,8 @@ export class ExtractiveAnswerer implements Answerer {
   /** Answers from passages already retrieved (the LLM answerer's fallback keeps its contexts). */
   answerFrom(retrieval: Retrieval): ChatResponse & { evidence?: Evidence } {
     const { passages } = retrieval;
+    // Checked here rather than before retrieval so the LLM answerer's degraded fallback refuses too.
+    if (instructsAssistant(retrieval.question.question)) return respond({ draft: abstention, passages, preferred: [] }, false);
     const terms = this.options.retriever.terms;
     const query = questionTerms(retrieval.question, terms);
     const ownTerms = questionTerms({ question: retrieval.question.question, searchText: retrieval.question.question }, terms);

@@ -96,6 +96,7 @@ const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|m
 // The lookahead reads what a share is of without consuming it, so a second share in the same
 // clause ("30% of ... and 70% of ...") is matched too.
 const shareOf = new RegExp(`(?:${shareWords.source})\\s+of\\s+(?=([^.;:,!?]*))`, "gi");
+const everyShare = new RegExp(shareWords.source, "gi");
 const shareAskedOf = /\b(?:percentage|percent|proportion|share|portion|fraction|part)\s+of\s+(.*)/i;
 
 /** The words right after "of", up to a stopword or punctuation: "the country's basic law is ..." → [countri, basic, law]. */
@@ -112,7 +113,7 @@ export function shareOfSomethingElse(question: string, sentence: string): boolea
   const asked = shareAskedOf.exec(question);
   const wanted = asked ? ofWhat(asked[1]!) : [];
   if (wanted.length === 0) return false;
-  const shares = [...sentence.matchAll(new RegExp(shareWords.source, "gi"))].length;
+  const shares = [...sentence.matchAll(everyShare)].length;
   const named = [...sentence.matchAll(shareOf)].map((match) => ofWhat(match[1]!)).filter((terms) => terms.length > 0);
   return named.length > 0 && named.length === shares && named.every((terms) => !terms.some((term) => wanted.includes(term)));
 }

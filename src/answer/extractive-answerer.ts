@@ -72,15 +72,17 @@ export class ExtractiveAnswerer implements Answerer {
     const names = namedTerms(retrieval.question.question).map((term) => terms.correct(term) ?? term);
     // The thing whose name is asked for ("the name of the track that ...") must be talked about.
     const thing = contentTerms(thingNamed(retrieval.question.question) ?? "");
-    const mentions = (passage: Passage) => {
+    // Decided once a passage, not once a sentence: the passage's terms are the same for each.
+    const mentions = passages.map((passage) => {
+      if (names.length === 0 && thing.length === 0) return true;
       const present = new Set([passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [...terms.termsOf(text)]));
       // A name also matches the words it starts or is started by: "Kazakh" / "Kazakhstan", "Europe" / "European".
       const has = (name: string) =>
         terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term))));
       return names.every(has) && (thing.length === 0 || thing.some(has));
-    };
+    });
     const candidates = names.every((name) => terms.has(name))
-      ? scored.filter((sentence) => satisfiesAnswerType(type, textOf(passages, sentence)) && mentions(passages[sentence.passage]!))
+      ? scored.filter((sentence) => mentions[sentence.passage] && satisfiesAnswerType(type, textOf(passages, sentence)))
       : [];
     const best = candidates[0];
     // A share of something else than asked ("a third of the Constitution" for "What percentage of

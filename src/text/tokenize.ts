@@ -52,12 +52,13 @@ export function contentTermRuns(text: string): RunTerm[][] {
   let end = 0;
   for (const match of text.matchAll(wordPattern)) {
     const token = match[0].toLowerCase();
-    if (isStopword(token) || /[^\s-]/.test(text.slice(end, match.index))) {
+    const stopword = isStopword(token);
+    if (stopword || /[^\s-]/.test(text.slice(end, match.index))) {
       if (run.length) runs.push(run);
       run = [];
     }
     end = match.index + match[0].length;
-    const term = isStopword(token) ? "" : normalizeTerm(token);
+    const term = stopword ? "" : normalizeTerm(token);
     if (term) run.push({ term, capitalized: /^\p{Lu}/u.test(match[0]) });
   }
   if (run.length) runs.push(run);

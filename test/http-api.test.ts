@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../src/config.js";
 import { FakeAnswerer } from "./support/fake-answerer.js";
 import { postJson, readEvents, startApp } from "./support/http.js";
 
@@ -123,6 +124,46 @@ describe("protection", () => {
       const response = await postJson(`${limited.url}/api/chat`, { message: "again" });
       expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
       await expectError(response, 429, "rate_limited");
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("sends Retry-After as the seconds until the client's window resets, not the whole window", async () => {
+    // Only Date is faked: the limiter's window is measured with Date.now, the sockets run on real timers.
+    const opened = Date.parse("2024-05-01T12:00:00Z");
+    vi.useFakeTimers({ toFake: ["Date"], now: opened });
+    const limited = await startApp({ answerer, protection: { rateLimitPerMinute: 2 } });
+    const again = () => postJson(`${limited.url}/api/chat`, { message: "again" });
+    try {
+      expect((await again()).status).toBe(200); // the client's window opens now and resets a minute later
+      vi.setSystemTime(opened + 25_000);
+      expect((await again()).status).toBe(200);
+      const refused = await again();
+      await expectError(refused, 429, "rate_limited");
+      expect(refused.headers.get("retry-after")).toBe("35");
+      vi.setSystemTime(opened + 59_500);
+      expect((await again()).headers.get("retry-after")).toBe("1");
+      vi.setSystemTime(opened + 60_000);
+      expect((await again()).status).toBe(200); // waiting exactly as long as told was enough
+    } finally {
+      vi.useRealTimers();
+      await limited.close();
+    }
+  });
+
+  it("limits each client on its own behind a trusted proxy: one client over its limit does not hold up another", async () => {
+    const { trustProxy } = loadConfig({ TRUST_PROXY: "1" });
+    const limited = await startApp({ answerer, trustProxy, protection: { rateLimitPerMinute: 2 } });
+    const from = (client: string) => postJson(`${limited.url}/api/chat`, { message: "again" }, { "x-forwarded-for": client });
+    try {
+      const first = [];
+      for (let i = 0; i < 3; i++) first.push((await from("203.0.113.7")).status);
+      expect(first).toEqual([200, 200, 429]);
+      const second = [];
+      for (let i = 0; i < 3; i++) second.push((await from("198.51.100.20")).status);
+      expect(second).toEqual([200, 200, 429]);
+      expect((await from("203.0.113.7")).status).toBe(429);
     } finally {
       await limited.close();
     }

@@ -1,10 +1,11 @@
-import { appendFile, readdir, readFile, truncate, writeFile } from "node:fs/promises";
+import { appendFile, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openIndex } from "../src/search-index/open-index.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { scratchProject } from "./support/corpus.js";
+import { expectOneCompleteIndex } from "./support/index-checks.js";
 
 const quiet = { info: () => {}, warn: () => {} };
 
@@ -66,6 +67,24 @@ describe("the saved index", () => {
     expect((await openIndex({ ...project, embedder, logger: quiet })).rebuilt).toBeNull();
   });
 
+  it("reports chunks.json edited to the same length as corrupt and rebuilds", async () => {
+    const project = await scratchProject();
+    const embedder = new FakeEmbedder();
+    await openIndex({ ...project, embedder, logger: quiet });
+    const file = path.join(project.indexDir, "current", "chunks.json");
+    const original = await readFile(file, "utf8");
+    expect(original).toContain("Ventspils");
+    await writeFile(file, original.replaceAll("Ventspils", "Ventspilz"));
+    expect((await stat(file)).size).toBe(Buffer.byteLength(original)); // still valid JSON of the same length
+    const reopened = await openIndex({ ...project, embedder, logger: quiet });
+    expect(reopened.rebuilt).toMatchObject({ reason: "corrupt", message: expect.stringContaining("chunks.json") });
+    const served = reopened.index.chunks.map((chunk) => chunk.text).join("\n");
+    expect(served).toContain("Ventspils");
+    expect(served).not.toContain("Ventspilz");
+    await expectOneCompleteIndex(project.indexDir, { everyBuild: false });
+    expect((await openIndex({ ...project, embedder, logger: quiet })).rebuilt).toBeNull();
+  });
+
   it("detects an unreadable manifest as corrupt", async () => {
     const project = await scratchProject();
     const embedder = new FakeEmbedder();
@@ -77,10 +96,12 @@ describe("the saved index", () => {
   it("leaves one complete index and no temporary folders when two builds race", async () => {
     const project = await scratchProject();
     const embedder = new FakeEmbedder();
-    await Promise.all([1, 2, 3].map(() => openIndex({ ...project, embedder, logger: quiet, force: true })));
-    const builds = await readdir(path.join(project.indexDir, "builds"));
-    expect(builds.filter((name) => name.startsWith(".tmp"))).toEqual([]);
-    expect((await openIndex({ ...project, embedder, logger: quiet })).rebuilt).toBeNull();
+    const built = await Promise.all([1, 2, 3].map(() => openIndex({ ...project, embedder, logger: quiet, force: true })));
+    const { manifest } = await expectOneCompleteIndex(project.indexDir);
+    expect(manifest.chunkCount).toBe(built[0]!.index.chunks.length);
+    const reopened = await openIndex({ ...project, embedder, logger: quiet });
+    expect(reopened.rebuilt).toBeNull();
+    expect(reopened.index.chunks).toEqual(built[0]!.index.chunks);
   });
 
   it("fails with a clear error when the data folder is missing", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import cors from "cors";
-import { rateLimit } from "express-rate-limit";
+import { rateLimit, type AugmentedRequest } from "express-rate-limit";
 import { AppError } from "../errors.js";
 
 export interface ProtectionOptions {
@@ -79,8 +79,12 @@ export function limitRate(perMinute: number): RequestHandler {
     limit: perMinute,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    handler: (_request, response, _next, options) => {
-      response.setHeader("Retry-After", Math.ceil(options.windowMs / 1000));
+    handler: (request, response, _next, options) => {
+      // The seconds until this client's window resets, not the whole window: a client limited late
+      // in its window may ask again sooner. At least 1, so a client never retries at once.
+      const resetTime = (request as AugmentedRequest).rateLimit?.resetTime;
+      const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : Math.ceil(options.windowMs / 1000);
+      response.setHeader("Retry-After", Math.max(1, seconds));
       response.status(429).json({ error: { code: "rate_limited", message: `Too many requests: at most ${perMinute} a minute. Try again shortly.` } });
     },
   });

@@ -22,6 +22,8 @@ const environmentSchema = z
     LLM_TIMEOUT_MS: optional(integer(100, 600_000)),
     LLM_MAX_RETRIES: optional(integer(0, 10)),
     LLM_ON_FAILURE: optional(z.enum(["degrade", "error"])),
+    LLM_UNSUPPORTED: optional(z.enum(["flag", "drop"])),
+    LLM_MAX_TOKENS: optional(integer(16, 16_000)),
     PROMPTS_DIR: optional(z.string()),
     RATE_LIMIT_PER_MINUTE: optional(integer(0, 1_000_000)),
     ALLOWED_ORIGINS: optional(z.string()),
@@ -57,11 +59,13 @@ export interface Config {
   dataDir: string;
   indexDir: string;
   embeddingProvider: "local" | "openai";
-  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number };
+  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number; maxTokens: number };
   /** Which answerer runs: the LLM when OpenAI is configured (unless forced), else extractive. */
   answerer: "openai" | "extractive";
   /** What an LLM failure becomes: the extractive answer marked degraded, or a 502/504. */
   onLlmFailure: "degrade" | "error";
+  /** What becomes of an LLM answer's claim its quotes do not back: marked, or left out. */
+  llmUnsupported: "flag" | "drop";
   promptsDir: string;
   /** Requests per minute per client on the API; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -116,7 +120,9 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
       chatModel: env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini",
       timeoutMs: env.LLM_TIMEOUT_MS ?? 30_000,
       maxRetries: env.LLM_MAX_RETRIES ?? 2,
+      maxTokens: env.LLM_MAX_TOKENS ?? 600,
     },
+    llmUnsupported: env.LLM_UNSUPPORTED ?? "flag",
     onLlmFailure: env.LLM_ON_FAILURE ?? "degrade",
     promptsDir: path.resolve(cwd, env.PROMPTS_DIR ?? "prompts"),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? 60,

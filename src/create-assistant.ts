@@ -6,6 +6,8 @@ import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
 import { LlmAnswerer } from "./answer/llm/llm-answerer.js";
 import { loadPrompts } from "./answer/llm/load-prompts.js";
 import type { Answerer } from "./answer/types.js";
+import { ClaimSupport } from "./answer/verify/claim-support.js";
+import { IndexClaimEmbeddings } from "./answer/verify/index-claim-embeddings.js";
 import { createEmbedder } from "./embed/create-embedder.js";
 import type { Embedder } from "./embed/embedder.js";
 import { HybridRetriever } from "./retrieve/hybrid-retriever.js";
@@ -30,7 +32,8 @@ export async function createAssistant(
   const embedder = options.embedder ?? createEmbedder(config);
   const opened = await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder, logger: options.logger });
   const retriever = new HybridRetriever(opened.index, embedder);
-  const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK });
+  const support = new ClaimSupport(retriever.terms, new IndexClaimEmbeddings(embedder, opened.index));
+  const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK, support });
   const answerer = prompts
     ? new LlmAnswerer({
         client: new OpenAI({
@@ -44,6 +47,9 @@ export async function createAssistant(
         retriever,
         fallback: extractive,
         onFailure: config.onLlmFailure,
+        support,
+        unsupported: config.llmUnsupported,
+        maxTokens: config.openai.maxTokens,
         topK: config.topK,
         logger: options.logger,
       })

@@ -110,7 +110,7 @@ describe("evaluating a running server over HTTP", () => {
 });
 
 describe("the HTTP client", () => {
-  const reply: ChatResponse = { answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
+  const reply: ChatResponse = { kind: "answer", claims: [], answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 

@@ -30,6 +30,8 @@ const unanswerable: EvalQuestion = { id: "u1", question: "Capital of Japan?", an
 
 function response(overrides: Partial<ChatResponse> = {}): ChatResponse {
   return {
+    kind: "answer",
+    claims: [],
     answer: `The Mazhilis will shrink from 107 to 98 deputies [1].`,
     citations: [goodCitation],
     contexts: [context("q2", "Unrelated passage."), context("q1", source)],
@@ -176,13 +178,13 @@ describe("scoring one response", () => {
   });
 
   it("fails an abstention on an answerable question, without judging the abstention's sentence", () => {
-    const result = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false }));
+    const result = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
     expect(result).toMatchObject({ abstained: true, passed: false, sentences: 0, supportedSentences: 0 });
     expect(result.misses).toEqual(["abstained", "no quote holds the evidence", "facts missing: 98 | ninety-eight"]);
   });
 
   it("passes an abstention on an unanswerable question and fails an answer to it", () => {
-    expect(score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false }))).toMatchObject({
+    expect(score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }))).toMatchObject({
       passed: true,
       evidenceRank: null,
       quoteHoldsEvidence: null,
@@ -198,6 +200,12 @@ describe("scoring one response", () => {
     expect(result.misses).toContain("1/1 citations invalid");
   });
 
+  it("passes a question whose evidence sits exactly at rank k, and fails it at k - 1", () => {
+    // The evidence is in the second context.
+    expect(score(answerable, response(), 2)).toMatchObject({ evidenceRank: 2, passed: true, misses: [] });
+    expect(score(answerable, response(), 1)).toMatchObject({ evidenceRank: 2, passed: false, misses: ["evidence at rank 2 > 1"] });
+  });
+
   it("fails when the evidence is retrieved only below the rank cut-off", () => {
     expect(score(answerable, response(), 1).misses).toEqual(["evidence at rank 2 > 1"]);
     expect(score(answerable, response({ contexts: [context("q1", "no evidence")] })).misses).toContain("evidence not retrieved");
@@ -206,9 +214,9 @@ describe("scoring one response", () => {
 
 describe("summarizing a run", () => {
   const good = score(answerable, response());
-  const abstainedOnAnswerable = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false }));
+  const abstainedOnAnswerable = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
   const noCitations = score(answerable, response({ answer: "It will have 98 deputies. Trade grew.", citations: [] }));
-  const rightAbstention = score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false }));
+  const rightAbstention = score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
   const wrongAnswer = score(unanswerable, response());
   const failed: QuestionResult = { id: "e1", question: "?", answerable: true, passed: false, misses: ["error: boom"], error: "boom" };
   const withLatency = (result: QuestionScore, latencyMs: number) => ({ ...result, latencyMs });
@@ -232,6 +240,15 @@ describe("summarizing a run", () => {
     expect(metrics.latencyP50Ms).toBe(30);
     expect(metrics.latencyP95Ms).toBe(50);
     expect(metrics.latencyMaxMs).toBe(50);
+  });
+
+  it("counts evidence exactly at rank k as a hit@k, and not at k - 1", () => {
+    // Evidence rank 2: a hit@2, a miss at hit@1.
+    expect(summarize([good], 2).metrics).toMatchObject({ hitAt1: 0, hitAtK: 1, mrr: 0.5 });
+    expect(summarize([good], 1).metrics.hitAtK).toBe(0);
+    const atRankThree = score(answerable, response({ contexts: [context("q2", "Unrelated."), context("q2", "Also unrelated."), context("q1", source)] }));
+    expect(summarize([atRankThree, good], 3).metrics.hitAtK).toBe(1);
+    expect(summarize([atRankThree, good], 2).metrics.hitAtK).toBe(0.5);
   });
 
   it("reports null for a metric with nothing to measure rather than a flattering 1", () => {

@@ -2,10 +2,11 @@ import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage } from "../retrieve/hybrid-retriever.js";
 import type { TextSpan } from "../text/split-sentences.js";
-import type { PreferredQuote } from "./attach-citations.js";
+import type { PreferredQuote } from "./verify/citation-stream.js";
 
 export interface StructuredDraft {
-  draft: string;
+  /** The answer's sentences, each with the whitespace before it. */
+  draft: string[];
   passages: Passage[];
   preferred: PreferredQuote[];
 }
@@ -58,9 +59,9 @@ function describeInterviewees(interviews: ParsedInterview[], chunks: Chunk[]): S
     const marker = builder.cite(interview.source.id, interview.interviewee.sentence);
     if (!marker) continue;
     const { name, role } = interview.interviewee;
-    lines.push(`The interview is with ${name}${role ? `, ${role}` : ""}${marker}.`);
+    lines.push(`${lines.length ? " " : ""}The interview is with ${name}${role ? `, ${role}` : ""}${marker}.`);
   }
-  return lines.length ? { draft: lines.join(" "), ...builder } : null;
+  return lines.length ? { draft: lines, ...builder } : null;
 }
 
 function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
@@ -73,10 +74,10 @@ function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[]): S
     const marker = builder.cite(interview.source.id, { text: interview.source.text.slice(first.start, first.question.end), start: first.start, end: first.question.end });
     if (!marker) continue;
     lines.push(
-      `The interviewer appears only as “${first.speaker}”, the tag on each of the ${interview.questions.length} questions${marker}; the interview does not name them further.`,
+      `${lines.length ? " " : ""}The interviewer appears only as “${first.speaker}”, the tag on each of the ${interview.questions.length} questions${marker}; the interview does not name them further.`,
     );
   }
-  return lines.length ? { draft: lines.join(" "), ...builder } : null;
+  return lines.length ? { draft: lines, ...builder } : null;
 }
 
 function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
@@ -87,11 +88,12 @@ function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): Structur
     const { interviewee } = interview;
     if (interviewee?.topics) {
       const marker = builder.cite(interview.source.id, interviewee.sentence);
-      if (marker) lines.push(`The interview with ${interviewee.name} was about ${interviewee.topics}${marker}.`);
+      if (marker) lines.push(`${lines.length ? " " : ""}The interview with ${interviewee.name} was about ${interviewee.topics}${marker}.`);
     }
-    const who = interviewee ? ` ${interviewee.name} was asked` : " The interviewer asked";
-    const items = interview.questions.map((section) => `(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`);
-    lines.push(`${who} ${interview.questions.length} questions: ${items.join("; ")}.`.trim());
+    const who = interviewee ? `${interviewee.name} was asked` : "The interviewer asked";
+    lines.push(`${lines.length ? " " : ""}${who} ${interview.questions.length} questions:`);
+    // One question a line: each is its own claim, quoted by the question itself.
+    for (const section of interview.questions) lines.push(`\n(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`);
   }
-  return lines.length ? { draft: lines.join(" "), ...builder } : null;
+  return lines.length ? { draft: lines, ...builder } : null;
 }

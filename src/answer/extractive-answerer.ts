@@ -4,11 +4,12 @@ import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { contentTerms } from "../text/tokenize.js";
 import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
-import { attachCitations, type PreferredQuote } from "./attach-citations.js";
 import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
+import { attachCitations, type PreferredQuote } from "./verify/citation-stream.js";
+import { ClaimSupport } from "./verify/claim-support.js";
 
 export interface ExtractiveAnswererOptions {
   retriever: Retriever;
@@ -16,6 +17,8 @@ export interface ExtractiveAnswererOptions {
   chunks: Chunk[];
   /** Passages retrieved per question. Default 4. */
   topK?: number;
+  /** Checks each claim against its quote; default: lexical only (the answerer quotes verbatim, so that suffices). */
+  support?: ClaimSupport;
 }
 
 /** Why the answerer answered or abstained: the evidence of its best sentence. */
@@ -32,22 +35,24 @@ export interface Evidence {
 export class ExtractiveAnswerer implements Answerer {
   readonly mode = "extractive" as const;
   private readonly topK: number;
+  private readonly support: ClaimSupport;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? 4;
+    this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
   }
 
   async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
-    const structured = this.answerAboutInterview(request.message);
+    const structured = await this.answerAboutInterview(request.message);
     if (structured) return structured;
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
     return this.answerFrom(retrieval);
   }
 
   /** Questions about the interview itself, answered from its parsed structure; null for others. */
-  answerAboutInterview(question: string): ChatResponse | null {
+  async answerAboutInterview(question: string): Promise<ChatResponse | null> {
     const structured = answerAboutInterview(question, this.options.interviews, this.options.chunks);
-    return structured ? respond(structured, true) : null;
+    return structured ? this.respond(structured) : null;
   }
 
   stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
@@ -57,10 +62,10 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** Answers from passages already retrieved (the LLM answerer's fallback keeps its contexts). */
-  answerFrom(retrieval: Retrieval): ChatResponse & { evidence?: Evidence } {
+  async answerFrom(retrieval: Retrieval): Promise<ChatResponse & { evidence?: Evidence }> {
     const { passages } = retrieval;
     // Checked here rather than before retrieval so the LLM answerer's degraded fallback refuses too.
-    if (instructsAssistant(retrieval.question.question)) return respond({ draft: abstention, passages, preferred: [] }, false);
+    if (instructsAssistant(retrieval.question.question)) return this.respond({ draft: [abstention], passages, preferred: [] });
     const terms = this.options.retriever.terms;
     const query = questionTerms(retrieval.question, terms);
     const ownTerms = questionTerms({ question: retrieval.question.question, searchText: retrieval.question.question }, terms);
@@ -89,7 +94,7 @@ export class ExtractiveAnswerer implements Answerer {
     // voters ...?") is no evidence of the kind asked for: it needs the general cut.
     const cut = best && type === "share" && shareOfSomethingElse(retrieval.question.question, textOf(passages, best)) ? evidenceCut("any") : evidenceCut(type);
     if (!best || ownTerms.size === 0 || evidenceScore(best) < cut) {
-      return { ...respond({ draft: abstention, passages, preferred: [] }, false), ...(best ? { evidence: pick(best) } : {}) };
+      return { ...(await this.respond({ draft: [abstention], passages, preferred: [] })), ...(best ? { evidence: pick(best) } : {}) };
     }
     // Runners-up join when nearly as good: answers often span two sentences ("the leaders agreed
     // ..." then "In this regard, they ..."), and quoting both costs the reader one more line. Once
@@ -113,8 +118,13 @@ export class ExtractiveAnswerer implements Answerer {
       passage: sentence.passage + 1,
       span: passages[sentence.passage]!.chunk.sentences[sentence.sentence]!,
     }));
-    const draft = preferred.map((quote) => withMarker(quote.span.text, quote.passage)).join(" ");
-    return { ...respond({ draft, passages, preferred }, true), evidence: pick(best) };
+    const draft = preferred.map((quote, i) => `${i === 0 ? "" : " "}${withMarker(quote.span.text, quote.passage)}`);
+    return { ...(await this.respond({ draft, passages, preferred })), evidence: pick(best) };
+  }
+
+  private async respond(draft: StructuredDraft): Promise<ChatResponse> {
+    const verified = await attachCitations(draft.draft, { passages: draft.passages, preferred: draft.preferred, support: this.support, refusal: abstention });
+    return { ...verified, contexts: draft.passages.map(toContext), mode: "extractive" };
   }
 }
 
@@ -162,17 +172,6 @@ function evidenceCut(type: AnswerType): number {
 function withMarker(sentence: string, passage: number): string {
   const match = /[.!?]*["'”’)]*$/.exec(sentence)!;
   return `${sentence.slice(0, match.index)} [${passage}]${sentence.slice(match.index)}`;
-}
-
-function respond(draft: StructuredDraft, grounded: boolean): ChatResponse {
-  const { answer, citations } = attachCitations(draft.draft, draft.passages, draft.preferred);
-  return {
-    answer,
-    citations,
-    contexts: draft.passages.map(toContext),
-    grounded: grounded && citations.length > 0,
-    mode: "extractive",
-  };
 }
 
 export function toContext(passage: Passage): Context {

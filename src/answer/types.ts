@@ -24,12 +24,31 @@ export interface Context {
 
 export type AnswerMode = "extractive" | "llm";
 
+/** `answer`: the interview answers; `no_answer`: it does not (the answer says so). */
+export type AnswerKind = "answer" | "no_answer";
+
+/** A sentence of the answer that states something, and whether the quotes it cites back it. */
+export interface Claim {
+  /** `answer.slice(start, end)`, markers included. */
+  text: string;
+  start: number;
+  end: number;
+  /** The citations (their `n`) whose quotes are this claim's evidence. */
+  citations: number[];
+  /** Its numbers and names are in its quotes and its support reaches the calibrated threshold. */
+  supported: boolean;
+  /** 0–1: how much of the claim its quotes hold, lexically and by embedding similarity. */
+  support: number;
+}
+
 /** The response object of `POST /api/chat` and `npm run ask -- --json`. */
 export interface ChatResponse {
+  kind: AnswerKind;
   answer: string;
+  claims: Claim[];
   citations: Citation[];
   contexts: Context[];
-  /** False when the answer says the interview does not cover the question. */
+  /** True when the answer states something and every claim is supported. */
   grounded: boolean;
   mode: AnswerMode;
   /** True when the LLM failed and the extractive answer stands in. */
@@ -45,7 +64,7 @@ export interface ChatRequest {
 export type AnswerEvent =
   | { type: "contexts"; contexts: Context[] }
   | { type: "delta"; text: string }
-  | { type: "citations"; citations: Citation[]; grounded: boolean; mode: AnswerMode; degraded?: boolean };
+  | { type: "citations"; kind: AnswerKind; citations: Citation[]; claims: Claim[]; grounded: boolean; mode: AnswerMode; degraded?: boolean };
 
 export interface AnswerOptions {
   /** Aborts the work (and any upstream request) when the client goes away. */
@@ -68,8 +87,8 @@ export async function collectAnswer(events: AsyncIterable<AnswerEvent>): Promise
     if (event.type === "contexts") contexts = event.contexts;
     else if (event.type === "delta") answer += event.text;
     else {
-      const { citations, grounded, mode, degraded } = event;
-      return { answer: answer.trim(), citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
+      const { kind, citations, claims, grounded, mode, degraded } = event;
+      return { kind, answer: answer.trimEnd(), claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
     }
   }
   throw new Error("The answer stream ended without citations");
@@ -79,8 +98,8 @@ export async function collectAnswer(events: AsyncIterable<AnswerEvent>): Promise
 export async function* replayAnswer(response: ChatResponse): AsyncIterable<AnswerEvent> {
   yield { type: "contexts", contexts: response.contexts };
   for (const piece of response.answer.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
-  const { citations, grounded, mode, degraded } = response;
-  yield { type: "citations", citations, grounded, mode, ...(degraded ? { degraded } : {}) };
+  const { kind, citations, claims, grounded, mode, degraded } = response;
+  yield { type: "citations", kind, citations, claims, grounded, mode, ...(degraded ? { degraded } : {}) };
 }
 
 export const abstention = "The interview does not answer that question.";

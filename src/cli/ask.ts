@@ -27,8 +27,8 @@ runCli(async () => {
 });
 
 function stripInternals(response: ChatResponse): ChatResponse {
-  const { answer, citations, contexts, grounded, mode, degraded } = response;
-  return { answer, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
+  const { kind, answer, claims, citations, contexts, grounded, mode, degraded } = response;
+  return { kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
 }
 
 function formatResponse(response: ChatResponse): string {

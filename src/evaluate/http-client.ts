@@ -1,6 +1,6 @@
-import { z } from "zod";
 import type { ChatRequest, ChatResponse } from "../answer/types.js";
 import { AppError } from "../errors.js";
+import { chatResponseSchema } from "../serve/schemas.js";
 import type { AskQuestion } from "./run-eval.js";
 
 /** The server cannot be reached at all: the run stops, since every other question would fail the same way. */
@@ -24,16 +24,6 @@ export class ServerUrlError extends AppError {
   }
 }
 
-const citation = z.object({ n: z.number().int(), chunkId: z.string(), section: z.string(), quote: z.string(), start: z.number().int(), end: z.number().int() });
-const context = z.object({ chunkId: z.string(), section: z.string(), text: z.string(), score: z.number(), start: z.number().int(), end: z.number().int() });
-const chatResponse = z.object({
-  answer: z.string(),
-  citations: z.array(citation),
-  contexts: z.array(context),
-  grounded: z.boolean(),
-  mode: z.enum(["extractive", "llm"]),
-  degraded: z.boolean().optional(),
-});
 
 export interface HttpAskOptions {
   fetch?: typeof globalThis.fetch;
@@ -105,7 +95,7 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
       } catch {
         throw new ChatRequestError(`${endpoint} answered ${reply.status} with a body that is not JSON`);
       }
-      const parsed = chatResponse.safeParse(value);
+      const parsed = chatResponseSchema.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new ChatRequestError(`${endpoint} answered outside the HTTP contract: ${issue.path.join(".") || "body"}: ${issue.message}`);

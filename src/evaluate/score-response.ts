@@ -7,7 +7,7 @@ export interface QuestionScore {
   id: string;
   question: string;
   answerable: boolean;
-  /** The response said the interview does not answer (`grounded: false`). */
+  /** The response said the interview does not answer (`kind: "no_answer"`). */
   abstained: boolean;
   /** 1-based rank of the first context holding the evidence; null when none does, or unanswerable. */
   evidenceRank: number | null;
@@ -61,7 +61,7 @@ export const isError = (result: QuestionResult): result is QuestionError => "err
  */
 export function scoreResponse(question: EvalQuestion, response: ChatResponse, options: { sourceOf: SourceLookup; k: number; latencyMs: number }): QuestionScore {
   const valid = validCitations(response, options.sourceOf);
-  const abstained = !response.grounded;
+  const abstained = response.kind === "no_answer";
   const support = abstained ? [] : sentenceSupport(response.answer, valid);
   const supportedSentences = support.filter((sentence) => sentence.supported).length;
   const invalidCitations = response.citations.length - valid.length;

@@ -30,7 +30,9 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
         object: "chat.completion",
         choices: [{ index: 0, message: { role: "assistant", content: result.answer }, finish_reason: "stop", logprobs: null }],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        kind: result.kind,
         citations: result.citations,
+        claims: result.claims,
         contexts: result.contexts,
         grounded: result.grounded,
         ...(result.degraded ? { degraded: true } : {}),
@@ -46,8 +48,8 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
         if (signal.aborted) return;
         if (event.type === "delta") chunk({ content: event.text });
         if (event.type === "citations") {
-          const { citations, grounded, degraded } = event;
-          chunk({}, { citations, grounded, ...(degraded ? { degraded } : {}) }, "stop");
+          const { kind, citations, claims, grounded, degraded } = event;
+          chunk({}, { kind, citations, claims, grounded, ...(degraded ? { degraded } : {}) }, "stop");
         }
       }
       events.sendRaw("[DONE]");

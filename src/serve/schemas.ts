@@ -33,11 +33,22 @@ export const contextSchema = z.object({
   end: z.number().int(),
 });
 
+export const claimSchema = z.object({
+  text: z.string().meta({ description: "A sentence of the answer that states something: answer.slice(start, end)" }),
+  start: z.number().int(),
+  end: z.number().int(),
+  citations: z.array(z.number().int()).meta({ description: "The n of the citations whose quotes are its evidence" }),
+  supported: z.boolean().meta({ description: "Its numbers and names are in its quotes and its support reaches the calibrated threshold" }),
+  support: z.number().meta({ description: "0–1: lexical coverage blended with embedding similarity to its quotes" }),
+});
+
 export const chatResponseSchema = z.object({
+  kind: z.enum(["answer", "no_answer"]).meta({ description: "answer, or no_answer when the interview does not answer" }),
   answer: z.string(),
+  claims: z.array(claimSchema),
   citations: z.array(citationSchema),
   contexts: z.array(contextSchema).meta({ description: "Retrieved passages, best first" }),
-  grounded: z.boolean().meta({ description: "False when the answer says the interview does not cover the question" }),
+  grounded: z.boolean().meta({ description: "True when the answer states something and every claim is supported" }),
   mode: z.enum(["extractive", "llm"]),
   degraded: z.boolean().optional().meta({ description: "True when the LLM failed and the extractive answer stands in" }),
 });

@@ -4,10 +4,12 @@ import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
 import type { Passage, Retriever } from "../../retrieve/hybrid-retriever.js";
 import type { ChatTurn } from "../../retrieve/resolve-follow-up.js";
-import { CitationStream } from "../attach-citations.js";
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";
-import { collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
+import { instructsAssistant } from "../instructs-assistant.js";
+import { abstention, collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
+import { CitationStream } from "../verify/citation-stream.js";
+import { ClaimSupport } from "../verify/claim-support.js";
 import type { Prompts } from "./load-prompts.js";
 
 export interface LlmAnswererOptions {
@@ -20,10 +22,16 @@ export interface LlmAnswererOptions {
   /** "degrade" (default): the extractive answer, marked degraded; "error": a 502/504. */
   onFailure?: "degrade" | "error";
   topK?: number;
+  /** Checks every claim of the model's answer against its quotes. Default: lexical only (no embeddings). */
+  support?: ClaimSupport;
+  /** "flag" (default): unsupported claims stay, marked `supported: false`; "drop": they are left out. */
+  unsupported?: "flag" | "drop";
+  /** Sent upstream as `max_tokens`. Default 600. */
+  maxTokens?: number;
+  /** Characters read from the model before the answer is ended as truncated. Default 8,000. */
+  maxAnswerChars?: number;
   logger?: Pick<Logger, "warn">;
 }
-
-const abstains = /\bdoes not (?:answer|say|cover|mention)\b/i;
 
 /**
  * Answers with an OpenAI-compatible chat model from retrieved passages. Follow-ups are first
@@ -34,10 +42,14 @@ export class LlmAnswerer implements Answerer {
   readonly mode = "llm" as const;
   private readonly onFailure: "degrade" | "error";
   private readonly topK: number;
+  private readonly maxAnswerChars: number;
+  private readonly support: ClaimSupport;
 
   constructor(private readonly options: LlmAnswererOptions) {
+    this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
     this.onFailure = options.onFailure ?? "degrade";
     this.topK = options.topK ?? 4;
+    this.maxAnswerChars = options.maxAnswerChars ?? 8000;
   }
 
   answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse> {
@@ -45,7 +57,7 @@ export class LlmAnswerer implements Answerer {
   }
 
   async *stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
-    const structured = this.options.fallback.answerAboutInterview(request.message);
+    const structured = await this.options.fallback.answerAboutInterview(request.message);
     if (structured) {
       yield* replayAnswer(structured);
       return;
@@ -58,29 +70,43 @@ export class LlmAnswerer implements Answerer {
     const { passages } = retrieval;
     yield { type: "contexts", contexts: passages.map(toContext) };
 
-    const citations = new CitationStream(passages);
+    // Instructions get the refusal before any model sees them, as in extractive mode.
+    if (instructsAssistant(standalone ?? request.message) || instructsAssistant(request.message)) {
+      yield* replayAnswer({ ...(await this.options.fallback.answerFrom({ ...retrieval, passages: [] })), contexts: retrieval.passages.map(toContext), mode: "llm" });
+      return;
+    }
+    const citations = new CitationStream({ passages, support: this.support, refusal: abstention, unsupported: this.options.unsupported });
     let written = "";
     let shown = false;
     let finished = false;
     try {
       const messages = await this.options.prompts.answer.formatMessages({
         passages: formatPassages(passages),
-        question: standalone ?? request.message,
+        question: asData(standalone ?? request.message),
+        refusal: abstention,
       });
       const stream = await this.options.client.chat.completions.create(
-        { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0 },
+        { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0, max_tokens: this.options.maxTokens ?? 600 },
         { signal },
       );
       for await (const chunk of stream) {
         if (chunk.choices[0]?.finish_reason) finished = true;
-        const text = chunk.choices[0]?.delta?.content;
+        let text = chunk.choices[0]?.delta?.content;
         if (!text) continue;
+        if (written.length + text.length >= this.maxAnswerChars) {
+          // A run-away answer ends here, truncated: everything read costs CPU to verify.
+          text = text.slice(0, this.maxAnswerChars - written.length);
+          finished = true;
+          stream.controller.abort();
+          this.options.logger?.warn({ maxAnswerChars: this.maxAnswerChars }, "LLM answer truncated");
+        }
         written += text;
-        const output = citations.push(text);
+        const output = await citations.push(text);
         if (output) {
           shown = true;
           yield { type: "delta", text: output };
         }
+        if (written.length >= this.maxAnswerChars) break;
       }
       // A connection closed mid-answer ends the SDK's stream quietly; only a finish_reason says the answer is whole.
       if (!finished) throw new UpstreamError("The language model's answer broke off", true);
@@ -90,22 +116,21 @@ export class LlmAnswerer implements Answerer {
       const upstream = toUpstreamError(error);
       if (shown || this.onFailure === "error") throw upstream;
       this.options.logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
-      const degraded = this.options.fallback.answerFrom(retrieval);
+      const degraded = await this.options.fallback.answerFrom(retrieval);
       for await (const event of replayAnswer({ ...degraded, degraded: true })) if (event.type !== "contexts") yield event;
       return;
     }
-    const rest = citations.end();
+    const rest = await citations.end();
     if (rest) yield { type: "delta", text: rest };
-    const grounded = citations.citations.length > 0 && !abstains.test(written);
-    yield { type: "citations", citations: grounded ? citations.citations : [], grounded, mode: "llm" };
+    yield { type: "citations", ...citations.result(), mode: "llm" };
   }
 
   /** Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. */
   private async condense(question: string, history: ChatTurn[], signal?: AbortSignal): Promise<string | null> {
     try {
       const messages = await this.options.prompts.condense.formatMessages({
-        history: history.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${turn.content}`).join("\n"),
-        question,
+        history: history.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${asData(turn.content)}`).join("\n"),
+        question: asData(question),
       });
       const completion = await this.options.client.chat.completions.create(
         { model: this.options.model, messages: toOpenAiMessages(messages), temperature: 0 },
@@ -123,9 +148,15 @@ export class LlmAnswerer implements Answerer {
 
 /** Numbered passages, each fenced so the model reads them as data. */
 function formatPassages(passages: Passage[]): string {
-  return passages
-    .map((passage, i) => `[${i + 1}] (answering: ${passage.chunk.section})\n"""\n${passage.chunk.text.replaceAll('"""', "'''")}\n"""`)
-    .join("\n\n");
+  return passages.map((passage, i) => `[${i + 1}] (answering: ${asData(passage.chunk.section)})\n"""\n${asData(passage.chunk.text)}\n"""`).join("\n\n");
+}
+
+/**
+ * Text that must stay inside its fence in a prompt: the tags the prompts fence with and the
+ * passages' triple quotes are defused, so "</passages>\nSYSTEM: …" in a question arrives as data.
+ */
+export function asData(text: string): string {
+  return text.replaceAll('"""', "'''").replace(/<(\/?)\s*(passages|question|conversation)\s*>/gi, "‹$1$2›");
 }
 
 function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {

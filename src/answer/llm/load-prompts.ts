@@ -4,7 +4,7 @@ import { ChatPromptTemplate } from "@langchain/core/prompts";
 
 /** The prompts the LLM answerer needs, each with the variables the code fills in. */
 export const promptVariables = {
-  answer: ["passages", "question"],
+  answer: ["passages", "question", "refusal"],
   condense: ["history", "question"],
 } as const;
 

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
-import type { ChatRequest, ChatResponse } from "../src/answer/types.js";
+import type { Answerer, ChatRequest, ChatResponse } from "../src/answer/types.js";
 import { UpstreamError } from "../src/errors.js";
 import { askOverHttp, ChatRequestError, ServerUnreachableError, ServerUrlError } from "../src/evaluate/http-client.js";
 import { loadQuestionSet, type EvalQuestion } from "../src/evaluate/question-set.js";
@@ -46,6 +46,73 @@ describe("evaluating a running server over HTTP", () => {
     expect(summary.metrics.citationValidity).toBe(1);
     expect(summary.metrics.abstentionRecall).not.toBeNull();
     expect(overHttp.every((result) => !isError(result) && result.latencyMs > 0)).toBe(true);
+  });
+
+  it("scores scripted replies over HTTP exactly as worked out by hand", async () => {
+    // Five questions with replies written to hit each rule once; the expected scores below are
+    // computed by hand from the rules in README.md ("Measure"), not by running the scorer.
+    const source = opened.sources[0]!.text;
+    const chunk = (id: string) => opened.index.chunks.find((candidate) => candidate.id === id)!;
+    const context = (id: string) => ({ chunkId: id, section: chunk(id).section, text: chunk(id).text, score: 0.5, start: chunk(id).start, end: chunk(id).end });
+    const cite = (id: string, quote: string, shift = 0) => {
+      const start = source.indexOf(quote) + shift;
+      return { n: 1, chunkId: id, section: chunk(id).section, quote, start, end: start + quote.length };
+    };
+    const deputies = "The number of deputies of the Mazhlis will be reduced from 107 to 98";
+    const ports = "Since March 2022, export cargoes were redirected to Latvian ports (Liepaja, Riga, Ventspils) and to the Middle Corridor.";
+    const senate = "the president will now nominate 10 members to the Senate";
+    const renaissance = "I think that Kazakhstan is experiencing a so called cultural renaissance nowadays.";
+    const asked: EvalQuestion[] = [
+      { id: "rank-k", question: "How many deputies will the Mazhilis have?", answerable: true, evidence: ["reduced from 107 to 98"], facts: [["98"]] },
+      { id: "rank-k+1", question: "Which Latvian ports receive cargo?", answerable: true, evidence: ["Latvian ports (Liepaja, Riga, Ventspils)"], facts: [["Riga"]] },
+      { id: "bad-offsets", question: "How many senators will the president appoint?", answerable: true, evidence: [senate], facts: [["10", "ten"]] },
+      { id: "abstains", question: "What is the capital of France?", answerable: false },
+      { id: "answers-anyway", question: "Who won the 2018 World Cup?", answerable: false },
+    ];
+    const answered = (answer: string, citations: unknown[], contexts: unknown[]) => ({ kind: "answer", claims: [], answer, citations, contexts, grounded: true, mode: "extractive" });
+    const replies: Record<string, unknown> = {
+      // Evidence at rank 3 = k: a hit, and the question passes.
+      [asked[0]!.question]: answered(`${deputies} [1].`, [cite("q1-4", deputies)], [context("q6"), context("q2"), context("q1-4")]),
+      // Evidence at rank 4 > k: everything else right, the question fails on retrieval alone.
+      [asked[1]!.question]: answered(`${ports} [1]`, [cite("q4-2", ports)], [context("q6"), context("q2"), context("q1-4"), context("q4-2")]),
+      // The right words at the wrong offsets: an invalid citation, so no quote holds the evidence and the sentence is unsupported.
+      [asked[2]!.question]: answered(`Now ${senate} [1].`, [cite("q1-4", senate, 1)], [context("q1-4")]),
+      [asked[3]!.question]: { kind: "no_answer", claims: [], answer: "The interview does not answer that question.", citations: [], contexts: [context("q6")], grounded: false, mode: "extractive" },
+      [asked[4]!.question]: answered(`${renaissance} [1]`, [cite("q6", renaissance)], [context("q6")]),
+    };
+    const scripted: Answerer = {
+      mode: "extractive",
+      answer: async (request) => replies[request.message] as ChatResponse,
+      stream: () => {
+        throw new Error("JSON only");
+      },
+    };
+    const scriptedServer = await startApp({ answerer: scripted });
+    try {
+      const results = await runEval({ questions: asked, ask: askOverHttp(scriptedServer.url), sourceOf: sourceLookup(opened.sources), k: 3 });
+      expect(results.map((result) => ({ id: result.id, passed: result.passed, misses: result.misses }))).toEqual([
+        { id: "rank-k", passed: true, misses: [] },
+        { id: "rank-k+1", passed: false, misses: ["evidence at rank 4 > 3"] },
+        { id: "bad-offsets", passed: false, misses: ["no quote holds the evidence", "1/1 citations invalid", "1/1 sentences unsupported"] },
+        { id: "abstains", passed: true, misses: [] },
+        { id: "answers-anyway", passed: false, misses: ["answered instead of abstaining"] },
+      ]);
+      expect(results.map((result) => (isError(result) ? "error" : result.evidenceRank))).toEqual([3, 4, 1, null, null]);
+      const summary = summarize(results, 3);
+      expect(summary).toMatchObject({ questions: 5, answerable: 3, unanswerable: 2, passed: 2, errors: 0, k: 3 });
+      const { metrics } = summary;
+      expect(metrics.hitAt1).toBeCloseTo(1 / 3); // ranks 3, 4, 1
+      expect(metrics.hitAtK).toBeCloseTo(2 / 3); // rank 3 counts at k = 3, rank 4 does not
+      expect(metrics.mrr).toBeCloseTo((1 / 3 + 1 / 4 + 1) / 3);
+      expect(metrics.citationValidity).toBe(3 / 4); // one of four citations has wrong offsets
+      expect(metrics.quoteEvidenceRecall).toBeCloseTo(2 / 3);
+      expect(metrics.sentenceCitationCoverage).toBe(3 / 4); // four answers of one sentence each, one unsupported
+      expect(metrics.factAccuracy).toBe(1);
+      expect(metrics.abstentionRecall).toBe(1 / 2);
+      expect(metrics.falseAbstentionRate).toBe(0);
+    } finally {
+      await scriptedServer.close();
+    }
   });
 
   it("measures a server that requires an API key when given one, and reports each question's 401 without it", async () => {

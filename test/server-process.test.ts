@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
+import { waitFor } from "./support/wait-for.js";
 
 // `npm start` as a user runs it: the real process, its real index, the LLM behind a fake upstream.
 let upstream: FakeOpenAiServer;
@@ -60,8 +61,13 @@ describe("the server process", () => {
   });
 
   it("finishes in-flight requests on SIGTERM, then exits 0", async () => {
+    const asked = upstream.requests.length;
+    let answered = false;
     const inFlight = fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports receive cargo?" }) });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    void inFlight.then(() => (answered = true), () => {});
+    // In flight for sure: a worker has asked the model, which takes 800 ms to answer.
+    await waitFor(() => upstream.requests.length > asked, "the worker to ask the model");
+    expect(answered).toBe(false);
     child.kill("SIGTERM");
     const response = await inFlight;
     expect(response.status).toBe(200);

@@ -1,52 +1,8 @@
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Answerer, Claim } from "../src/answer/types.js";
-import { loadConfig } from "../src/config.js";
-import { createAssistant } from "../src/create-assistant.js";
-import { markerStyles, ReplayOpenAiServer, readRecordedAnswers, withoutMarkers, type MarkerStyle, type RecordedAnswer } from "../test/support/replay-openai-server.js";
+import { markerStyles } from "../test/support/replay-openai-server.js";
+import { replayRecordedAnswers } from "../test/support/replay-recorded-answers.js";
 
-/** One claim of a replayed answer, with the fixture's word on whether it is invented. */
-export interface LabelledClaim {
-  id: string;
-  type: RecordedAnswer["type"];
-  style: MarkerStyle;
-  claim: Claim;
-  invented: boolean;
-}
-
-const comparable = (text: string) => withoutMarkers(text).toLowerCase().replace(/\s+/g, " ").replace(/[.!?]+$/, "");
-
-/**
- * Replays every recorded model answer (test/fixtures/llm-answers.jsonl) in every marker style
- * through the real LLM answerer (local embedder, the project's index), and labels each claim it
- * returns with the fixture's own word on whether that sentence was invented.
- */
-export async function replayRecordedAnswers(options: { styles?: MarkerStyle[]; root?: string } = {}): Promise<{ claims: LabelledClaim[]; responses: Array<{ recorded: RecordedAnswer; style: MarkerStyle; response: Awaited<ReturnType<Answerer["answer"]>> }> }> {
-  const root = options.root ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-  const base = loadConfig({ LLM_PROVIDER: "extractive", LOG_LEVEL: "silent" }, root);
-  const extractive = await createAssistant(base);
-  const replay = await new ReplayOpenAiServer(extractive.opened.index.chunks).start();
-  try {
-    const config = loadConfig({ OPENAI_BASE_URL: replay.baseURL, OPENAI_API_KEY: "replay", LLM_PROVIDER: "openai", LLM_MAX_RETRIES: "0", LOG_LEVEL: "silent" }, root);
-    const { answerer } = await createAssistant(config);
-    const claims: LabelledClaim[] = [];
-    const responses = [];
-    for (const style of options.styles ?? markerStyles) {
-      replay.style = style;
-      for (const recorded of readRecordedAnswers()) {
-        replay.answerFor = () => recorded.answer;
-        const response = await answerer.answer({ message: recorded.question });
-        responses.push({ recorded, style, response });
-        const invented = new Set(recorded.invented.map(comparable));
-        for (const claim of response.claims) claims.push({ id: recorded.id, type: recorded.type, style, claim, invented: invented.has(comparable(claim.text)) });
-      }
-    }
-    return { claims, responses };
-  } finally {
-    await replay.stop();
-  }
-}
-
+// Prints how the claim check does on the recorded model answers, per marker style: `npx tsx bench/claim-calibration.ts`.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { claims } = await replayRecordedAnswers();
   const rows = ["| marker style | true claims | flagged (false flags) | invented claims | flagged |", "|---|---|---|---|---|"];

@@ -249,13 +249,27 @@ describe("the widget on the demo page", () => {
       if (request.url().endsWith("/api/chat")) requests.push(request.postDataJSON());
     });
     await widget(".suggestion").first().click();
+    await lastAnswer().locator("button.chip").first().waitFor();
     await widget(".send").waitFor({ state: "visible" });
-    await ask("And what about the Middle Corridor?");
-    expect(requests).toHaveLength(2);
-    expect(requests[1]).toMatchObject({
-      message: "And what about the Middle Corridor?",
+    expect(await widget(".user").last().textContent()).toContain("How many deputies will the Mazhilis have?");
+    expect(await lastAnswer().locator(".text").textContent()).toContain("from 107 to 98");
+
+    // "it" is the FDI inflows only through the earlier question: asked alone, the interview does not answer it.
+    await ask("What were FDI inflows from the EU in 2021?");
+    await ask("And how much did it grow?");
+    expect(await lastAnswer().locator(".text").textContent()).toContain("24.3% higher");
+    expect(await lastAnswer().locator("button.chip").count()).toBeGreaterThan(0);
+    expect(await lastAnswer().locator(".note.abstained").count()).toBe(0);
+    expect(requests).toHaveLength(3);
+    expect(requests[2]).toMatchObject({
+      message: "And how much did it grow?",
       stream: true,
-      history: [{ role: "user", content: "How many deputies will the Mazhilis have?" }, { role: "assistant" }],
+      history: [
+        { role: "user", content: "How many deputies will the Mazhilis have?" },
+        { role: "assistant" },
+        { role: "user", content: "What were FDI inflows from the EU in 2021?" },
+        { role: "assistant", content: expect.stringContaining("USD 10.1 billion") },
+      ],
     });
   });
 

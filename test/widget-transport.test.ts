@@ -1,9 +1,16 @@
-import { describe, expect, expectTypeOf, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import type { Citation, Context } from "../src/answer/types.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import type { ChatTurn } from "../src/retrieve/resolve-follow-up.js";
-import type { WireCitation, WireContext, WireTurn } from "../src/widget/contract.js";
+import { openIndex } from "../src/search-index/open-index.js";
+import { citationSchema, contextSchema } from "../src/serve/schemas.js";
+import { limits, type ChatEvent, type WireCitation, type WireContext, type WireTurn } from "../src/widget/contract.js";
 import { createSseParser, type SseMessage } from "../src/widget/sse.js";
 import { ChatError, createTransport } from "../src/widget/transport.js";
+import { scratchProject } from "./support/corpus.js";
+import { FakeEmbedder } from "./support/fake-embedder.js";
+import { startApp } from "./support/http.js";
 
 const citation: WireCitation = { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 100, end: 140 };
 
@@ -62,11 +69,63 @@ async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
+// The wire shapes field by field, each list held by the compiler to exactly the widget's type's
+// fields; the test below holds the lists to what a running server sends and accepts.
+const citationFields = { n: "number", chunkId: "string", section: "string", quote: "string", start: "number", end: "number" } satisfies Record<keyof WireCitation, string>;
+const contextFields = { chunkId: "string", section: "string", text: "string", score: "number", start: "number", end: "number" } satisfies Record<keyof WireContext, string>;
+const turnFields = { role: "string", content: "string" } satisfies Record<keyof WireTurn, string>;
+// And, for `tsc` (vitest does not type-check), the widget's types are the server's.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const wireTypesAreTheServers: [Same<WireCitation, Citation>, Same<WireContext, Context>, Same<WireTurn, ChatTurn>] = [true, true, true];
+void wireTypesAreTheServers;
+
+/** The JavaScript type of every field of `value`, to compare with a field list. */
+const shapeOf = (value: object) => Object.fromEntries(Object.entries(value).map(([key, field]) => [key, typeof field]));
+
 describe("the widget's wire types", () => {
-  it("match the server's citation, context and turn types", () => {
-    expectTypeOf<WireCitation>().toEqualTypeOf<Citation>();
-    expectTypeOf<WireContext>().toEqualTypeOf<Context>();
-    expectTypeOf<WireTurn>().toEqualTypeOf<ChatTurn>();
+  it("match what a running server sends and accepts: citations, contexts, turns and limits", async () => {
+    expect(Object.keys(citationSchema.shape).sort()).toEqual(Object.keys(citationFields).sort());
+    expect(Object.keys(contextSchema.shape).sort()).toEqual(Object.keys(contextFields).sort());
+
+    const embedder = new FakeEmbedder();
+    const opened = await openIndex({ ...(await scratchProject()), embedder });
+    const answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
+    const app = await startApp({ answerer, protection: { rateLimitPerMinute: 0 } });
+    try {
+      const transport = createTransport({ api: app.url });
+      const ask = async (message: string, history: WireTurn[] = []) => collect<ChatEvent>(transport.stream({ message, history }));
+      const events = await ask("Which Latvian ports receive Kazakh export cargo?");
+      const contexts = events.flatMap((event) => (event.type === "contexts" ? event.contexts : []));
+      const citations = events.flatMap((event) => (event.type === "citations" ? event.citations : []));
+      expect(contexts.length).toBeGreaterThan(0);
+      expect(citations.length).toBeGreaterThan(0);
+      for (const context of contexts) expect(shapeOf(context)).toEqual(contextFields);
+      for (const item of citations) expect(shapeOf(item)).toEqual(citationFields);
+
+      const answer = events.map((event) => (event.type === "delta" ? event.text : "")).join("");
+      const turns: WireTurn[] = [
+        { role: "user", content: "Which Latvian ports receive Kazakh export cargo?" },
+        { role: "assistant", content: answer },
+      ];
+      for (const turn of turns) expect(shapeOf(turn)).toEqual(turnFields);
+      expect((await ask("What about Riga?", turns)).at(-1)).toEqual({ type: "done" });
+
+      // The widget's limits are the server's: at the limit is accepted, one over is a 400.
+      const status = (message: string, history: WireTurn[] = []) =>
+        ask(message, history).then(
+          () => 200,
+          (error: ChatError) => error.status,
+        );
+      const turn = (content: string): WireTurn => ({ role: "user", content });
+      expect(await status("x".repeat(limits.message))).toBe(200);
+      expect(await status("x".repeat(limits.message + 1))).toBe(400);
+      expect(await status("Why?", Array.from({ length: limits.turns }, () => turn("x")))).toBe(200);
+      expect(await status("Why?", Array.from({ length: limits.turns + 1 }, () => turn("x")))).toBe(400);
+      expect(await status("Why?", [turn("x".repeat(limits.turnLength))])).toBe(200);
+      expect(await status("Why?", [turn("x".repeat(limits.turnLength + 1))])).toBe(400);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -264,3 +264,12 @@ describe("summarizing a run", () => {
     expect(summarize([score(answerable, response({ answer: "", citations: [] }))], 3).metrics.sentenceCitationCoverage).toBe(0);
   });
 });
+
+describe("claimSupportRate", () => {
+  it("is the share of all responses' claims that the server marked supported", () => {
+    const claim = (supported: boolean) => ({ text: "x", start: 0, end: 1, citations: [1], supported, support: supported ? 0.9 : 0.1 });
+    const scores = [score(answerable, response({ claims: [claim(true), claim(false)] })), score(answerable, response({ claims: [claim(true)] }))];
+    expect(summarize(scores, 3).metrics.claimSupportRate).toBeCloseTo(2 / 3);
+    expect(summarize([score(answerable, response())], 3).metrics.claimSupportRate).toBeNull();
+  });
+});

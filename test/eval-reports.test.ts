@@ -33,6 +33,8 @@ function scored(id: string, overrides: Partial<QuestionScore> = {}): QuestionSco
     invalidCitations: 0,
     sentences: 1,
     supportedSentences: 1,
+    claims: 1,
+    supportedClaims: 1,
     latencyMs: 10,
     mode: "extractive",
     degraded: false,

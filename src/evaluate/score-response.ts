@@ -23,6 +23,9 @@ export interface QuestionScore {
   /** Answer sentences, and those a valid citation supports; both 0 when the response abstained. */
   sentences: number;
   supportedSentences: number;
+  /** The response's claims, and those it marks supported. */
+  claims: number;
+  supportedClaims: number;
   /** Wall time of the request, in milliseconds. */
   latencyMs: number;
   mode: AnswerMode;
@@ -94,6 +97,8 @@ export function scoreResponse(question: EvalQuestion, response: ChatResponse, op
     invalidCitations,
     sentences: support.length,
     supportedSentences,
+    claims: response.claims.length,
+    supportedClaims: response.claims.filter((claim) => claim.supported).length,
     latencyMs: options.latencyMs,
     mode: response.mode,
     degraded: response.degraded === true,

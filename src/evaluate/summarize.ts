@@ -19,6 +19,7 @@ export const metricDefinitions = {
   citationValidity: { label: "citations valid", better: "higher", unit: "share" },
   quoteEvidenceRecall: { label: "quote holds evidence", better: "higher", unit: "share" },
   sentenceCitationCoverage: { label: "sentences cited and supported", better: "higher", unit: "share" },
+  claimSupportRate: { label: "claims supported", better: "higher", unit: "share" },
   factAccuracy: { label: "facts stated", better: "higher", unit: "share" },
   abstentionRecall: { label: "abstention recall", better: "higher", unit: "share" },
   falseAbstentionRate: { label: "false abstention", better: "lower", unit: "share" },
@@ -34,7 +35,7 @@ export type MetricName = keyof typeof metricDefinitions;
 /** How the console, Markdown and HTML reports group the metrics; an `optional` group shows only when measured. */
 export const metricGroups: ReadonlyArray<{ title: string; metrics: readonly MetricName[]; optional?: boolean }> = [
   { title: "retrieval", metrics: ["hitAt1", "hitAtK", "mrr"] },
-  { title: "citations", metrics: ["citationValidity", "quoteEvidenceRecall", "sentenceCitationCoverage"] },
+  { title: "citations", metrics: ["citationValidity", "quoteEvidenceRecall", "sentenceCitationCoverage", "claimSupportRate"] },
   { title: "answers", metrics: ["factAccuracy", "abstentionRecall", "falseAbstentionRate"] },
   { title: "latency", metrics: ["latencyP50Ms", "latencyP95Ms", "latencyMaxMs"] },
   { title: "LLM judge", metrics: ["judgedFaithfulness", "judgedRelevance"], optional: true },
@@ -87,6 +88,7 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
   const citations = scores.reduce((sum, score) => sum + score.citations, 0);
   const invalid = scores.reduce((sum, score) => sum + score.invalidCitations, 0);
   const latencies = scores.map((score) => score.latencyMs);
+  const claims = scores.reduce((sum, score) => sum + score.claims, 0);
   const judged = (value: (score: QuestionScore) => number | null) => {
     const values = scores.map(value).filter((item): item is number => item !== null);
     return values.length ? values.reduce((sum, item) => sum + item, 0) / values.length : null;
@@ -106,6 +108,8 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
       citationValidity: citations ? (citations - invalid) / citations : null,
       quoteEvidenceRecall: share(answerable, (score) => score.quoteHoldsEvidence === true),
       sentenceCitationCoverage: mean(answered, (score) => (score.sentences ? score.supportedSentences / score.sentences : 0)),
+      // The server's own verdicts (`claims[].supported`): supported claims over all claims.
+      claimSupportRate: claims ? scores.reduce((sum, score) => sum + score.supportedClaims, 0) / claims : null,
       factAccuracy: share(answerable, (score) => score.factsStated === true),
       abstentionRecall: share(unanswerable, (score) => score.abstained),
       falseAbstentionRate: share(answerable, (score) => score.abstained),

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { waitFor } from "./support/wait-for.js";
 
-// `npm start` as a user runs it: the real process, its real index, the LLM behind a fake upstream.
+// src/main.ts as `npm start` runs it: the real process, its real index, the LLM behind a fake upstream.
 let upstream: FakeOpenAiServer;
 let child: ChildProcess;
 let url: string;
@@ -16,7 +15,9 @@ beforeAll(async () => {
   upstream = await new FakeOpenAiServer().start();
   upstream.chat = { reply: "Riga is one of the ports [1].", delayMs: 800 };
   const project = await scratchProject();
-  child = spawn(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/main.ts"], {
+  // Node with tsx's loader rather than the `tsx` CLI: the CLI relays SIGTERM to Node and, if Node
+  // does not confirm within 30 ms (a busy machine), kills it with SIGKILL, in-flight requests and all.
+  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH,

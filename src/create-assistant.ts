@@ -34,6 +34,8 @@ export async function createAssistant(
   const retriever = new HybridRetriever(opened.index, embedder);
   const support = new ClaimSupport(retriever.terms, new IndexClaimEmbeddings(embedder, opened.index));
   const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK, support });
+  // Suggestions are checked (each answered, grounded) before the first reader needs them.
+  await extractive.suggestions();
   const answerer = prompts
     ? new LlmAnswerer({
         client: new OpenAI({

@@ -27,7 +27,7 @@ describe("npm run ask", () => {
   it("prints the HTTP contract's response object with --json", async () => {
     const { stdout } = await ask("--json", "Which Latvian ports receive Kazakh cargo?");
     const response = JSON.parse(stdout);
-    expect(Object.keys(response).sort()).toEqual(["answer", "citations", "claims", "contexts", "grounded", "kind", "mode"]);
+    expect(Object.keys(response).sort()).toEqual(["answer", "citations", "claims", "contexts", "grounded", "kind", "mode", "suggestions"]);
     const source = await readInterview();
     for (const citation of response.citations) expect(source.slice(citation.start, citation.end)).toBe(citation.quote);
     expect(response.answer).toContain("Ventspils");

@@ -69,7 +69,7 @@ describe("evaluating a running server over HTTP", () => {
       { id: "abstains", question: "What is the capital of France?", answerable: false },
       { id: "answers-anyway", question: "Who won the 2018 World Cup?", answerable: false },
     ];
-    const answered = (answer: string, citations: unknown[], contexts: unknown[]) => ({ kind: "answer", claims: [], answer, citations, contexts, grounded: true, mode: "extractive" });
+    const answered = (answer: string, citations: unknown[], contexts: unknown[]) => ({ kind: "answer", claims: [], suggestions: [], answer, citations, contexts, grounded: true, mode: "extractive" });
     const replies: Record<string, unknown> = {
       // Evidence at rank 3 = k: a hit, and the question passes.
       [asked[0]!.question]: answered(`${deputies} [1].`, [cite("q1-4", deputies)], [context("q6"), context("q2"), context("q1-4")]),
@@ -77,7 +77,7 @@ describe("evaluating a running server over HTTP", () => {
       [asked[1]!.question]: answered(`${ports} [1]`, [cite("q4-2", ports)], [context("q6"), context("q2"), context("q1-4"), context("q4-2")]),
       // The right words at the wrong offsets: an invalid citation, so no quote holds the evidence and the sentence is unsupported.
       [asked[2]!.question]: answered(`Now ${senate} [1].`, [cite("q1-4", senate, 1)], [context("q1-4")]),
-      [asked[3]!.question]: { kind: "no_answer", claims: [], answer: "The interview does not answer that question.", citations: [], contexts: [context("q6")], grounded: false, mode: "extractive" },
+      [asked[3]!.question]: { kind: "no_answer", claims: [], suggestions: [], answer: "The interview does not answer that question.", citations: [], contexts: [context("q6")], grounded: false, mode: "extractive" },
       [asked[4]!.question]: answered(`${renaissance} [1]`, [cite("q6", renaissance)], [context("q6")]),
     };
     const scripted: Answerer = {
@@ -177,7 +177,7 @@ describe("evaluating a running server over HTTP", () => {
 });
 
 describe("the HTTP client", () => {
-  const reply: ChatResponse = { kind: "answer", claims: [], answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
+  const reply: ChatResponse = { kind: "answer", claims: [], suggestions: [], answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 

@@ -49,13 +49,13 @@ describe("the LLM judge", () => {
 describe("judging during a run", () => {
   const source = "The Mazhilis will shrink from 107 to 98 deputies.";
   const answered: ChatResponse = {
-    kind: "answer", claims: [], answer: "The Mazhilis will shrink from 107 to 98 deputies [1].",
+    kind: "answer", claims: [], suggestions: [], answer: "The Mazhilis will shrink from 107 to 98 deputies [1].",
     citations: [{ n: 1, chunkId: "q1", section: "S", quote: source, start: 0, end: source.length }],
     contexts: [{ chunkId: "q1", section: "S", text: source, score: 1, start: 0, end: source.length }],
     grounded: true,
     mode: "extractive",
   };
-  const abstained: ChatResponse = { kind: "no_answer", claims: [], answer: "The interview does not answer that question.", citations: [], contexts: [], grounded: false, mode: "extractive" };
+  const abstained: ChatResponse = { kind: "no_answer", claims: [], suggestions: [], answer: "The interview does not answer that question.", citations: [], contexts: [], grounded: false, mode: "extractive" };
   const questions: EvalQuestion[] = [
     { id: "a", question: "How many deputies?", answerable: true, evidence: ["from 107 to 98"], facts: [["98"]] },
     { id: "b", question: "Capital of Japan?", answerable: false },

@@ -32,6 +32,7 @@ function response(overrides: Partial<ChatResponse> = {}): ChatResponse {
   return {
     kind: "answer",
     claims: [],
+    suggestions: [],
     answer: `The Mazhilis will shrink from 107 to 98 deputies [1].`,
     citations: [goodCitation],
     contexts: [context("q2", "Unrelated passage."), context("q1", source)],
@@ -273,3 +274,30 @@ describe("claimSupportRate", () => {
     expect(summarize([score(answerable, response())], 3).metrics.claimSupportRate).toBeNull();
   });
 });
+
+describe("conversation metrics", () => {
+  const smalltalk: EvalQuestion = { id: "s1", question: "hi", answerable: false, kind: "smalltalk" };
+  const overview: EvalQuestion = { id: "o1", question: "Summarize the interview", answerable: true, kind: "overview", evidence: [], facts: [["Mazhilis"]] };
+  const cited = (chunkId: string, n: number) => ({ ...goodCitation, chunkId, n });
+
+  it("passes small talk answered as small talk, and fails the refusal", () => {
+    const reply = score(smalltalk, response({ kind: "smalltalk", answer: "Hello! You could ask:", citations: [], grounded: false }));
+    expect(reply).toMatchObject({ passed: true, smallTalk: true });
+    const refusal = score(smalltalk, response({ kind: "no_answer", answer: "The interview does not answer that question.", citations: [], grounded: false }));
+    expect(refusal).toMatchObject({ passed: false, smallTalk: false });
+    expect(summarize([reply, refusal], 3).metrics.smallTalkRate).toBe(0.5);
+  });
+
+  it("passes an overview citing three sections (parts of one section count once)", () => {
+    const contexts = ["q1", "q1-2", "q2", "q3"].map((id) => context(id, source));
+    const anyChunk = (question: EvalQuestion, reply: ChatResponse) => scoreResponse(question, reply, { sourceOf: () => source, k: 3, latencyMs: 12 });
+    const three = anyChunk(overview, response({ citations: [cited("q1", 1), cited("q2", 2), cited("q3", 3)], contexts }));
+    const two = anyChunk(overview, response({ citations: [cited("q1", 1), cited("q1-2", 2), cited("q2", 3)], contexts }));
+    expect(three).toMatchObject({ passed: true, overviewSections: 3 });
+    expect(two).toMatchObject({ passed: false, overviewSections: 2 });
+    expect(summarize([three, two], 3).metrics.overviewRate).toBe(0.5);
+    // Neither counts toward retrieval or abstention, which they would only blur.
+    expect(summarize([three, two], 3).metrics.hitAt1).toBeNull();
+  });
+});
+

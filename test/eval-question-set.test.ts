@@ -81,6 +81,15 @@ describe("loading a question set", () => {
     const { file, result } = await load("empty", [""]);
     expect((result as Error).message).toBe(`${file} holds no questions`);
   });
+
+  it("takes an overview without evidence, but no other answerable question", async () => {
+    const overview = { id: "o1", question: "Summarize the interview", answerable: true, kind: "overview", evidence: [], facts: [["Baimukhan"]] };
+    expect((await load("overview", [line(overview)])).result).toEqual([overview]);
+    const { file, result } = await load("no-evidence", [line({ ...good, evidence: [] })]);
+    expect((result as Error).message).toBe(`${file}:1: evidence: must hold at least one string (only an overview may have none)`);
+    const smalltalk = await load("answerable-smalltalk", [line({ ...good, kind: "smalltalk" })]);
+    expect((smalltalk.result as Error).message).toBe(`${smalltalk.file}:1: small talk is not answerable from the interview`);
+  });
 });
 
 function escapeRegExp(text: string): string {

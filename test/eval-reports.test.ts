@@ -9,7 +9,7 @@ import { formatMarkdown } from "../src/evaluate/format-markdown.js";
 import { createProgress } from "../src/evaluate/progress.js";
 import { reportSchemaVersion, type Report } from "../src/evaluate/report.js";
 import type { QuestionResult, QuestionScore } from "../src/evaluate/score-response.js";
-import { metricNames, summarize, type MetricName } from "../src/evaluate/summarize.js";
+import { metricGroups, metricNames, summarize, type MetricName } from "../src/evaluate/summarize.js";
 import { checkThresholds, loadThresholds, parseBoundOption, ThresholdError, type Thresholds } from "../src/evaluate/thresholds.js";
 import { writeReports } from "../src/evaluate/write-reports.js";
 import { projectRoot } from "./support/corpus.js";
@@ -168,8 +168,9 @@ describe("reports", () => {
     expect(html).toContain("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;");
     expect(html).toContain("default-src 'none'");
     expect(html).not.toMatch(/\s(?:src|href)=/);
-    // A bar a metric (the LLM judge's only when it ran), the missed floor marked as missed.
-    expect(html.match(/class="track"/g)).toHaveLength(metricNames.length - 2);
+    // A bar a metric (the optional groups', the LLM judge's and the conversation's, only when measured), the missed floor marked as missed.
+    const optional = metricGroups.filter((group) => group.optional).flatMap((group) => group.metrics).length;
+    expect(html.match(/class="track"/g)).toHaveLength(metricNames.length - optional);
     expect(html).not.toContain("judged faithfulness");
     expect(html).toMatch(/facts stated<\/div><div class="track"><div class="fill missed"/);
   });

@@ -39,10 +39,10 @@ describe("POST /api/chat", () => {
       const { events } = await readEvents(response);
       const names = events.map((event) => event.event);
       expect(names[0]).toBe("contexts");
-      expect(names.slice(-2)).toEqual(["citations", "done"]);
-      expect(names.slice(1, -2).every((name) => name === "delta") && names.length > 4).toBe(true);
+      expect(names.slice(-3)).toEqual(["citations", "suggestions", "done"]);
+      expect(names.slice(1, -3).every((name) => name === "delta") && names.length > 4).toBe(true);
       expect(events.filter((event) => event.event === "delta").map((event) => JSON.parse(event.data).text).join("")).toBe("You asked: Stream it [1]");
-      expect(JSON.parse(events.at(-2)!.data)).toMatchObject({ grounded: true, citations: [{ n: 1, quote: "A quote." }] });
+      expect(JSON.parse(events.at(-3)!.data)).toMatchObject({ grounded: true, citations: [{ n: 1, quote: "A quote." }] });
     }
   });
 

@@ -76,11 +76,12 @@ describe("LLM answers over HTTP", () => {
     const { events } = await withApp(await llmAnswerer(), async (url) => readEvents(await postJson(`${url}/api/chat`, { ...question, stream: true })));
     const names = events.map((event) => event.event);
     expect(names[0]).toBe("contexts");
-    expect(names.slice(-2)).toEqual(["citations", "done"]);
+    expect(names.slice(-3)).toEqual(["citations", "suggestions", "done"]);
     expect(names.filter((name) => name === "delta").length).toBeGreaterThan(3);
     const text = events.filter((event) => event.event === "delta").map((event) => JSON.parse(event.data).text).join("");
     expect(text).toBe("Export cargoes go to Liepaja, Riga and Ventspils [1].");
-    expect(JSON.parse(events.at(-2)!.data)).toMatchObject({ grounded: true, mode: "llm", citations: [{ n: 1 }] });
+    expect(JSON.parse(events.at(-3)!.data)).toMatchObject({ grounded: true, mode: "llm", citations: [{ n: 1 }] });
+    expect(JSON.parse(events.at(-2)!.data).suggestions.length).toBeGreaterThanOrEqual(1);
   });
 
   it("drops a citation of a passage that was not retrieved and keeps the one that was", async () => {
@@ -286,7 +287,8 @@ describe("extractive mode over HTTP", () => {
       const { events } = await readEvents(await postJson(`${url}/api/chat`, { ...question, stream: true }));
       const text = events.filter((event) => event.event === "delta").map((event) => JSON.parse(event.data).text).join("");
       expect(text.trim()).toBe(json.answer);
-      expect(JSON.parse(events.at(-2)!.data).citations).toEqual(json.citations);
+      expect(JSON.parse(events.at(-3)!.data).citations).toEqual(json.citations);
+      expect(JSON.parse(events.at(-2)!.data).suggestions).toEqual(json.suggestions);
     });
   });
 });

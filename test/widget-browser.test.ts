@@ -180,8 +180,16 @@ describe("the widget on the demo page", () => {
     await widget(".launcher").click();
     await ask("What is the capital of France?");
     expect(await lastAnswer().locator(".text").textContent()).toMatch(/does not answer/);
-    expect(await lastAnswer().locator(".note.abstained").isVisible()).toBe(true);
+    // Said once, by the answer itself: no second note repeating it.
+    expect(await lastAnswer().locator(".note").count()).toBe(0);
     expect(await lastAnswer().locator("button.chip").count()).toBe(0);
+    // Suggested questions the interview answers; one click asks it.
+    const suggestions = lastAnswer().locator("button.suggestion");
+    expect(await suggestions.count()).toBeGreaterThanOrEqual(2);
+    const suggestion = (await suggestions.first().textContent())!;
+    await suggestions.first().click();
+    await expect.poll(async () => (await widget(".user").last().textContent())?.trim()).toBe(suggestion);
+    await expect.poll(async () => await lastAnswer().locator("button.chip").count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
   it("shows a question holding an XSS payload as text, running nothing", async () => {

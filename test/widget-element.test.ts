@@ -113,6 +113,42 @@ describe("<interview-chat>", () => {
     expect(document.querySelector("img")).toBeNull();
   });
 
+  it("lists the sentences its quotes do not back, and says nothing more of a reply that itself says the interview does not answer", async () => {
+    const claims = [
+      { text: "Cargo goes to Riga [1].", start: 0, end: 23, citations: [1], supported: true, support: 0.9 },
+      { text: "Kazakhstan will join NATO [1].", start: 24, end: 54, citations: [1], supported: false, support: 0.1 },
+    ];
+    const { widget, $ } = mount(
+      new ScriptedTransport([
+        answering("Cargo goes to Riga [1]. Kazakhstan will join NATO [1].", { kind: "answer", claims, grounded: false }),
+        answering("The interview does not answer that question.", { kind: "no_answer", grounded: false }),
+      ]),
+    );
+    widget.ask("Where does cargo go?");
+    await vi.waitFor(() => expect($(".note.unsupported")).not.toBeNull());
+    expect($(".note.unsupported")!.textContent).toContain("“Kazakhstan will join NATO.”");
+    expect($(".note.unsupported")!.textContent).not.toContain("Riga");
+    widget.ask("What is the capital of France?");
+    await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toContain("does not answer"));
+    expect($(".assistant:last-child .note")).toBeNull();
+  });
+
+  it("offers the server's suggestions as buttons that ask them", async () => {
+    const suggesting: Script = async function* () {
+      yield { type: "delta", text: "Hello! You could ask:" };
+      yield { type: "citations", kind: "smalltalk", citations: [], claims: [], grounded: false, mode: "extractive" };
+      yield { type: "suggestions", suggestions: ["Who was interviewed?", "What is the Middle Corridor?"] };
+      yield { type: "done" };
+    };
+    const transport = new ScriptedTransport([suggesting, answering("Margulan Baimukhan [1].")]);
+    const { widget, $, $$ } = mount(transport);
+    widget.ask("hi");
+    await vi.waitFor(() => expect($$(".reply-suggestions button.suggestion")).toHaveLength(2));
+    expect($(".assistant .note")).toBeNull();
+    ($$(".reply-suggestions button.suggestion")[0] as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(transport.calls.map((call) => call.message)).toEqual(["hi", "Who was interviewed?"]));
+  });
+
   it("marks an abstention and a degraded answer", async () => {
     const { widget, $ } = mount(new ScriptedTransport([answering("The interview does not answer that question.", { grounded: false, degraded: true })]));
     widget.ask("What is the capital of France?");

@@ -1,7 +1,8 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
-import type { ParsedInterview } from "../ingest/parse-interview.js";
+import type { ParsedInterview, QuestionSection } from "../ingest/parse-interview.js";
 import type { Passage } from "../retrieve/hybrid-retriever.js";
 import type { TextSpan } from "../text/split-sentences.js";
+import { contentTerms } from "../text/tokenize.js";
 import type { PreferredQuote } from "./verify/citation-stream.js";
 
 export interface StructuredDraft {
@@ -17,6 +18,30 @@ const asksInterviewee =
   /\bwho\s+(?:was|is|got|has\s+been|were)\s+(?:being\s+)?interviewed\b|\binterviewee\b|\bwho\s+(?:gave|gives|is\s+giving|was\s+giving|granted)\s+(?:this|the)\s+interview\b|\bwho\s+is\s+the\s+interview\s+with\b|\bwhom\s+did\b.*\binterview\b|\bwho\s+(?:is|was)\s+(?:speaking|talking|answering|being\s+asked)\b|\bwho\s+answer(?:s|ed)\s+the\s+questions\b/i;
 const asksInterviewer =
   /\bwho\s+(?:interviewed|conducted|asked\s+the\s+questions|did\s+the\s+interview)\b|\bby\s+whom\b|\binterviewer\b/i;
+// "What is the ambassador's name?", "name of the interviewee", "who is the ambassador?": the person, by role.
+const asksIntervieweeName =
+  /\b(?:what(?:'s|\s+is|\s+was)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?(?:ambassador|interviewee|envoy|diplomat|guest|speaker)(?:['’]s\s+(?:full\s+)?name)?|(?:ambassador|interviewee|envoy|diplomat|guest|speaker)['’]s\s+(?:full\s+)?name|who\s+(?:is|was)\s+the\s+(?:ambassador|interviewee|envoy|diplomat|guest))\b/i;
+const asksPublication = /\b(?:which|what)\s+(?:publication|newspaper|magazine|outlet|media|website|site|journal)\b|\bwho\s+published\b|\bwhere\s+was\s+(?:this|it|the\s+interview)\s+published\b/i;
+// Words asking for the whole: "summarize", "overview", "tl;dr", "main topics", "key points" …
+const wantsWhole =
+  /\b(?:summari[sz]e|summary|overview|tl;?\s?dr|gist|recap|run-?down|run\s+through|highlights|outline|breakdown|brief\s+me)\b|\b(?:main|key|major|important)\s+(?:topics?|points?|themes?|takeaways?|issues|ideas|messages?)\b/i;
+// … of the interview, not of one of its subjects ("the gist of the reform" is a question about the reform).
+const ofTheInterview = /\b(?:interview|conversation|article|text|discussion|q\s?&\s?a|the\s+whole\s+thing|everything)\b/i;
+const asksWhatItIsAbout =
+  /\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|text)\s+(?:about|on)\b|\bwhat\s+(?:does|did)\s+(?:the\s+|this\s+)?(?:interview|article)\s+(?:cover|say|discuss)\b|\b(?:what|which)\s+(?:topics|subjects|themes|areas)\s+(?:does|did|do)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|ambassador|he|she)\b/i;
+
+// Words of a request for a summary itself, stemmed: what is left once they are gone is its subject, if any.
+const summaryWords = new Set(contentTerms("summarise summarize summary overview tldr tl dr gist recap rundown run down through highlights outline breakdown brief main key major important topics points themes takeaways issues ideas messages few bullet short quick whole ambassador talked spoke talk speak covered cover discussed can give"));
+
+/**
+ * "Summarize the interview", "main topics?", "Summarise the key takeaways in a few bullet
+ * points": the whole asked for, of the interview, or with no subject of its own.
+ */
+export function asksOverview(question: string): boolean {
+  if (asksWhatItIsAbout.test(question)) return true;
+  if (!wantsWhole.test(question)) return false;
+  return ofTheInterview.test(question) || contentTerms(question).every((term) => summaryWords.has(term));
+}
 const asksQuestions =
   /\b(?:what|which)\s+(?:questions?|topics?|subjects?|themes?|issues)\b[^?]*\b(?:asked|covered|discussed|raised|questioned|put|in\s+(?:this|the)\s+(?:interview|conversation))\b|\bhow\s+many\s+questions\b|\bwhat\s+(?:was|were)\s+(?:he|she|they|the\s+\w+)\s+asked\b|\bwhat\s+(?:is|was)\s+(?:the|this)\s+interview\s+about\b/i;
 
@@ -25,10 +50,16 @@ const asksQuestions =
  * from the parsed structure, citing the lines that say so. Null for any other question.
  */
 export function answerAboutInterview(question: string, interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
-  if (asksInterviewee.test(question)) return describeInterviewees(interviews, chunks);
+  if (asksPublication.test(question)) return describeInterviewers(interviews, chunks, true);
+  if (asksInterviewee.test(question) || asksIntervieweeName.test(question)) return describeInterviewees(interviews, chunks);
   if (asksInterviewer.test(question)) return describeInterviewers(interviews, chunks);
   if (asksQuestions.test(question)) return listQuestions(interviews, chunks);
   return null;
+}
+
+/** "Summarize the interview" and the like: the interview's structure, one cited sentence a section. */
+export function answerOverview(question: string, interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+  return asksOverview(question) ? describeOverview(interviews, chunks) : null;
 }
 
 class DraftBuilder {
@@ -64,7 +95,7 @@ function describeInterviewees(interviews: ParsedInterview[], chunks: Chunk[]): S
   return lines.length ? { draft: lines, ...builder } : null;
 }
 
-function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[], publication = false): StructuredDraft | null {
   const builder = new DraftBuilder(chunks);
   const lines: string[] = [];
   for (const interview of interviews) {
@@ -73,9 +104,11 @@ function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[]): S
     // The tag line itself ("CS: On 5 June, ...") is the evidence of who asks.
     const marker = builder.cite(interview.source.id, { text: interview.source.text.slice(first.start, first.question.end), start: first.start, end: first.question.end });
     if (!marker) continue;
-    lines.push(
-      `${lines.length ? " " : ""}The interviewer appears only as “${first.speaker}”, the tag on each of the ${interview.questions.length} questions${marker}; the interview does not name them further.`,
-    );
+    if (publication) lines.push(`${lines.length ? " " : ""}The interview does not name the publication it appeared in.`);
+    // Two sentences: the claim its quote (the tag line) backs, then a note on what the interview leaves out.
+    // Quoting the tag line lets the reader, and the claim check, see the tag in use.
+    const opening = /^.*?[.?!](?=\s|$)/.exec(first.question.text)?.[0] ?? first.question.text;
+    lines.push(`${lines.length ? " " : ""}The interviewer appears only as “${first.speaker}”, as in “${first.speaker}: ${opening}”${marker}.`, " The interview does not name the interviewer further.");
   }
   return lines.length ? { draft: lines, ...builder } : null;
 }
@@ -96,4 +129,56 @@ function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): Structur
     for (const section of interview.questions) lines.push(`\n(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`);
   }
   return lines.length ? { draft: lines, ...builder } : null;
+}
+
+/**
+ * Who was interviewed, who asked, and for each interviewer question the answer's sentence that
+ * shares most words with it: an overview that cites every section and says nothing the
+ * interview does not.
+ */
+function describeOverview(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+  const builder = new DraftBuilder(chunks);
+  const lines: string[] = [];
+  for (const interview of interviews) {
+    if (interview.questions.length === 0) continue;
+    const { interviewee } = interview;
+    const intro = interviewee && builder.cite(interview.source.id, interviewee.sentence);
+    if (interviewee && intro) lines.push(`${lines.length ? " " : ""}The interview is with ${interviewee.name}${interviewee.role ? `, ${interviewee.role}` : ""}${intro}.`);
+    lines.push(`${lines.length ? " " : ""}The interviewer (“${interview.questions[0]!.speaker}”) asks ${interview.questions.length} questions; in short, the answers:`);
+    for (const section of interview.questions) {
+      const sentence = keySentence(section, interview.source.id, chunks);
+      if (!sentence) continue;
+      const marker = builder.cite(interview.source.id, sentence);
+      if (marker) lines.push(`\n(${section.number}) ${withMarkerBeforeStop(sentence.text, marker)}`);
+    }
+  }
+  return lines.length ? { draft: lines, ...builder } : null;
+}
+
+/** The sentence of a section's answer sharing most content words with its question; the first on ties (8–60 words). */
+function keySentence(section: QuestionSection, docId: string, chunks: Chunk[]): TextSpan | null {
+  if (!section.answer) return null;
+  const { start, end } = section.answer;
+  const asked = new Set(contentTerms(section.question.text));
+  let best: TextSpan | null = null;
+  let bestScore = -1;
+  for (const chunk of chunks) {
+    if (chunk.docId !== docId || chunk.end <= start || chunk.start >= end) continue;
+    for (const sentence of chunk.sentences) {
+      const words = sentence.text.split(/\s+/).length;
+      if (sentence.start < start || sentence.end > end || words < 8 || words > 60) continue;
+      let score = 0;
+      for (const term of new Set(contentTerms(sentence.text))) if (asked.has(term)) score++;
+      if (score > bestScore) {
+        best = sentence;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
+}
+
+function withMarkerBeforeStop(sentence: string, marker: string): string {
+  const match = /[.!?]*["'”’)]*$/.exec(sentence)!;
+  return `${sentence.slice(0, match.index)}${marker}${sentence.slice(match.index)}`;
 }

@@ -1,9 +1,14 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
+import type { TermStatistics } from "../retrieve/term-statistics.js";
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
-import { contentTerms } from "../text/tokenize.js";
-import { answerAboutInterview, type StructuredDraft } from "./answer-about-interview.js";
+import { contentTerms, isStopword, normalizeTerm } from "../text/tokenize.js";
+import { answerAboutInterview, answerOverview, type StructuredDraft } from "./answer-about-interview.js";
+import { foreignLanguage } from "./route/language.js";
+import { classifySmallTalk } from "./route/small-talk.js";
+import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
+import { SuggestionPool } from "./route/suggestions.js";
 import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
@@ -36,6 +41,7 @@ export class ExtractiveAnswerer implements Answerer {
   readonly mode = "extractive" as const;
   private readonly topK: number;
   private readonly support: ClaimSupport;
+  private pool: Promise<SuggestionPool> | undefined;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? 4;
@@ -43,16 +49,51 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
-    const structured = await this.answerAboutInterview(request.message);
-    if (structured) return structured;
+    const response = await this.answerWithoutSuggestions(request);
+    return { ...response, suggestions: await this.suggest(request.message, response) };
+  }
+
+  private async answerWithoutSuggestions(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
+    const routed = await this.converse(request.message, { otherLanguages: true });
+    if (routed) return routed;
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
     return this.answerFrom(retrieval);
   }
 
-  /** Questions about the interview itself, answered from its parsed structure; null for others. */
-  async answerAboutInterview(question: string): Promise<ChatResponse | null> {
-    const structured = answerAboutInterview(question, this.options.interviews, this.options.chunks);
+  /**
+   * Turns answered without retrieval: small talk, a question in another language (offline only:
+   * an LLM answers those itself), questions about the interview itself (who was interviewed, by
+   * whom, what was asked) and requests for an overview, answered from the parsed structure. Null
+   * for a question to retrieve passages for.
+   */
+  async converse(message: string, options: { otherLanguages: boolean }): Promise<ChatResponse | null> {
+    const { interviews, chunks } = this.options;
+    const smallTalk = classifySmallTalk(message);
+    if (smallTalk) return this.reply("smalltalk", smallTalkReply(smallTalk, interviews));
+    const terms = this.options.retriever.terms;
+    if (options.otherLanguages && foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))) {
+      return this.reply("no_answer", otherLanguageReply(interviews));
+    }
+    const structured = answerAboutInterview(message, interviews, chunks) ?? answerOverview(message, interviews, chunks);
     return structured ? this.respond(structured) : null;
+  }
+
+  /**
+   * Questions the interview answers, for the turn: some always for small talk and no answer, a
+   * few on other sections after an answer. Every one is checked at first use to get a grounded answer.
+   */
+  async suggest(message: string, response: Pick<ChatResponse, "kind" | "citations">): Promise<string[]> {
+    return (await this.suggestions()).choose(message, response, response.kind === "smalltalk" ? 4 : 3);
+  }
+
+  /** The questions it may suggest, each answered once, grounded, to be kept (the server builds them at start). */
+  suggestions(): Promise<SuggestionPool> {
+    this.pool ??= SuggestionPool.build(this.options.interviews, (question) => this.answerWithoutSuggestions({ message: question }));
+    return this.pool;
+  }
+
+  private reply(kind: "smalltalk" | "no_answer", text: string): ChatResponse {
+    return { kind, answer: text, claims: [], citations: [], contexts: [], grounded: false, mode: "extractive", suggestions: [] };
   }
 
   stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
@@ -94,7 +135,10 @@ export class ExtractiveAnswerer implements Answerer {
     // voters ...?") is no evidence of the kind asked for: it needs the general cut.
     const cut = best && type === "share" && shareOfSomethingElse(retrieval.question.question, textOf(passages, best)) ? evidenceCut("any") : evidenceCut(type);
     if (!best || ownTerms.size === 0 || evidenceScore(best) < cut) {
-      return { ...(await this.respond({ draft: [abstention], passages, preferred: [] })), ...(best ? { evidence: pick(best) } : {}) };
+      const closest = ownTerms.size > 0 ? scored[0] : undefined;
+      const near = closest && evidenceScore(closest) >= closestCut && sharesTopic(retrieval.question.question, textOf(passages, closest), terms);
+      const reply = near ? await this.closest(closest, passages) : await this.respond({ draft: [abstention], passages, preferred: [] });
+      return { ...reply, ...(best ? { evidence: pick(best) } : {}) };
     }
     // Runners-up join when nearly as good: answers often span two sentences ("the leaders agreed
     // ..." then "In this regard, they ..."), and quoting both costs the reader one more line. Once
@@ -122,9 +166,17 @@ export class ExtractiveAnswerer implements Answerer {
     return { ...(await this.respond({ draft, passages, preferred })), evidence: pick(best) };
   }
 
+  /** No answer, but the sentence that comes closest, quoted: the reader sees what the interview does say. */
+  private async closest(sentence: ScoredSentence, passages: Passage[]): Promise<ChatResponse> {
+    const span = passages[sentence.passage]!.chunk.sentences[sentence.sentence]!;
+    const draft = ["The interview doesn't say exactly.", " The closest it comes:", `\n${withMarker(span.text, sentence.passage + 1)}`];
+    const response = await this.respond({ draft, passages, preferred: [{ passage: sentence.passage + 1, span }] });
+    return { ...response, kind: "no_answer", grounded: false };
+  }
+
   private async respond(draft: StructuredDraft): Promise<ChatResponse> {
     const verified = await attachCitations(draft.draft, { passages: draft.passages, preferred: draft.preferred, support: this.support, refusal: abstention });
-    return { ...verified, contexts: draft.passages.map(toContext), mode: "extractive" };
+    return { ...verified, contexts: draft.passages.map(toContext), mode: "extractive", suggestions: [] };
   }
 }
 
@@ -166,6 +218,23 @@ function evidenceScore(sentence: ScoredSentence): number {
  */
 function evidenceCut(type: AnswerType): number {
   return isSpecific(type) ? 0.55 : 0.68;
+}
+
+/**
+ * Below the answer's cut, a sentence this good is still shown as the closest the interview comes.
+ * The unanswerable questions of the three sets reach at most 0.645 (the answer's cut is 0.68, or
+ * 0.55 for specific answer types); 0.5 leaves the off-topic ones a bare refusal.
+ */
+const closestCut = 0.6;
+
+/**
+ * Whether a sentence shares with the question a word that is neither a name nor in most passages:
+ * "the capital of France" is not close to "FDI … in the Netherlands, Belgium, France".
+ */
+function sharesTopic(question: string, sentence: string, terms: TermStatistics): boolean {
+  const names = new Set(namedTerms(question));
+  const present = terms.termsOf(sentence);
+  return contentTerms(question).some((term) => !names.has(term) && terms.idf(term) > 0.7 && present.has(term));
 }
 
 /** Places the citation marker before the sentence's closing punctuation and quotes. */

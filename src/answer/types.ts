@@ -24,8 +24,8 @@ export interface Context {
 
 export type AnswerMode = "extractive" | "llm";
 
-/** `answer`: the interview answers; `no_answer`: it does not (the answer says so). */
-export type AnswerKind = "answer" | "no_answer";
+/** `answer`: the interview answers; `no_answer`: it does not (the answer says so); `smalltalk`: a greeting, thanks, "what can you do". */
+export type AnswerKind = "answer" | "no_answer" | "smalltalk";
 
 /** A sentence of the answer that states something, and whether the quotes it cites back it. */
 export interface Claim {
@@ -53,6 +53,8 @@ export interface ChatResponse {
   mode: AnswerMode;
   /** True when the LLM failed and the extractive answer stands in. */
   degraded?: boolean;
+  /** Questions the interview answers, chosen for the conversation; always some for `no_answer` and `smalltalk`. */
+  suggestions: string[];
 }
 
 export interface ChatRequest {
@@ -60,11 +62,12 @@ export interface ChatRequest {
   history?: ChatTurn[];
 }
 
-/** What an answer stream yields, in this order: contexts, any number of deltas, citations. */
+/** What an answer stream yields, in this order: contexts, any number of deltas, citations, suggestions. */
 export type AnswerEvent =
   | { type: "contexts"; contexts: Context[] }
   | { type: "delta"; text: string }
-  | { type: "citations"; kind: AnswerKind; citations: Citation[]; claims: Claim[]; grounded: boolean; mode: AnswerMode; degraded?: boolean };
+  | { type: "citations"; kind: AnswerKind; citations: Citation[]; claims: Claim[]; grounded: boolean; mode: AnswerMode; degraded?: boolean }
+  | { type: "suggestions"; suggestions: string[] };
 
 export interface AnswerOptions {
   /** Aborts the work (and any upstream request) when the client goes away. */
@@ -83,23 +86,26 @@ export interface Answerer {
 export async function collectAnswer(events: AsyncIterable<AnswerEvent>): Promise<ChatResponse> {
   let contexts: Context[] = [];
   let answer = "";
+  let verdict: Extract<AnswerEvent, { type: "citations" }> | undefined;
+  let suggestions: string[] = [];
   for await (const event of events) {
     if (event.type === "contexts") contexts = event.contexts;
     else if (event.type === "delta") answer += event.text;
-    else {
-      const { kind, citations, claims, grounded, mode, degraded } = event;
-      return { kind, answer: answer.trimEnd(), claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
-    }
+    else if (event.type === "citations") verdict = event;
+    else suggestions = event.suggestions;
   }
-  throw new Error("The answer stream ended without citations");
+  if (!verdict) throw new Error("The answer stream ended without citations");
+  const { kind, citations, claims, grounded, mode, degraded } = verdict;
+  return { kind, answer: answer.trimEnd(), claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions };
 }
 
-/** Replays a finished response as a stream: contexts, the text in word-sized deltas, citations. */
+/** Replays a finished response as a stream: contexts, the text in word-sized deltas, citations, suggestions. */
 export async function* replayAnswer(response: ChatResponse): AsyncIterable<AnswerEvent> {
   yield { type: "contexts", contexts: response.contexts };
   for (const piece of response.answer.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
   const { kind, citations, claims, grounded, mode, degraded } = response;
   yield { type: "citations", kind, citations, claims, grounded, mode, ...(degraded ? { degraded } : {}) };
+  yield { type: "suggestions", suggestions: response.suggestions };
 }
 
 export const abstention = "The interview does not answer that question.";

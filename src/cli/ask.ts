@@ -27,8 +27,8 @@ runCli(async () => {
 });
 
 function stripInternals(response: ChatResponse): ChatResponse {
-  const { kind, answer, claims, citations, contexts, grounded, mode, degraded } = response;
-  return { kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) };
+  const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = response;
+  return { kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions };
 }
 
 function formatResponse(response: ChatResponse): string {

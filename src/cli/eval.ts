@@ -40,6 +40,7 @@ const program = new Command()
   .option("--timeout <ms>", "per-request timeout with --url", "60000")
   .option("--judge", "also have an LLM judge each answer's faithfulness to its quotes and its relevance (needs OPENAI_API_KEY or OPENAI_BASE_URL)")
   .option("--judge-model <model>", "the judge's chat model (default: OPENAI_CHAT_MODEL)")
+  .option("--user-turns-only", "drop the assistant's replies from every history: does a follow-up pass as well without them?")
   .option("--json", "print report.json to stdout instead of the table (and the comparison)")
   .showHelpAfterError();
 
@@ -54,6 +55,7 @@ interface Options {
   failOver?: string[];
   timeout: string;
   json?: boolean;
+  userTurnsOnly?: boolean;
   judge?: boolean;
   judgeModel?: string;
 }
@@ -69,7 +71,8 @@ runCli(async () => {
   const config = loadConfig();
   const judge = options.judge ? createJudgeFrom(config, options.judgeModel) : undefined;
   const sources = await loadCorpus(config.dataDir);
-  const questions = await loadQuestionSet(options.questions, sources.map((source) => source.text));
+  const loaded = await loadQuestionSet(options.questions, sources.map((source) => source.text));
+  const questions = options.userTurnsOnly ? loaded.map((question) => ({ ...question, history: question.history?.filter((turn) => turn.role === "user") })) : loaded;
 
   let ask: AskQuestion;
   let target: EvalTarget;

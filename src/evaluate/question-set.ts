@@ -3,12 +3,19 @@ import { AppError } from "../errors.js";
 import { parseInputJson, readInputText } from "./read-input-file.js";
 
 const turn = z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string() });
-const common = { id: z.string().min(1), question: z.string().min(1), history: z.array(turn).optional() };
+const common = {
+  id: z.string().min(1),
+  question: z.string().min(1),
+  history: z.array(turn).optional(),
+  // smalltalk: the reply must be small talk, never the refusal; overview: it must cite at least
+  // three sections (no evidence needed); followup: scored as any question, reported apart.
+  kind: z.enum(["smalltalk", "overview", "followup"]).optional(),
+};
 const question = z.discriminatedUnion("answerable", [
   z.strictObject({
     ...common,
     answerable: z.literal(true),
-    evidence: z.array(z.string().min(1)).min(1),
+    evidence: z.array(z.string().min(1)),
     facts: z.array(z.array(z.string().min(1)).min(1)),
   }),
   z.strictObject({ ...common, answerable: z.literal(false) }),
@@ -40,6 +47,11 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
     if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);
+    if (parsed.data.answerable && parsed.data.evidence.length === 0 && parsed.data.kind !== "overview") {
+      throw new QuestionSetError(`${where}: evidence: must hold at least one string (only an overview may have none)`);
+    }
+    if (!parsed.data.answerable && parsed.data.kind === "overview") throw new QuestionSetError(`${where}: an overview is answerable`);
+    if (parsed.data.answerable && parsed.data.kind === "smalltalk") throw new QuestionSetError(`${where}: small talk is not answerable from the interview`);
     if (parsed.data.answerable) {
       for (const evidence of parsed.data.evidence) {
         if (!sourceTexts.some((source) => source.includes(evidence))) {

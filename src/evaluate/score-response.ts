@@ -1,4 +1,4 @@
-import type { AnswerMode, ChatResponse } from "../answer/types.js";
+import { abstention, type AnswerMode, type ChatResponse } from "../answer/types.js";
 import { evidenceRank, holdsEvidence, missingFacts, sentenceSupport, validCitations, type SourceLookup } from "./metrics.js";
 import type { EvalQuestion } from "./question-set.js";
 
@@ -7,6 +7,12 @@ export interface QuestionScore {
   id: string;
   question: string;
   answerable: boolean;
+  /** The question set's kind of turn, when it gives one. */
+  kind?: "smalltalk" | "overview" | "followup";
+  /** For small talk: the reply was small talk (never the refusal); null for other questions. */
+  smallTalk?: boolean | null;
+  /** For an overview: how many sections its valid citations quote; null for other questions. */
+  overviewSections?: number | null;
   /** The response said the interview does not answer (`kind: "no_answer"`). */
   abstained: boolean;
   /** 1-based rank of the first context holding the evidence; null when none does, or unanswerable. */
@@ -65,12 +71,27 @@ export const isError = (result: QuestionResult): result is QuestionError => "err
 export function scoreResponse(question: EvalQuestion, response: ChatResponse, options: { sourceOf: SourceLookup; k: number; latencyMs: number }): QuestionScore {
   const valid = validCitations(response, options.sourceOf);
   const abstained = response.kind === "no_answer";
-  const support = abstained ? [] : sentenceSupport(response.answer, valid);
+  // Small talk and refusals state nothing from the interview: no sentence of theirs needs a citation.
+  const support = abstained || response.kind === "smalltalk" ? [] : sentenceSupport(response.answer, valid);
   const supportedSentences = support.filter((sentence) => sentence.supported).length;
   const invalidCitations = response.citations.length - valid.length;
   const misses: string[] = [];
   let scored: Pick<QuestionScore, "evidenceRank" | "quoteHoldsEvidence" | "factsStated" | "missingFacts">;
-  if (question.answerable) {
+  const kind = question.kind;
+  let smallTalk: boolean | null = null;
+  let overviewSections: number | null = null;
+  if (kind === "smalltalk") {
+    smallTalk = response.kind === "smalltalk" && !response.answer.includes(abstention);
+    if (!smallTalk) misses.push(`not small talk (kind ${response.kind})`);
+    scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
+  } else if (kind === "overview") {
+    overviewSections = new Set(valid.map((citation) => `${citation.chunkId.replace(/-\d+$/, "")}`)).size;
+    const missing = missingFacts(response.answer, question.answerable ? question.facts : []);
+    if (overviewSections < 3) misses.push(`cites ${overviewSections} section${overviewSections === 1 ? "" : "s"}, not 3`);
+    if (abstained) misses.push("abstained");
+    if (missing.length > 0) misses.push(`facts missing: ${missing.map((group) => group.join(" | ")).join("; ")}`);
+    scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: missing.length === 0, missingFacts: missing };
+  } else if (question.answerable) {
     const rank = evidenceRank(response.contexts, question.evidence);
     const quoteHolds = valid.some((citation) => holdsEvidence(citation.quote, question.evidence));
     const missing = missingFacts(response.answer, question.facts);
@@ -86,11 +107,12 @@ export function scoreResponse(question: EvalQuestion, response: ChatResponse, op
   }
   if (invalidCitations > 0) misses.push(`${invalidCitations}/${response.citations.length} citations invalid`);
   if (support.length > 0 && supportedSentences < support.length) misses.push(`${support.length - supportedSentences}/${support.length} sentences unsupported`);
-  if (!abstained && support.length === 0) misses.push("empty answer");
+  if (!abstained && support.length === 0 && kind !== "smalltalk") misses.push("empty answer");
   return {
     id: question.id,
     question: question.question,
     answerable: question.answerable,
+    ...(kind ? { kind, smallTalk, overviewSections } : {}),
     abstained,
     ...scored,
     citations: response.citations.length,

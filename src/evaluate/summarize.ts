@@ -26,6 +26,9 @@ export const metricDefinitions = {
   latencyP50Ms: { label: "latency p50", better: "lower", unit: "ms" },
   latencyP95Ms: { label: "latency p95", better: "lower", unit: "ms" },
   latencyMaxMs: { label: "latency max", better: "lower", unit: "ms" },
+  smallTalkRate: { label: "small talk replied", better: "higher", unit: "share" },
+  overviewRate: { label: "overviews citing 3+ sections", better: "higher", unit: "share" },
+  followUpPassRate: { label: "follow-ups passed", better: "higher", unit: "share" },
   judgedFaithfulness: { label: "judged faithfulness", better: "higher", unit: "share" },
   judgedRelevance: { label: "judged relevance", better: "higher", unit: "share" },
 } as const satisfies Record<string, MetricDefinition>;
@@ -38,6 +41,7 @@ export const metricGroups: ReadonlyArray<{ title: string; metrics: readonly Metr
   { title: "citations", metrics: ["citationValidity", "quoteEvidenceRecall", "sentenceCitationCoverage", "claimSupportRate"] },
   { title: "answers", metrics: ["factAccuracy", "abstentionRecall", "falseAbstentionRate"] },
   { title: "latency", metrics: ["latencyP50Ms", "latencyP95Ms", "latencyMaxMs"] },
+  { title: "conversation", metrics: ["smallTalkRate", "overviewRate", "followUpPassRate"], optional: true },
   { title: "LLM judge", metrics: ["judgedFaithfulness", "judgedRelevance"], optional: true },
 ];
 
@@ -80,8 +84,10 @@ export interface Summary {
 /** Aggregates per-question results; definitions in README.md, "Measure". */
 export function summarize(results: readonly QuestionResult[], k: number): Summary {
   const scores = results.filter((result): result is QuestionScore => !isError(result));
-  const answerable = scores.filter((score) => score.answerable);
-  const unanswerable = scores.filter((score) => !score.answerable);
+  // Small talk and overviews have their own measures: they would only blur retrieval and abstention.
+  const answerable = scores.filter((score) => score.answerable && score.kind !== "overview");
+  const unanswerable = scores.filter((score) => !score.answerable && score.kind !== "smalltalk");
+  const ofKind = (kind: QuestionScore["kind"]) => scores.filter((score) => score.kind === kind);
   const answered = scores.filter((score) => !score.abstained);
   const share = (items: QuestionScore[], test: (score: QuestionScore) => boolean) => (items.length ? items.filter(test).length / items.length : null);
   const mean = (items: QuestionScore[], value: (score: QuestionScore) => number) => (items.length ? items.reduce((sum, score) => sum + value(score), 0) / items.length : null);
@@ -116,6 +122,9 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
       latencyP50Ms: percentile(latencies, 50),
       latencyP95Ms: percentile(latencies, 95),
       latencyMaxMs: percentile(latencies, 100),
+      smallTalkRate: share(ofKind("smalltalk"), (score) => score.smallTalk === true),
+      overviewRate: share(ofKind("overview"), (score) => (score.overviewSections ?? 0) >= 3),
+      followUpPassRate: share(ofKind("followup"), (score) => score.passed),
       judgedFaithfulness: judged((score) => score.judgedFaithfulness),
       judgedRelevance: judged((score) => score.judgedRelevance),
     },

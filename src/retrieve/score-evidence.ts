@@ -1,3 +1,4 @@
+import { namedTerms } from "../answer/named-terms.js";
 import { contentTermRuns } from "../text/tokenize.js";
 import type { Passage } from "./hybrid-retriever.js";
 import type { ResolvedQuestion } from "./resolve-follow-up.js";
@@ -19,7 +20,9 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
   };
   add(question.question, 1);
   if (question.context) add(question.context, 0.5);
-  if (question.reply) add(question.reply, replyWeight);
+  // Of the reply, only the names: they say who "he" or what "it" is; its other words repeat the
+  // passage already quoted and would pull the follow-up's evidence back to it.
+  if (question.reply) add(namedTerms(question.reply).join(" "), replyWeight);
   return weights;
 }
 

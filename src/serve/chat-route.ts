@@ -15,8 +15,8 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number) {
     const chatRequest = { message: body.message, history: body.history };
     const wantsStream = body.stream || (request.get("accept") ?? "").includes("text/event-stream");
     if (!wantsStream) {
-      const { kind, answer, claims, citations, contexts, grounded, mode, degraded } = await answerer.answer(chatRequest, { signal });
-      response.json({ kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}) });
+      const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = await answerer.answer(chatRequest, { signal });
+      response.json({ kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions });
       return;
     }
     const events = openEventStream(response, heartbeatMs);
@@ -40,6 +40,7 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number) {
 function payload(event: AnswerEvent): unknown {
   if (event.type === "contexts") return { contexts: event.contexts };
   if (event.type === "delta") return { text: event.text };
+  if (event.type === "suggestions") return { suggestions: event.suggestions };
   const { kind, citations, claims, grounded, mode, degraded } = event;
   return { kind, citations, claims, grounded, mode, ...(degraded ? { degraded } : {}) };
 }

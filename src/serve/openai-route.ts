@@ -35,6 +35,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
         claims: result.claims,
         contexts: result.contexts,
         grounded: result.grounded,
+        suggestions: result.suggestions,
         ...(result.degraded ? { degraded: true } : {}),
       });
       return;
@@ -44,14 +45,18 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
       events.send(null, { ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra });
     try {
       chunk({ role: "assistant", content: "" });
+      let extra: object | undefined;
       for await (const event of answerer.stream(chatRequest, { signal })) {
         if (signal.aborted) return;
         if (event.type === "delta") chunk({ content: event.text });
         if (event.type === "citations") {
           const { kind, citations, claims, grounded, degraded } = event;
-          chunk({}, { kind, citations, claims, grounded, ...(degraded ? { degraded } : {}) }, "stop");
+          extra = { kind, citations, claims, grounded, ...(degraded ? { degraded } : {}) };
         }
+        if (event.type === "suggestions") extra = { ...extra, suggestions: event.suggestions };
       }
+      // The last chunk carries the verdict and the suggestions, as extra fields beside finish_reason.
+      if (extra) chunk({}, extra, "stop");
       events.sendRaw("[DONE]");
     } catch (error) {
       if (signal.aborted) return;

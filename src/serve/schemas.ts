@@ -43,7 +43,7 @@ export const claimSchema = z.object({
 });
 
 export const chatResponseSchema = z.object({
-  kind: z.enum(["answer", "no_answer"]).meta({ description: "answer, or no_answer when the interview does not answer" }),
+  kind: z.enum(["answer", "no_answer", "smalltalk"]).meta({ description: "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'" }),
   answer: z.string(),
   claims: z.array(claimSchema),
   citations: z.array(citationSchema),
@@ -51,6 +51,7 @@ export const chatResponseSchema = z.object({
   grounded: z.boolean().meta({ description: "True when the answer states something and every claim is supported" }),
   mode: z.enum(["extractive", "llm"]),
   degraded: z.boolean().optional().meta({ description: "True when the LLM failed and the extractive answer stands in" }),
+  suggestions: z.array(z.string()).meta({ description: "Questions the interview answers, chosen for the conversation; always some for no_answer and smalltalk" }),
 });
 
 export const errorSchema = z.object({

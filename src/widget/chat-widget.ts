@@ -3,7 +3,7 @@ import { citationEvent, limits, type CitationEventDetail, type WireCitation } fr
 import { conversationStore, historyOf, type AssistantMessage, type Message } from "./conversation.js";
 import { h, icon, icons } from "./dom.js";
 import type { WidgetOptions } from "./options.js";
-import { friendlyError, renderAnswerText, renderCitationCard, stateNotes } from "./render.js";
+import { friendlyError, renderAnswerText, renderCitationCard, renderSuggestions, stateNotes } from "./render.js";
 import { styles } from "./styles.js";
 import { ChatError, type ChatTransport } from "./transport.js";
 
@@ -165,8 +165,11 @@ export class ChatWidget extends HTMLElement {
         else if (event.type === "citations") {
           answer.citations = event.citations;
           answer.grounded = event.grounded;
+          if (event.kind) answer.kind = event.kind;
+          if (event.claims) answer.claims = event.claims;
           if (event.degraded) answer.degraded = true;
-        } else if (event.type === "done") answer.status = "done";
+        } else if (event.type === "suggestions") answer.suggestions = event.suggestions;
+        else if (event.type === "done") answer.status = "done";
         this.update(answer);
       }
     } catch (error) {
@@ -268,7 +271,18 @@ export class ChatWidget extends HTMLElement {
     }
     const card = h("div", { class: "card", id: `${id}-card` });
     element.append(text, card);
-    if (message.status === "done") element.append(...stateNotes(message));
+    if (message.status === "done") {
+      element.append(...stateNotes(message));
+      const suggestions = renderSuggestions(message.suggestions ?? []);
+      if (suggestions) {
+        suggestions.addEventListener("click", (event) => {
+          const button = (event.target as Element).closest?.("button.suggestion");
+          // Suggestions are questions, not markup: their text is asked as it stands.
+          if (button?.textContent) this.ask(button.textContent);
+        });
+        element.append(suggestions);
+      }
+    }
     if (message.status === "stopped") element.append(h("p", { class: "status" }, "Stopped."));
     element.addEventListener("click", (event) => {
       const chip = (event.target as Element).closest?.("button.chip");

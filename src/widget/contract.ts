@@ -15,6 +15,18 @@ export interface WireCitation {
   end: number;
 }
 
+/** A sentence of the answer that states something, and whether its quotes back it. */
+export interface WireClaim {
+  text: string;
+  start: number;
+  end: number;
+  citations: number[];
+  supported: boolean;
+  support: number;
+}
+
+export type WireKind = "answer" | "no_answer" | "smalltalk";
+
 export interface WireContext {
   chunkId: string;
   section: string;
@@ -29,11 +41,12 @@ export interface WireTurn {
   content: string;
 }
 
-/** What the transport yields, in order: contexts, deltas, citations, done. */
+/** What the transport yields, in order: contexts, deltas, citations, suggestions, done. */
 export type ChatEvent =
   | { type: "contexts"; contexts: WireContext[] }
   | { type: "delta"; text: string }
-  | { type: "citations"; citations: WireCitation[]; grounded: boolean; mode: "extractive" | "llm"; degraded?: boolean }
+  | { type: "citations"; kind?: WireKind; citations: WireCitation[]; claims?: WireClaim[]; grounded: boolean; mode: "extractive" | "llm"; degraded?: boolean }
+  | { type: "suggestions"; suggestions: string[] }
   | { type: "done" };
 
 /** The server's limits on a request: `message` 1–2,000 characters, `history` 20 turns of 4,000. */

@@ -1,4 +1,4 @@
-import { limits, type WireCitation, type WireTurn } from "./contract.js";
+import { limits, type WireCitation, type WireClaim, type WireKind, type WireTurn } from "./contract.js";
 
 export interface UserMessage {
   role: "user";
@@ -20,8 +20,12 @@ export interface AssistantMessage {
   question: string;
   status: "streaming" | "done" | "stopped" | "error";
   citations: WireCitation[];
+  kind?: WireKind;
+  claims?: WireClaim[];
   grounded?: boolean;
   degraded?: boolean;
+  /** Questions the interview answers, offered under the reply. */
+  suggestions?: string[];
   error?: AnswerFailure;
 }
 

@@ -31,7 +31,7 @@ export function renderAnswerText(answer: string, citations: WireCitation[] | nul
 }
 
 /** What a citation chip opens: the interviewer's question, the verbatim quote, where it is, and the answer's state. */
-export function renderCitationCard(citation: WireCitation, message: Pick<AssistantMessage, "grounded" | "degraded">): HTMLElement {
+export function renderCitationCard(citation: WireCitation, message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">): HTMLElement {
   return h(
     "div",
     { class: "card-body" },
@@ -43,12 +43,39 @@ export function renderCitationCard(citation: WireCitation, message: Pick<Assista
   );
 }
 
-/** Notes on an answer that is not a plain grounded one: an abstention, or the extractive stand-in for a failed LLM. */
-export function stateNotes({ grounded, degraded }: Pick<AssistantMessage, "grounded" | "degraded">): HTMLElement[] {
+/**
+ * Notes on an answer that is not a plain grounded one: the sentences its quotes do not back, or
+ * the extractive stand-in for a failed LLM. A reply that says the interview does not answer says
+ * so itself, and small talk needs no note.
+ */
+export function stateNotes({ kind, claims, grounded, degraded }: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">): HTMLElement[] {
   const notes: HTMLElement[] = [];
-  if (grounded === false) notes.push(h("p", { class: "note abstained" }, "The interview does not answer this question."));
+  const unsupported = (claims ?? []).filter((claim) => !claim.supported);
+  if (kind === "answer" && unsupported.length > 0) {
+    notes.push(
+      h(
+        "div",
+        { class: "note unsupported" },
+        h("p", {}, unsupported.length === 1 ? "This sentence is not backed by the interview:" : "These sentences are not backed by the interview:"),
+        ...unsupported.map((claim) => h("p", { class: "unsupported-claim" }, `“${claim.text.replace(/\s*\[\d+(?:,\s*\d+)*\]/g, "")}”`)),
+      ),
+    );
+  } else if (kind === undefined && grounded === false) {
+    // A server from before claims: its grounded: false meant an abstention.
+    notes.push(h("p", { class: "note abstained" }, "The interview does not answer this question."));
+  }
   if (degraded) notes.push(h("p", { class: "note degraded" }, "The language model was unavailable, so this answer is quoted straight from the interview."));
   return notes;
+}
+
+/** Buttons asking the questions the server suggests; null when it suggests none. */
+export function renderSuggestions(suggestions: readonly string[]): HTMLElement | null {
+  if (suggestions.length === 0) return null;
+  return h(
+    "div",
+    { class: "reply-suggestions", role: "group", "aria-label": "Suggested questions" },
+    ...suggestions.slice(0, 5).map((question) => h("button", { type: "button", class: "suggestion" }, question)),
+  );
 }
 
 /** A message a visitor can act on, for each way a question can fail. */

@@ -45,7 +45,7 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 .card-question{margin:2px 0 8px;font-weight:600}
 .card-quote{margin:0 0 6px;font-style:italic}
 .card-quote::before{content:"“"}.card-quote::after{content:"”"}
-.note{margin:8px 0 0;padding:6px 8px;border-radius:6px;font-size:13px;white-space:normal;color:var(--ic-warn);background:var(--ic-warn-bg)}
+.reply-suggestions{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0 0;white-space:normal}.unsupported-claim{margin:4px 0 0;font-style:italic}.note{margin:8px 0 0;padding:6px 8px;border-radius:6px;font-size:13px;white-space:normal;color:var(--ic-warn);background:var(--ic-warn-bg)}
 .status{margin:6px 0 0;font-size:12px;color:var(--ic-muted)}
 .error{background:var(--ic-error-bg);color:var(--ic-error)}
 .retry{margin-top:8px;padding:5px 12px;border-radius:8px;border:1px solid currentColor;font-size:13px;font-weight:600}

@@ -64,7 +64,7 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
         } else if (event === "done") {
           done = true;
           queue.push({ type: "done" });
-        } else if (payload && (event === "contexts" || event === "delta" || event === "citations")) {
+        } else if (payload && (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")) {
           queue.push({ ...payload, type: event } as ChatEvent);
         }
       });

@@ -8,7 +8,7 @@ export class FakeAnswerer implements Answerer {
   async answer(request: ChatRequest): Promise<ChatResponse> {
     this.requests.push(request);
     return {
-      kind: "answer", claims: [], answer: `You asked: ${request.message} [1]`,
+      kind: "answer", claims: [], suggestions: [], answer: `You asked: ${request.message} [1]`,
       citations: [{ n: 1, chunkId: "q1", section: "A question?", quote: "A quote.", start: 0, end: 8 }],
       contexts: [{ chunkId: "q1", section: "A question?", text: "A quote. More.", score: 0.5, start: 0, end: 14 }],
       grounded: true,

@@ -57,9 +57,11 @@ export class LlmAnswerer implements Answerer {
   }
 
   async *stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
-    const structured = await this.options.fallback.answerAboutInterview(request.message);
-    if (structured) {
-      yield* replayAnswer(structured);
+    const { fallback } = this.options;
+    // Small talk, questions about the interview itself and overviews need no model; other languages do.
+    const routed = await fallback.converse(request.message, { otherLanguages: false });
+    if (routed) {
+      yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed) });
       return;
     }
     const { signal } = options;
@@ -72,7 +74,8 @@ export class LlmAnswerer implements Answerer {
 
     // Instructions get the refusal before any model sees them, as in extractive mode.
     if (instructsAssistant(standalone ?? request.message) || instructsAssistant(request.message)) {
-      yield* replayAnswer({ ...(await this.options.fallback.answerFrom({ ...retrieval, passages: [] })), contexts: retrieval.passages.map(toContext), mode: "llm" });
+      const refusal = await fallback.answerFrom({ ...retrieval, passages: [] });
+      yield* replayAnswer({ ...refusal, contexts: retrieval.passages.map(toContext), mode: "llm", suggestions: await fallback.suggest(request.message, refusal) });
       return;
     }
     const citations = new CitationStream({ passages, support: this.support, refusal: abstention, unsupported: this.options.unsupported });
@@ -117,12 +120,15 @@ export class LlmAnswerer implements Answerer {
       if (shown || this.onFailure === "error") throw upstream;
       this.options.logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
       const degraded = await this.options.fallback.answerFrom(retrieval);
-      for await (const event of replayAnswer({ ...degraded, degraded: true })) if (event.type !== "contexts") yield event;
+      const suggestions = await fallback.suggest(request.message, degraded);
+      for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions })) if (event.type !== "contexts") yield event;
       return;
     }
     const rest = await citations.end();
     if (rest) yield { type: "delta", text: rest };
-    yield { type: "citations", ...citations.result(), mode: "llm" };
+    const verified = citations.result();
+    yield { type: "citations", ...verified, mode: "llm" };
+    yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified) };
   }
 
   /** Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. */

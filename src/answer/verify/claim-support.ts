@@ -63,6 +63,9 @@ function numbersOf(text: string): string[] {
   return found;
 }
 
+// Words about the interview itself ("the interviewer's questions"), stemmed: no quote needs to hold them.
+const aboutTheInterview = new Set(["interview", "interviewe", "question"]);
+
 // A list item's number or bullet is the answer's, not the quote's.
 const listItem = /^\s*(?:\(\d+\)|\d+[.)]|[-*•])\s+/;
 
@@ -70,7 +73,7 @@ export function claimFeatures(claim: string): ClaimFeatures {
   const text = claim.replace(markers, "").trim().replace(listItem, "");
   return {
     text,
-    terms: [...new Set(contentTerms(text))],
+    terms: [...new Set(contentTerms(text))].filter((term) => !aboutTheInterview.has(term)),
     // "one" is a pronoun as often as a number ("one of the key partners"): not something a quote must hold.
     numbers: [...new Set(numbersOf(text))].filter((number) => number !== "1" || /\b1\b/.test(text)),
     names: namedTerms(text),

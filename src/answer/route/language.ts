@@ -1,0 +1,28 @@
+import { franc } from "franc-min";
+
+// English function words: a message with one is English enough, whatever the detector says of a
+// short question full of names ("Who is Imanbek?" reads as Bosnian to franc).
+const englishWords = /\b(?:the|a|an|is|are|was|were|who|what|when|where|which|why|how|does|do|did|of|in|on|to|and|about|with|for|will|can|it|he|she|they|his|her|their)\b/i;
+
+/**
+ * The language of a message that is not English (an ISO 639-3 code such as "deu" or "rus"), or
+ * null for English and for what cannot be told. Letters of another script decide at once. Latin
+ * text needs franc's verdict, no English function word, and most of its lower-case words unknown
+ * to `known` (the interview's vocabulary): keyword queries ("Tokayev reforms pace") fool franc.
+ */
+export function foreignLanguage(message: string, known: (word: string) => boolean = () => false): string | null {
+  const letters = message.match(/\p{L}/gu) ?? [];
+  if (letters.length < 3) return null;
+  const latin = letters.filter((letter) => /\p{Script=Latin}/u.test(letter)).length;
+  if (latin / letters.length < 0.5) {
+    const detected = franc(message, { minLength: 3 });
+    return detected === "und" ? "und" : detected;
+  }
+  if (englishWords.test(message)) return null;
+  // Words that are not names: lower-case ones, and the first word of the message.
+  const opening = message.replace(/^[^\p{L}]*(\p{Lu})/u, (_, letter: string) => letter.toLowerCase());
+  const plainWords = opening.match(/(?<![\p{L}])\p{Ll}[\p{Ll}'’]*/gu) ?? [];
+  if (plainWords.length < 2 || plainWords.filter(known).length / plainWords.length >= 0.5) return null;
+  const detected = franc(message, { minLength: 10 });
+  return detected === "und" || detected === "eng" || detected === "sco" ? null : detected;
+}

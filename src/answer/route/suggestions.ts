@@ -1,0 +1,88 @@
+import type { ParsedInterview } from "../../ingest/parse-interview.js";
+import { contentTerms } from "../../text/tokenize.js";
+import type { ChatResponse } from "../types.js";
+
+/** A question the interview answers, with the section that answers it. */
+interface Suggestion {
+  question: string;
+  /** The chunk id prefix of the section whose answer it asks for ("q3"), or "" for the interview as a whole. */
+  section: string;
+  terms: ReadonlySet<string>;
+}
+
+const maxWords = 18;
+
+/**
+ * Questions to offer a reader, taken from the interview itself: "Who was interviewed?", an
+ * overview, and each interviewer question that stands alone once its "you" names the interviewee.
+ * Only those the offline answerer answers, grounded, are kept (`build`), so every suggestion, asked
+ * as it stands, gets a grounded answer.
+ */
+export class SuggestionPool {
+  private constructor(private readonly suggestions: Suggestion[]) {}
+
+  static async build(interviews: ParsedInterview[], answer: (question: string) => Promise<ChatResponse>): Promise<SuggestionPool> {
+    const kept: Suggestion[] = [];
+    for (const candidate of candidates(interviews)) {
+      if (kept.some((suggestion) => suggestion.question === candidate.question)) continue;
+      const response = await answer(candidate.question);
+      if (response.kind === "answer" && response.grounded) kept.push(candidate);
+    }
+    return new SuggestionPool(kept);
+  }
+
+  get all(): readonly string[] {
+    return this.suggestions.map((suggestion) => suggestion.question);
+  }
+
+  /**
+   * Up to `count` suggestions for a turn: the ones sharing most words with the question first
+   * (a reader who asked about the corridor's cost may want what the interview says of the
+   * corridor), then the interview's order; never one about a section the reply already quotes,
+   * nor the question itself.
+   */
+  choose(question: string, response: Pick<ChatResponse, "citations">, count = 3): string[] {
+    const asked = new Set(contentTerms(question));
+    const quoted = new Set(response.citations.map((citation) => sectionOf(citation.chunkId)));
+    const same = question.trim().toLowerCase();
+    return this.suggestions
+      .map((suggestion, order) => ({ suggestion, order, shared: [...suggestion.terms].filter((term) => asked.has(term)).length }))
+      .filter(({ suggestion }) => !(suggestion.section && quoted.has(suggestion.section)) && suggestion.question.toLowerCase() !== same)
+      .sort((a, b) => b.shared - a.shared || a.order - b.order)
+      .slice(0, count)
+      .map(({ suggestion }) => suggestion.question);
+  }
+}
+
+/** "q3-2" → "q3"; "interview:q3-2" → "interview:q3". */
+function sectionOf(chunkId: string): string {
+  return chunkId.replace(/-\d+$/, "");
+}
+
+function candidates(interviews: ParsedInterview[]): Suggestion[] {
+  const list: Suggestion[] = [];
+  const add = (question: string, section: string) => list.push({ question, section, terms: new Set(contentTerms(question)) });
+  add("Who was interviewed?", "");
+  add("What are the main topics of the interview?", "");
+  for (const interview of interviews) {
+    const person = interview.interviewee?.name.split(/\s+/).at(-1) ?? "the interviewee";
+    for (const section of interview.questions) {
+      const prefix = interviews.length > 1 ? `${interview.source.id}:` : "";
+      for (const sentence of section.question.text.split(/(?<=\?)\s+/)) {
+        const question = addressedTo(sentence.trim(), person);
+        if (question.endsWith("?") && question.split(/\s+/).length <= maxWords) add(question, `${prefix}q${section.number}`);
+      }
+    }
+  }
+  return list;
+}
+
+/** An interviewer's "How do you assess …?" as a reader would ask it: "How does Baimukhan assess …?". */
+function addressedTo(question: string, person: string): string {
+  return question
+    .replace(/\b(do|did|can|could|would|will|should)\s+you\b/gi, (_, verb: string) => `${verb.toLowerCase() === "do" ? "does" : verb.toLowerCase()} ${person}`)
+    .replace(/\bare\s+you\b/gi, `is ${person}`)
+    .replace(/\byour\b/gi, `${person}'s`)
+    .replace(/\byou\b/gi, person)
+    .replace(/^./, (first) => first.toUpperCase());
+}

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server.js";
 
 /** What the fake does with the next request to an endpoint; the default answers normally. */
 export type Fault = "500" | "429" | "hang" | "reset" | "reset-mid-stream" | "malformed-sse" | "empty";
@@ -22,31 +22,14 @@ export interface RecordedRequest {
  * repeatable vectors) and `/v1/chat/completions` (scripted replies, streamed or not), with faults
  * on demand. Records every request; `aborted` counts requests whose client went away.
  */
-export class FakeOpenAiServer {
+export class FakeOpenAiServer extends LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   chat: ChatScript = { reply: "Scripted reply [1]." };
   dimensions = 16;
   aborted = 0;
-  private server: Server | undefined;
 
-  get baseURL(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let raw = "";
     for await (const chunk of request) raw += chunk;
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Chunk } from "../../src/ingest/chunk-interview.js";
 import { projectRoot } from "./corpus.js";
+import { LoopbackServer } from "./loopback-server.js";
 
 /** One recorded model answer, its markers naming chunks (`[@q1-3]`) rather than prompt positions. */
 export interface RecordedAnswer {
@@ -68,29 +68,14 @@ export function withoutMarkers(text: string): string {
  * order. A cited chunk missing from the prompt becomes a number the prompt does not have, as a
  * model's wrong marker would. Condense requests get the last question back unchanged.
  */
-export class ReplayOpenAiServer {
+export class ReplayOpenAiServer extends LoopbackServer {
   /** The recorded answer to replay for a question (the test sets it per request). */
   answerFor: (question: string) => string = () => "The interview does not answer that question.";
   style: MarkerStyle = "before";
   readonly prompts: string[] = [];
-  private server: Server | undefined;
 
-  constructor(private readonly chunks: Chunk[]) {}
-
-  get baseURL(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  constructor(private readonly chunks: Chunk[]) {
+    super();
   }
 
   /** The reply the model gives to a prompt: the recorded answer, styled and numbered for it. */
@@ -106,7 +91,7 @@ export class ReplayOpenAiServer {
     return styleAnswer(this.answerFor(question), this.style).replace(/@([\w-]+)/g, (_, id: string) => String(numbers.get(id) ?? absent));
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let raw = "";
     for await (const chunk of request) raw += chunk;
     const body = JSON.parse(raw) as { messages: Array<{ role: string; content: string }>; stream?: boolean };

@@ -103,4 +103,16 @@ describe("conversation with the offline answerer", () => {
     expect(response.claims.every((claim) => claim.supported)).toBe(true);
     expect(response.suggestions.length).toBeGreaterThanOrEqual(2);
   });
+
+  it("keeps a follow-up's answer on point: no sentence on a neighbouring topic that only the earlier question's words bring in", async () => {
+    const history = [
+      { role: "user" as const, content: "What was EU-Kazakhstan trade in 2021?" },
+      { role: "assistant" as const, content: "Trade turnover in 2021 amounted to 28.9 billion US dollars [1]." },
+    ];
+    const response = await answerer.answer({ message: "What about imports?", history });
+    expect(response.kind).toBe("answer");
+    expect(response.answer).toContain("5.65 billion");
+    expect(response.answer).not.toMatch(/transport|transit/);
+    expect(response.answer.split(/\s+/).length).toBeLessThanOrEqual(80);
+  });
 });

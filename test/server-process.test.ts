@@ -67,7 +67,8 @@ describe("the server process", () => {
     const inFlight = fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports receive cargo?" }) });
     void inFlight.then(() => (answered = true), () => {});
     // In flight for sure: a worker has asked the model, which takes 800 ms to answer.
-    await waitFor(() => upstream.requests.length > asked, "the worker to ask the model");
+    // The worker embeds the question first: seconds on a busy machine, so a generous deadline.
+    await waitFor(() => upstream.requests.length > asked, "the worker to ask the model", { timeoutMs: 45_000 });
     expect(answered).toBe(false);
     child.kill("SIGTERM");
     const response = await inFlight;

@@ -33,6 +33,9 @@ const environmentSchema = z
     TOP_K: optional(integer(1, 20)),
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
     ANSWER_CACHE_SIZE: optional(integer(0, 1_000_000)),
+    EMBED_MAX_BATCH: optional(integer(1, 64)),
+    EMBED_MAX_WAIT_MS: optional(integer(0, 100)),
+    MAX_QUEUED_QUESTIONS: optional(integer(1, 100_000)),
     PORT: optional(integer(0, 65_535)),
     WEB_CONCURRENCY: optional(integer(1, 256)),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
@@ -81,6 +84,8 @@ export interface Config {
   queryCacheSize: number;
   /** Extractive answers kept for repeated questions (0 disables). */
   answerCacheSize: number;
+  /** Micro-batching of concurrent query embeddings in a process (`BatchingQueryEmbeddings`). */
+  queryBatching: { maxBatch: number; maxWaitMs: number; maxQueued: number };
   port: number;
   /** HTTP worker processes (one per core by default); 1 serves from the main process. */
   workers: number;
@@ -134,6 +139,7 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     topK: env.TOP_K ?? 4,
     queryCacheSize: env.QUERY_CACHE_SIZE ?? 1000,
     answerCacheSize: env.ANSWER_CACHE_SIZE ?? 1000,
+    queryBatching: { maxBatch: env.EMBED_MAX_BATCH ?? 16, maxWaitMs: env.EMBED_MAX_WAIT_MS ?? 0, maxQueued: env.MAX_QUEUED_QUESTIONS ?? 64 },
     port: env.PORT ?? 3000,
     workers: env.WEB_CONCURRENCY ?? availableParallelism(),
     logLevel: env.LOG_LEVEL ?? "info",

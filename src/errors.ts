@@ -46,3 +46,26 @@ export class UpstreamError extends AppError {
     super(options?.status === 504 ? "upstream_timeout" : "upstream_error", message, options?.status ?? 502, options);
   }
 }
+
+/**
+ * This process has as many questions waiting for the encoder as it may hold (HTTP 503): a quick
+ * refusal with `Retry-After` instead of a latency that grows with the queue.
+ */
+export class OverloadedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("overloaded", message, 503);
+  }
+}
+
+/**
+ * The asker went away while the question waited for its batch; it left the batch unembedded.
+ * 499 (nginx's "client closed request"): nobody is left to read it, and it is not a server fault.
+ */
+export class QueryAbandonedError extends AppError {
+  constructor(options?: { cause?: unknown }) {
+    super("client_closed_request", "The client went away before its question was embedded", 499, options);
+  }
+}

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
-import { Embedder } from "./embedder.js";
+import { QueryAbandonedError } from "../errors.js";
+import { Embedder, type EmbedQueryOptions } from "./embedder.js";
 
 /**
  * Wraps an embedder with a bounded LRU cache of query embeddings: a repeated question costs
@@ -22,13 +23,21 @@ export class CachedQueryEmbeddings extends Embedder {
     return this.inner.embedDocuments(texts);
   }
 
-  override embedQuery(text: string): Promise<number[]> {
-    if (!this.cache) return this.inner.embedQuery(text);
+  override embedQuery(text: string, options: EmbedQueryOptions = {}): Promise<number[]> {
+    if (!this.cache) return this.inner.embedQuery(text, options);
     const cached = this.cache.get(text);
-    if (cached) return cached;
-    const pending = this.inner.embedQuery(text);
+    if (cached) {
+      // The call shared here belongs to whoever asked first; if that asker left, this one asks anew.
+      return cached.catch((error: unknown) => {
+        if (error instanceof QueryAbandonedError && !options.signal?.aborted) return this.embedQuery(text, options);
+        throw error;
+      });
+    }
+    const pending = this.inner.embedQuery(text, options);
     this.cache.set(text, pending);
-    pending.catch(() => this.cache?.delete(text));
+    pending.catch(() => {
+      if (this.cache?.peek(text) === pending) this.cache.delete(text);
+    });
     return pending;
   }
 }

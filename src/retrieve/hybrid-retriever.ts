@@ -26,6 +26,8 @@ export interface RetrieveOptions {
   history?: ChatTurn[];
   /** Passages to return. Default 4. */
   k?: number;
+  /** The asker went away: a question still waiting for the encoder's batch leaves it. */
+  signal?: AbortSignal;
 }
 
 export interface Retriever {
@@ -68,7 +70,7 @@ export class HybridRetriever implements Retriever {
   async retrieve(question: string, options: RetrieveOptions = {}): Promise<Retrieval> {
     const resolved = resolveFollowUp(question, options.history);
     const k = options.k ?? 4;
-    const queryVector = await this.embedder.embedQuery(resolved.searchText);
+    const queryVector = await this.embedder.embedQuery(resolved.searchText, { signal: options.signal });
     const { chunkVectors, sentenceVectors, sentenceRefs } = this.index;
     const toChunk = (sentenceLabel: number) => sentenceRefs[sentenceLabel]!.chunk;
 

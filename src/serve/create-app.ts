@@ -101,7 +101,7 @@ function logRequests(logger: Logger) {
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _request, response, _next) => {
-    const { status, body } = describeError(error);
+    const { status, body, headers } = describeError(error);
     const log = (response.locals.logger as Logger | undefined) ?? logger;
     if (status >= 500) {
       if (error instanceof AppError) log.warn({ code: body.code, err: error }, "request failed");
@@ -111,6 +111,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       response.end();
       return;
     }
+    if (headers) response.set(headers);
     response.status(status).json({ error: body });
   };
 }

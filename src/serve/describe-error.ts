@@ -1,8 +1,10 @@
-import { AppError } from "../errors.js";
+import { AppError, OverloadedError } from "../errors.js";
 
 export interface DescribedError {
   status: number;
   body: { code: string; message: string };
+  /** Headers the reply carries with it (`Retry-After` on a 503 from a full queue). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -11,6 +13,9 @@ export interface DescribedError {
  * anything else is a 500 that reveals nothing.
  */
 export function describeError(error: unknown): DescribedError {
+  if (error instanceof OverloadedError) {
+    return { status: error.status, body: { code: error.code, message: error.message }, headers: { "Retry-After": String(error.retryAfterSeconds) } };
+  }
   if (error instanceof AppError) return { status: error.status, body: { code: error.code, message: error.message } };
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === "entity.too.large") return { status: 413, body: { code: "payload_too_large", message: "The request body is larger than 32 KB" } };

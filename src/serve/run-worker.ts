@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import { createAssistant } from "../create-assistant.js";
+import { createEmbedder } from "../embed/create-embedder.js";
 import type { Logger } from "pino";
 import { createApp } from "./create-app.js";
 import { widgetRoutes } from "./widget-routes.js";
@@ -9,7 +10,7 @@ import { widgetRoutes } from "./widget-routes.js";
  * finishes in-flight requests before exiting. In a cluster, every worker runs this.
  */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
-  const assistant = await createAssistant(config, { logger });
+  const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const app = createApp({
     answerer: assistant.answerer,
     logger,

@@ -3,7 +3,7 @@ import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
 import type { TermStatistics } from "../retrieve/term-statistics.js";
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
-import { contentTerms, isStopword, normalizeTerm } from "../text/tokenize.js";
+import { contentTerms, isStopword, normalizeTerm, words } from "../text/tokenize.js";
 import { answerAboutInterview, answerOverview, type StructuredDraft } from "./answer-about-interview.js";
 import { foreignLanguage } from "./route/language.js";
 import { classifySmallTalk } from "./route/small-talk.js";
@@ -12,7 +12,7 @@ import { SuggestionPool } from "./route/suggestions.js";
 import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
-import { abstention, replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse, type Context } from "./types.js";
+import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 import { attachCitations, type PreferredQuote } from "./verify/citation-stream.js";
 import { ClaimSupport } from "./verify/claim-support.js";
 
@@ -48,15 +48,16 @@ export class ExtractiveAnswerer implements Answerer {
     this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
   }
 
-  async answer(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
-    const response = await this.answerWithoutSuggestions(request);
+  async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
+    const response = await this.answerWithoutSuggestions(request, options.signal);
     return { ...response, suggestions: await this.suggest(request.message, response) };
   }
 
-  private async answerWithoutSuggestions(request: ChatRequest): Promise<ChatResponse & { evidence?: Evidence }> {
+  // The signal lets a question whose asker left drop out of the query-embedding batch.
+  private async answerWithoutSuggestions(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse & { evidence?: Evidence }> {
     const routed = await this.converse(request.message, { otherLanguages: true });
     if (routed) return routed;
-    const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK });
+    const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK, signal });
     return this.answerFrom(retrieval);
   }
 
@@ -96,9 +97,9 @@ export class ExtractiveAnswerer implements Answerer {
     return { kind, answer: text, claims: [], citations: [], contexts: [], grounded: false, mode: "extractive", suggestions: [] };
   }
 
-  stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
+  stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
     return (async function* (answerer: ExtractiveAnswerer) {
-      yield* replayAnswer(await answerer.answer(request));
+      yield* replayAnswer(await answerer.answer(request, options));
     })(this);
   }
 
@@ -148,9 +149,11 @@ export class ExtractiveAnswerer implements Answerer {
     const runnerUpCut = Math.min(cut, 0.6);
     // On point: a runner-up must hold one of the question's own words. A follow-up's context ("EU
     // trade in 2021" before "What about imports?") otherwise pulls in sentences on neighbouring topics.
+    // Compared as written, not stemmed: Porter makes "importance" the "import" of "imports".
+    const ownWords = surfaceWords(retrieval.question.question);
     const holdsOwnWord = (sentence: ScoredSentence) => {
-      const present = terms.termsOf(textOf(passages, sentence));
-      return [...ownTerms.keys()].some((term) => terms.variants(term).some((variant) => present.has(variant)));
+      const present = surfaceWords(textOf(passages, sentence));
+      return ownWords.some((word) => present.some((other) => sameWord(word, other)));
     };
     const chosen = candidates
       .filter((sentence) => sentence === best || (sentence.score >= best.score * 0.85 && evidenceScore(sentence) >= runnerUpCut && holdsOwnWord(sentence)))
@@ -232,6 +235,20 @@ function evidenceScore(sentence: ScoredSentence): number {
  */
 function evidenceCut(type: AnswerType): number {
   return isSpecific(type) ? 0.55 : 0.68;
+}
+
+/** The content words of a text as written, lower-cased, a plural's "s" and a possessive dropped. */
+function surfaceWords(text: string): string[] {
+  return words(text)
+    .filter((word) => !isStopword(word))
+    .map((word) => word.replace(/['’]s$/, "").replace(/(?<=\w{3})e?s$/, ""));
+}
+
+/** The same word, or one a short ending away ("reform" / "reformed"), as written. */
+function sameWord(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.length >= 4 && long.startsWith(short) && long.length - short.length <= 2;
 }
 
 /**

@@ -31,6 +31,11 @@ const environmentSchema = z
     EVAL_API_KEY: optional(z.string()),
     TRUST_PROXY: optional(z.string()),
     TOP_K: optional(integer(1, 20)),
+    PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
+    SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
+    SESSION_TTL_SECONDS: optional(integer(30, 86_400)),
+    SESSION_QUOTA: optional(integer(0, 1_000_000)),
+    REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
     QUERY_CACHE_SIZE: optional(integer(0, 1_000_000)),
     ANSWER_CACHE_SIZE: optional(integer(0, 1_000_000)),
     EMBED_MAX_BATCH: optional(integer(1, 64)),
@@ -81,6 +86,12 @@ export interface Config {
   /** Express "trust proxy" setting, so rate limits see the client behind a reverse proxy. */
   trustProxy: string | number | boolean;
   topK: number;
+  /** The server's public origin; its pages (the demo page) get session tokens. Unset: the address the connection arrived on. */
+  publicUrl: string | undefined;
+  /** The widget's session tokens: signing key (else the one kept in `secretFile`), lifetime, questions per token. */
+  session: { secret: string | undefined; secretFile: string; ttlSeconds: number; quota: number };
+  /** Redis that every replica counts rate limits in; unset, the limits are per server (shared by its workers). */
+  redisUrl: string | undefined;
   queryCacheSize: number;
   /** Extractive answers kept for repeated questions (0 disables). */
   answerCacheSize: number;
@@ -139,6 +150,14 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     topK: env.TOP_K ?? 4,
     queryCacheSize: env.QUERY_CACHE_SIZE ?? 1000,
     answerCacheSize: env.ANSWER_CACHE_SIZE ?? 1000,
+    publicUrl: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined,
+    session: {
+      secret: env.SESSION_SECRET,
+      secretFile: path.resolve(cwd, "var/session-secret"),
+      ttlSeconds: env.SESSION_TTL_SECONDS ?? 600,
+      quota: env.SESSION_QUOTA ?? 30,
+    },
+    redisUrl: env.REDIS_URL,
     queryBatching: { maxBatch: env.EMBED_MAX_BATCH ?? 16, maxWaitMs: env.EMBED_MAX_WAIT_MS ?? 0, maxQueued: env.MAX_QUEUED_QUESTIONS ?? 64 },
     port: env.PORT ?? 3000,
     workers: env.WEB_CONCURRENCY ?? availableParallelism(),

@@ -169,13 +169,15 @@ describe("protection", () => {
     }
   });
 
-  it("requires a bearer key from non-browser clients when API_KEYS is set, not from allowed pages", async () => {
+  it("requires a bearer key when API_KEYS is set, or from allowed pages a session token (test/access.test.ts)", async () => {
     const keyed = await startApp({ answerer, protection: { apiKeys: ["k-one", "k-two"], allowedOrigins: ["https://allowed.example"] } });
     try {
       await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }), 401, "unauthorized");
       await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer wrong" }), 401, "unauthorized");
       expect((await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer k-two" })).status).toBe(200);
-      expect((await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example" })).status).toBe(200);
+      await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example" }), 401, "unauthorized");
+      const { token } = await (await postJson(`${keyed.url}/api/session`, {}, { origin: "https://allowed.example" })).json();
+      expect((await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example", "x-session-token": token })).status).toBe(200);
     } finally {
       await keyed.close();
     }

@@ -8,7 +8,9 @@ import { chatRoute } from "./chat-route.js";
 import { describeError } from "./describe-error.js";
 import { openApiDocument } from "./openapi.js";
 import { completionsRoute, modelsRoute } from "./openai-route.js";
-import { browserAccess, limitRate, requestId, requireApiKey, type ProtectionOptions } from "./protect.js";
+import { randomBytes } from "node:crypto";
+import { authenticate, corsHeaders, issueSession, refuseOtherOrigins, limitRate, limitSession, requestId, type ProtectionOptions } from "./protect.js";
+import { SessionTokens } from "./session-token.js";
 
 export interface AppDependencies {
   answerer: Answerer;
@@ -16,6 +18,8 @@ export interface AppDependencies {
   /** Whether the index is loaded; `/healthz` answers 503 until it is. Default: always ready. */
   isReady?: () => boolean;
   protection?: Partial<ProtectionOptions>;
+  /** Signs and checks the widget's session tokens. Default: a key of this process's own, tokens living 10 minutes. */
+  sessions?: SessionTokens;
   /** Heartbeat comment interval on event streams. Default 15 s. */
   heartbeatMs?: number;
   /** Express "trust proxy", so rate limits see clients behind a reverse proxy. */
@@ -25,8 +29,9 @@ export interface AppDependencies {
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
-export function createApp({ answerer, logger, isReady = () => true, protection = {}, heartbeatMs = 15_000, trustProxy = false, widget }: AppDependencies): express.Express {
-  const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60 } = protection;
+export function createApp({ answerer, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget }: AppDependencies): express.Express {
+  const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60, publicUrl, sessionQuota = 30, limitStore = () => undefined } = protection;
+  const tokens = sessions ?? new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", trustProxy);
@@ -47,10 +52,16 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
 
   if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
   const api = express.Router();
-  api.use(browserAccess(allowedOrigins));
-  api.use(requireApiKey(apiKeys, allowedOrigins));
-  api.use(limitRate(rateLimitPerMinute));
+  api.use(corsHeaders(allowedOrigins, publicUrl));
+  // The per-IP limit before the key check, so failed key attempts count against it; then who may
+  // ask (a key or a session token, never an Origin alone); then which pages; then the token's own
+  // quota. Tokens are fetched under the IP limit.
+  api.use(limitRate(rateLimitPerMinute, limitStore("ip")));
   api.use(requireJson);
+  api.post("/api/session", issueSession(tokens, allowedOrigins, publicUrl));
+  api.use(authenticate(apiKeys, tokens));
+  api.use(refuseOtherOrigins(allowedOrigins, publicUrl));
+  api.use(limitSession(sessionQuota, tokens.ttlSeconds, limitStore("session")));
   api.use(express.json({ limit: "32kb", strict: true, verify: rejectInvalidUtf8 }));
   api.post("/api/chat", chatRoute(answerer, heartbeatMs));
   api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs));

@@ -4,6 +4,9 @@ import { createEmbedder } from "../embed/create-embedder.js";
 import type { Logger } from "pino";
 import { createApp } from "./create-app.js";
 import { widgetRoutes } from "./widget-routes.js";
+import { createLimitStores } from "./limit-stores.js";
+import { loadSessionSecret } from "./session-secret.js";
+import { SessionTokens } from "./session-token.js";
 
 /**
  * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
@@ -11,10 +14,20 @@ import { widgetRoutes } from "./widget-routes.js";
  */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
+  const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
+  const limits = createLimitStores({ redisUrl: config.redisUrl });
   const app = createApp({
     answerer: assistant.answerer,
     logger,
-    protection: { allowedOrigins: config.allowedOrigins, apiKeys: config.apiKeys, rateLimitPerMinute: config.rateLimitPerMinute },
+    protection: {
+      allowedOrigins: config.allowedOrigins,
+      apiKeys: config.apiKeys,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      publicUrl: config.publicUrl,
+      sessionQuota: config.session.quota,
+      limitStore: limits.storeFor,
+    },
+    sessions: new SessionTokens({ secret, ttlSeconds: config.session.ttlSeconds }),
     trustProxy: config.trustProxy,
     widget: widgetRoutes({ interviews: assistant.opened.interviews }),
   });

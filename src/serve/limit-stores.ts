@@ -1,0 +1,43 @@
+import cluster from "node:cluster";
+import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from "@express-rate-limit/cluster-memory-store";
+import type { Store } from "express-rate-limit";
+import { Redis } from "ioredis";
+import { RedisStore, type RedisReply } from "rate-limit-redis";
+
+/** Makes the counter store for one limiter, named so two limiters never share counts. Undefined: this process's memory. */
+export type LimitStoreFactory = (name: string) => Store | undefined;
+
+export interface LimitStores {
+  storeFor: LimitStoreFactory;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the rate limits count, so a client's limit is one limit however many processes serve it:
+ * in Redis when `redisUrl` is set (every replica of the server shares it), else, in a cluster
+ * worker, in the cluster's primary (every worker of this server, and a restarted worker keeps
+ * counting), else in this process.
+ */
+export function createLimitStores({ redisUrl }: { redisUrl?: string }): LimitStores {
+  if (redisUrl) {
+    // One retry per command: with Redis down a request fails (503) after one reconnect attempt
+    // instead of waiting for Redis indefinitely. The offline queue stays on, so the stores' start-up
+    // commands (SCRIPT LOAD) wait for the first connection rather than failing before it.
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    client.on("error", () => {}); // each failed command reaches its request as an error; reconnects go on in the background
+    return {
+      storeFor: (name) =>
+        new RedisStore({ prefix: `interview-chat:rl:${name}:`, sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply> }),
+      close: async () => {
+        client.disconnect();
+      },
+    };
+  }
+  if (cluster.isWorker) return { storeFor: (name) => new ClusterMemoryStoreWorker({ prefix: name }), close: async () => {} };
+  return { storeFor: () => undefined, close: async () => {} };
+}
+
+/** In the cluster's primary, before forking: holds the counts the workers' stores send it. */
+export function shareLimitsWithWorkers(): void {
+  new ClusterMemoryStorePrimary().init();
+}

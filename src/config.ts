@@ -20,6 +20,7 @@ const environmentSchema = z
     OPENAI_CHAT_MODEL: optional(z.string()),
     LLM_PROVIDER: optional(z.enum(["auto", "openai", "extractive"])),
     LLM_TIMEOUT_MS: optional(integer(100, 600_000)),
+    LLM_IDLE_TIMEOUT_MS: optional(integer(100, 600_000)),
     LLM_MAX_RETRIES: optional(integer(0, 10)),
     LLM_ON_FAILURE: optional(z.enum(["degrade", "error"])),
     LLM_UNSUPPORTED: optional(z.enum(["flag", "drop"])),
@@ -67,7 +68,7 @@ export interface Config {
   dataDir: string;
   indexDir: string;
   embeddingProvider: "local" | "openai";
-  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number; maxTokens: number };
+  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number; maxTokens: number; idleTimeoutMs: number };
   /** Which answerer runs: the LLM when OpenAI is configured (unless forced), else extractive. */
   answerer: "openai" | "extractive";
   /** What an LLM failure becomes: the extractive answer marked degraded, or a 502/504. */
@@ -134,7 +135,10 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
       baseURL: env.OPENAI_BASE_URL,
       embeddingModel: env.OPENAI_EMBEDDING_MODEL ?? "text-embedding-3-small",
       chatModel: env.OPENAI_CHAT_MODEL ?? "gpt-4o-mini",
+      // The whole answer's deadline, condensing and retries included (src/answer/llm/upstream-deadline.ts).
       timeoutMs: env.LLM_TIMEOUT_MS ?? 30_000,
+      // The longest silence in the middle of a streamed answer.
+      idleTimeoutMs: env.LLM_IDLE_TIMEOUT_MS ?? 15_000,
       maxRetries: env.LLM_MAX_RETRIES ?? 2,
       maxTokens: env.LLM_MAX_TOKENS ?? 600,
     },

@@ -38,12 +38,9 @@ export async function createAssistant(
   await extractive.suggestions();
   const answerer = prompts
     ? new LlmAnswerer({
-        client: new OpenAI({
-          apiKey: config.openai.apiKey ?? "not-needed",
-          baseURL: config.openai.baseURL,
-          timeout: config.openai.timeoutMs,
-          maxRetries: config.openai.maxRetries,
-        }),
+        client: createChatClient(config.openai),
+        timeoutMs: config.openai.timeoutMs,
+        idleTimeoutMs: config.openai.idleTimeoutMs,
         model: config.openai.chatModel,
         prompts,
         retriever,
@@ -59,4 +56,19 @@ export async function createAssistant(
       ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
       : extractive;
   return { answerer, retriever, opened };
+}
+
+/** The chat model's client, as the LLM answerer needs it. */
+export function createChatClient(openai: Pick<Config["openai"], "apiKey" | "baseURL" | "timeoutMs" | "maxRetries">): OpenAI {
+  return new OpenAI({
+    apiKey: openai.apiKey ?? "not-needed",
+    baseURL: openai.baseURL,
+    // Each attempt's bound; the answer as a whole is bounded by the LLM answerer's deadline.
+    timeout: openai.timeoutMs,
+    maxRetries: openai.maxRetries,
+    // A redirect would post the prompt (and the key) wherever the upstream points: a 3xx is a failure.
+    fetchOptions: { redirect: "manual" },
+    // The SDK would print what an upstream sent to the console, unscrubbed; failures reach our log through the answerer.
+    logLevel: "off",
+  });
 }

@@ -12,7 +12,7 @@ try {
   process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel).child(cluster.isPrimary ? {} : { worker: cluster.worker?.id });
+const logger = createLogger(config.logLevel, 1, [config.openai.apiKey, config.session.secret, ...config.apiKeys]).child(cluster.isPrimary ? {} : { worker: cluster.worker?.id });
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
 try {

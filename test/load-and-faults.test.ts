@@ -4,11 +4,12 @@ import { promisify } from "node:util";
 import v8 from "node:v8";
 import vm from "node:vm";
 import fc from "fast-check";
-import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
 import type { Answerer } from "../src/answer/types.js";
+import { createChatClient } from "../src/create-assistant.js";
+import { createLogger } from "../src/logger.js";
 import { loadPrompts } from "../src/answer/llm/load-prompts.js";
 import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
@@ -32,14 +33,30 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.stop());
 
-async function llm(timeoutMs = 2_000) {
+/** The key the LLM answerers send upstream: no log line and no reply may ever hold it. */
+const secretKey = "sk-test-Zq8Wv3Nx5Ty7Ua9Rb1Kc2Lm4";
+/** Every log line of the upstream fault suite, as the server's logger writes it. */
+const logLines: string[] = [];
+const faultLogger = createLogger("debug", { write: (line: string) => void logLines.push(line) }, [secretKey]);
+
+async function llm(timeoutMs = 2_000, options: { maxRetries?: number; idleTimeoutMs?: number } = {}) {
   return new LlmAnswerer({
-    client: new OpenAI({ apiKey: "k", baseURL: upstream.baseURL, timeout: timeoutMs, maxRetries: 0 }),
+    // Built as the server builds it (redirects not followed), with the answer's deadline from its timeout.
+    client: createChatClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs, maxRetries: options.maxRetries ?? 0 }),
     model: "fake",
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,
     fallback: extractive,
+    idleTimeoutMs: options.idleTimeoutMs,
+    logger: faultLogger,
   });
+}
+
+/** Settles as `promise` does, or fails after `ms`: a hung answer fails its test instead of stalling the run. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still not settled after ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Wraps an answerer to count the answers it is still streaming. */
@@ -114,27 +131,116 @@ describe("upstream faults", () => {
     ["empty", "degraded"],
     ["reset-mid-stream", "error event"],
     ["malformed-sse", "error event"],
+    ["stall-after-headers", "degraded"],
+    ["drip", "timeout event"],
+    ["401-secret", "degraded"],
+    ["error-secret-mid-stream", "error event"],
+    ["redirect", "degraded"],
   ] as const)("ends a streamed answer as specified when the upstream fails with %s (%s), then keeps serving", async (fault, outcome) => {
-    const app = await startApp({ answerer: await llm(300), protection: { rateLimitPerMinute: 0 } });
+    const app = await startApp({ answerer: await llm(800), logger: faultLogger, protection: { rateLimitPerMinute: 0 } });
     try {
       upstream.faults.length = 0;
       upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
       upstream.faults.push(fault);
-      const { events } = await readEvents(await postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
+      const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
+      const { events } = await within(10_000, readEvents(response));
       const last = events.at(-1)!;
       if (outcome === "degraded") {
         expect(last.event).toBe("done");
         expect(JSON.parse(events.find((event) => event.event === "citations")!.data)).toMatchObject({ degraded: true });
         expect(events.at(-2)!.event).toBe("suggestions");
       } else {
+        // The stream showed text, so it cannot be replaced: it ends with an error, in a fixed wording.
+        expect(events.some((event) => event.event === "delta")).toBe(true);
         expect(last.event).toBe("error");
-        expect(JSON.parse(last.data)).toMatchObject({ code: "upstream_error" });
+        const timedOut = outcome === "timeout event";
+        expect(JSON.parse(last.data)).toEqual({
+          code: timedOut ? "upstream_timeout" : "upstream_error",
+          status: timedOut ? 504 : 502,
+          message: timedOut ? "The language model did not answer in time; try again shortly" : "The language model failed to answer; try again shortly",
+        });
       }
+      // Nothing the upstream said reaches the client.
+      const everything = events.map((event) => event.data).join("\n");
+      for (const leak of [secretKey, "llm-7.internal", "Incorrect API key", "mid-stream failure", "not json"]) expect(everything).not.toContain(leak);
       const next = await (await postJson(`${app.url}/api/chat`, { message: questions[1] })).json();
       expect(next).toMatchObject({ mode: "llm", grounded: true });
     } finally {
       await app.close();
     }
+  });
+
+  it.each(["reset-mid-stream", "malformed-sse", "stall-after-headers", "drip", "error-secret-mid-stream"] as const)(
+    "gives a JSON client the degraded answer when the upstream fails with %s after it started answering",
+    async (fault) => {
+      const app = await startApp({ answerer: await llm(800), logger: faultLogger, protection: { rateLimitPerMinute: 0 } });
+      try {
+        upstream.faults.length = 0;
+        upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
+        upstream.faults.push(fault);
+        const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1] }));
+        const text = await response.text();
+        expect(response.status).toBe(200);
+        const body = JSON.parse(text);
+        expect(body).toMatchObject({ degraded: true, kind: "answer" });
+        // Only the extractive answer: none of the model's half-answer is mixed in.
+        expect(body.answer).not.toMatch(/^Cargo goes/);
+        for (const leak of [secretKey, "llm-7.internal"]) expect(text).not.toContain(leak);
+      } finally {
+        await app.close();
+      }
+    },
+    20_000,
+  );
+
+  it("keeps retries and condensing inside one deadline, and ends a silent stream after the idle timeout", async () => {
+    const answerer = await llm(1_000, { maxRetries: 3 });
+    upstream.faults.length = 0;
+    // Every attempt hangs before its headers: 4 attempts of 1 s each, plus backoff, without one deadline.
+    upstream.faults.push(...Array.from({ length: 4 }, () => "hang" as const));
+    let started = Date.now();
+    expect(await within(10_000, answerer.answer({ message: questions[1]! }))).toMatchObject({ degraded: true });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // A follow-up: condense and answer, 4 attempts each, all within the same second.
+    upstream.faults.length = 0;
+    upstream.faults.push(...Array.from({ length: 8 }, () => "hang" as const));
+    started = Date.now();
+    const followUp = await within(20_000, answerer.answer({ message: "And which ports?", history: [{ role: "user", content: questions[1]! }] }));
+    expect(followUp).toMatchObject({ degraded: true });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // Headers, then silence: the idle timeout ends it long before the 20 s deadline.
+    upstream.faults.length = 0;
+    upstream.faults.push("stall-after-headers");
+    started = Date.now();
+    expect(await within(10_000, (await llm(20_000, { idleTimeoutMs: 300 })).answer({ message: questions[1]! }))).toMatchObject({ degraded: true });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    upstream.faults.length = 0;
+  }, 60_000);
+
+  it("does not follow an upstream's redirect: the prompt is never posted elsewhere", async () => {
+    const elsewhere = await new FakeOpenAiServer().start();
+    try {
+      upstream.faults.length = 0;
+      upstream.redirectTo = `${elsewhere.baseURL}/chat/completions`;
+      upstream.faults.push("redirect");
+      expect(await (await llm(2_000)).answer({ message: questions[1]! })).toMatchObject({ degraded: true });
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it("logs upstream failures with the request id and without any secret, in every line of the fault suite", () => {
+    // The suite above ran every fault: the upstream's errors are logged, scrubbed.
+    expect(logLines.some((line) => line.includes("Incorrect API key provided"))).toBe(true);
+    expect(logLines.some((line) => line.includes("mid-stream failure"))).toBe(true);
+    for (const line of logLines) {
+      expect(line).not.toContain(secretKey);
+      expect(line).not.toContain(secretKey.slice(3));
+    }
+    const warnings = logLines.map((line) => JSON.parse(line) as { msg: string; requestId?: string }).filter((entry) => entry.msg.startsWith("LLM failed"));
+    // Those logged while serving a request say which (the direct answerer calls above have none to say).
+    expect(warnings.filter((warning) => typeof warning.requestId === "string").length).toBeGreaterThanOrEqual(10);
   });
 
   it("survives many clients aborting mid-stream: no unhandled rejections, memory back to its level", async () => {

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { ChatTurn } from "../retrieve/resolve-follow-up.js";
 
 /** A quote backing part of the answer: `source.slice(start, end) === quote` in the chunk's file. */
@@ -72,6 +73,8 @@ export type AnswerEvent =
 export interface AnswerOptions {
   /** Aborts the work (and any upstream request) when the client goes away. */
   signal?: AbortSignal;
+  /** The request's logger (it carries the request id); the answerer's own otherwise. */
+  logger?: Pick<Logger, "warn">;
 }
 
 export interface Answerer {

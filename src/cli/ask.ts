@@ -20,7 +20,7 @@ runCli(async () => {
   const question = program.args.join(" ").trim();
   if (question === "") throw new BadRequestError("The question is empty");
   const config = loadConfig();
-  const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2) });
+  const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2, [config.openai.apiKey]) });
   const history = options.followUpOf.map((content) => ({ role: "user" as const, content }));
   const response = await answerer.answer({ message: question, history });
   process.stdout.write(options.json ? `${JSON.stringify(stripInternals(response), null, 2)}\n` : formatResponse(response));

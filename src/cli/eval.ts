@@ -84,7 +84,7 @@ runCli(async () => {
     });
     target = { kind: "http", url: options.url };
   } else {
-    const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2) });
+    const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2, [config.openai.apiKey]) });
     ask = askAnswerer(answerer);
     target = { kind: "in-process", answerer: answerer.mode };
   }

@@ -6,7 +6,7 @@ import { runCli } from "./run-cli.js";
 
 runCli(async () => {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, 2);
+  const logger = createLogger(config.logLevel, 2, [config.openai.apiKey]);
   const { index, sources } = await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder: createEmbedder(config), logger, force: true });
   const { manifest } = index;
   process.stdout.write(

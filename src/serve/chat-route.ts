@@ -15,13 +15,13 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number) {
     const chatRequest = { message: body.message, history: body.history };
     const wantsStream = body.stream || (request.get("accept") ?? "").includes("text/event-stream");
     if (!wantsStream) {
-      const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = await answerer.answer(chatRequest, { signal });
+      const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined });
       response.json({ kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions });
       return;
     }
     const events = openEventStream(response, heartbeatMs);
     try {
-      for await (const event of answerer.stream(chatRequest, { signal })) {
+      for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined })) {
         if (signal.aborted) return;
         events.send(event.type, payload(event));
       }

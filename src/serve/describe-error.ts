@@ -1,4 +1,9 @@
-import { AppError, OverloadedError } from "../errors.js";
+import { AppError, OverloadedError, UpstreamError } from "../errors.js";
+
+const upstreamMessages: Record<string, string> = {
+  upstream_error: "The language model failed to answer; try again shortly",
+  upstream_timeout: "The language model did not answer in time; try again shortly",
+};
 
 export interface DescribedError {
   status: number;
@@ -13,6 +18,8 @@ export interface DescribedError {
  * anything else is a 500 that reveals nothing.
  */
 export function describeError(error: unknown): DescribedError {
+  // Upstream failures get a fixed message: whatever the upstream said (keys, internal hosts) stays in the log.
+  if (error instanceof UpstreamError) return { status: error.status, body: { code: error.code, message: upstreamMessages[error.code] ?? upstreamMessages.upstream_error! } };
   if (error instanceof OverloadedError) {
     return { status: error.status, body: { code: error.code, message: error.message }, headers: { "Retry-After": String(error.retryAfterSeconds) } };
   }

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Answerer } from "../answer/types.js";
@@ -24,7 +25,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model: modelId };
     if (!body.stream) {
-      const result = await answerer.answer(chatRequest, { signal });
+      const result = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined });
       response.json({
         ...base,
         object: "chat.completion",
@@ -46,7 +47,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
     try {
       chunk({ role: "assistant", content: "" });
       let extra: object | undefined;
-      for await (const event of answerer.stream(chatRequest, { signal })) {
+      for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined })) {
         if (signal.aborted) return;
         if (event.type === "delta") chunk({ content: event.text });
         if (event.type === "citations") {

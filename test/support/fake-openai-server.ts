@@ -2,7 +2,24 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackServer } from "./loopback-server.js";
 
 /** What the fake does with the next request to an endpoint; the default answers normally. */
-export type Fault = "500" | "429" | "hang" | "reset" | "reset-mid-stream" | "malformed-sse" | "empty";
+export type Fault =
+  | "500"
+  | "429"
+  | "hang"
+  | "reset"
+  | "reset-mid-stream"
+  | "malformed-sse"
+  | "empty"
+  /** Streams: headers and the role chunk, then nothing, never ending. */
+  | "stall-after-headers"
+  /** Streams: a piece every 20 ms, forever, never a finish_reason. */
+  | "drip"
+  /** A 401 whose body quotes the request's key, as OpenAI's "Incorrect API key provided" does. */
+  | "401-secret"
+  /** Streams: two pieces, then an SSE error chunk quoting the request's Authorization and an internal host. */
+  | "error-secret-mid-stream"
+  /** A 307 to `redirectTo`. */
+  | "redirect";
 
 export interface ChatScript {
   /** Reply text; a function sees the request's messages. */
@@ -28,6 +45,8 @@ export class FakeOpenAiServer extends LoopbackServer {
   chat: ChatScript = { reply: "Scripted reply [1]." };
   dimensions = 16;
   aborted = 0;
+  /** Where the "redirect" fault points. */
+  redirectTo = "http://127.0.0.1:9/v1/chat/completions";
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let raw = "";
@@ -42,12 +61,21 @@ export class FakeOpenAiServer extends LoopbackServer {
     if (fault === "500") return json(response, 500, { error: { message: "boom", type: "server_error" } });
     if (fault === "429") return json(response, 429, { error: { message: "slow down", type: "rate_limit" } }, { "retry-after": "0" });
     if (fault === "hang") return;
+    if (fault === "401-secret") {
+      const key = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+      return json(response, 401, { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", code: "invalid_api_key" } });
+    }
+    if (fault === "redirect") {
+      response.writeHead(307, { location: this.redirectTo });
+      response.end();
+      return;
+    }
     if (fault === "reset") {
       request.socket.destroy();
       return;
     }
     if (request.url?.endsWith("/embeddings")) return this.embeddings(body, response);
-    if (request.url?.endsWith("/chat/completions")) return this.completions(body, response, fault);
+    if (request.url?.endsWith("/chat/completions")) return this.completions(request, body, response, fault);
     json(response, 404, { error: { message: "unknown route" } });
   }
 
@@ -58,7 +86,7 @@ export class FakeOpenAiServer extends LoopbackServer {
     json(response, 200, { object: "list", data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } });
   }
 
-  private async completions(body: Record<string, unknown>, response: ServerResponse, fault: Fault | undefined): Promise<void> {
+  private async completions(request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse, fault: Fault | undefined): Promise<void> {
     const messages = body.messages as Array<{ role: string; content: string }>;
     const text = fault === "empty" ? "" : typeof this.chat.reply === "function" ? this.chat.reply(messages) : this.chat.reply;
     if (this.chat.delayMs) await new Promise((resolve) => setTimeout(resolve, this.chat.delayMs));
@@ -75,6 +103,23 @@ export class FakeOpenAiServer extends LoopbackServer {
     const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
     const pieces = text.match(/\S+\s*/g) ?? [];
     send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    const piece = (content: string) => send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    if (fault === "stall-after-headers") return; // and nothing more, until the client goes away
+    if (fault === "drip") {
+      // Never idle long, never finished: only a deadline on the whole answer ends it.
+      const timer = setInterval(() => piece("and "), 20);
+      response.on("close", () => clearInterval(timer));
+      return;
+    }
+    if (fault === "error-secret-mid-stream") {
+      piece(pieces[0] ?? "The ");
+      piece(pieces[1] ?? "cargo ");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const message = `mid-stream failure; upstream saw Authorization=${request.headers.authorization}; internal host llm-7.internal:8443`;
+      send({ error: { message, type: "server_error" } });
+      response.end();
+      return;
+    }
     for (const [i, piece] of pieces.entries()) {
       if (fault === "malformed-sse" && i === 1) {
         response.write("data: {this is not json\n\n");

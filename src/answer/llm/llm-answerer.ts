@@ -10,7 +10,9 @@ import { instructsAssistant } from "../instructs-assistant.js";
 import { abstention, collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
 import { CitationStream } from "../verify/citation-stream.js";
 import { ClaimSupport } from "../verify/claim-support.js";
+import { scrubSecrets } from "../../scrub-secrets.js";
 import type { Prompts } from "./load-prompts.js";
+import { UpstreamDeadline } from "./upstream-deadline.js";
 
 export interface LlmAnswererOptions {
   client: OpenAI;
@@ -30,6 +32,13 @@ export interface LlmAnswererOptions {
   maxTokens?: number;
   /** Characters read from the model before the answer is ended as truncated. Default 8,000. */
   maxAnswerChars?: number;
+  /**
+   * The whole budget for the model, condensing and retries included, first byte to last.
+   * Default: the client's `timeout`.
+   */
+  timeoutMs?: number;
+  /** The longest silence in the middle of a streamed answer. Default 15 s. */
+  idleTimeoutMs?: number;
   logger?: Pick<Logger, "warn">;
 }
 
@@ -52,12 +61,34 @@ export class LlmAnswerer implements Answerer {
     this.maxAnswerChars = options.maxAnswerChars ?? 8000;
   }
 
+  /**
+   * The whole answer, for JSON clients. They see nothing until it is complete, so a model that
+   * fails half-way still leaves room for the degraded answer: the text is held back, not shown.
+   */
   answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse> {
-    return collectAnswer(this.stream(request, options));
+    return collectAnswer(this.run(request, options, true));
   }
 
-  async *stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
+  stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
+    return this.run(request, options, false);
+  }
+
+  private async *run(request: ChatRequest, options: AnswerOptions, heldBack: boolean): AsyncIterable<AnswerEvent> {
+    const deadline = new UpstreamDeadline({
+      timeoutMs: this.options.timeoutMs ?? this.options.client.timeout,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? 15_000,
+      signal: options.signal,
+    });
+    try {
+      yield* this.answerWithin(request, options, deadline, heldBack);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private async *answerWithin(request: ChatRequest, options: AnswerOptions, deadline: UpstreamDeadline, heldBack: boolean): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
+    const logger = options.logger ?? this.options.logger;
     // Small talk, questions about the interview itself and overviews need no model; other languages do.
     const routed = await fallback.converse(request.message, { otherLanguages: false });
     if (routed) {
@@ -66,7 +97,7 @@ export class LlmAnswerer implements Answerer {
     }
     const { signal } = options;
     const history = request.history ?? [];
-    const standalone = history.length > 0 ? await this.condense(request.message, history, signal) : null;
+    const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
     const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal });
     const { passages } = retrieval;
@@ -82,17 +113,28 @@ export class LlmAnswerer implements Answerer {
     let written = "";
     let shown = false;
     let finished = false;
+    const held: string[] = [];
     try {
       const messages = await this.options.prompts.answer.formatMessages({
         passages: formatPassages(passages),
         question: asData(standalone ?? request.message),
         refusal: abstention,
       });
-      const stream = await this.options.client.chat.completions.create(
-        { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0, max_tokens: this.options.maxTokens ?? 600 },
-        { signal },
+      const stream = await deadline.race(
+        this.options.client.chat.completions.create(
+          { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0, max_tokens: this.options.maxTokens ?? 600 },
+          // The deadline's signal also stops the SDK's retries; its timeout bounds each attempt.
+          { signal: deadline.signal, timeout: deadline.remaining() },
+        ),
       );
-      for await (const chunk of stream) {
+      // The idle clock starts with the headers: the first token may take a while, the rest should not.
+      deadline.touch();
+      const chunks = stream[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await deadline.race(chunks.next());
+        if (next.done) break;
+        deadline.touch();
+        const chunk = next.value;
         if (chunk.choices[0]?.finish_reason) finished = true;
         let text = chunk.choices[0]?.delta?.content;
         if (!text) continue;
@@ -105,7 +147,8 @@ export class LlmAnswerer implements Answerer {
         }
         written += text;
         const output = await citations.push(text);
-        if (output) {
+        if (output && heldBack) held.push(output);
+        else if (output) {
           shown = true;
           yield { type: "delta", text: output };
         }
@@ -116,14 +159,18 @@ export class LlmAnswerer implements Answerer {
       if (written.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const upstream = toUpstreamError(error);
-      if (shown || this.onFailure === "error") throw upstream;
-      this.options.logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
+      const upstream = toUpstreamError(error, this.secrets());
+      if (shown || this.onFailure === "error") {
+        logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed after part of the answer was sent");
+        throw upstream;
+      }
+      logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
       const degraded = await this.options.fallback.answerFrom(retrieval);
       const suggestions = await fallback.suggest(request.message, degraded);
       for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions })) if (event.type !== "contexts") yield event;
       return;
     }
+    for (const text of held) yield { type: "delta", text };
     const rest = await citations.end();
     if (rest) yield { type: "delta", text: rest };
     const verified = citations.result();
@@ -131,24 +178,38 @@ export class LlmAnswerer implements Answerer {
     yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified) };
   }
 
-  /** Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. */
-  private async condense(question: string, history: ChatTurn[], signal?: AbortSignal): Promise<string | null> {
+  /**
+   * Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. It gets
+   * at most half of the answer's deadline, so a slow condense still leaves the answer time.
+   */
+  private async condense(question: string, history: ChatTurn[], deadline: UpstreamDeadline, options: AnswerOptions): Promise<string | null> {
+    const step = deadline.within(Math.ceil(deadline.remaining() / 2));
     try {
       const messages = await this.options.prompts.condense.formatMessages({
         history: history.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${asData(turn.content)}`).join("\n"),
         question: asData(question),
       });
-      const completion = await this.options.client.chat.completions.create(
-        { model: this.options.model, messages: toOpenAiMessages(messages), temperature: 0 },
-        { signal },
+      const completion = await step.race(
+        this.options.client.chat.completions.create(
+          { model: this.options.model, messages: toOpenAiMessages(messages), temperature: 0 },
+          { signal: step.signal, timeout: step.remaining() },
+        ),
       );
       const rewritten = completion.choices[0]?.message?.content?.trim();
       return rewritten ? rewritten.slice(0, 2000) : null;
     } catch (error) {
-      if (signal?.aborted) throw error;
-      this.options.logger?.warn({ err: error }, "Condensing the follow-up failed; resolving it without the LLM");
+      if (options.signal?.aborted) throw error;
+      const upstream = toUpstreamError(error, this.secrets());
+      (options.logger ?? this.options.logger)?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "Condensing the follow-up failed; resolving it without the LLM");
       return null;
+    } finally {
+      step.dispose();
     }
+  }
+
+  /** What must never reach a log: the key this client sends upstream. */
+  private secrets(): Array<string | undefined> {
+    return [this.options.client.apiKey ?? undefined];
   }
 }
 
@@ -173,13 +234,33 @@ function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMe
   });
 }
 
-function toUpstreamError(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
+/**
+ * The failure as the app reports it. Nothing the upstream said goes into the message (clients get
+ * a fixed one per code anyway, see describeError); the cause keeps it for the log, scrubbed of
+ * secrets, since upstreams echo keys and internal hosts in their errors.
+ */
+function toUpstreamError(error: unknown, secrets: ReadonlyArray<string | undefined>): UpstreamError {
+  const cause = scrubbedCause(error, secrets);
+  if (error instanceof UpstreamError) {
+    return error.cause === undefined ? error : new UpstreamError(error.message, error.isRetryable, { cause, status: error.status });
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new UpstreamError("The language model did not answer in time", true, { cause: error, status: 504 });
+    return new UpstreamError("The language model did not answer in time", true, { cause, status: 504 });
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    return new UpstreamError(`The language model answered ${error.status}`, error.status === 429 || error.status >= 500, { cause: error });
+    return new UpstreamError(`The language model answered ${error.status}`, error.status === 429 || error.status >= 500, { cause });
   }
-  return new UpstreamError(`The language model could not be reached: ${(error as Error).message}`, true, { cause: error });
+  return new UpstreamError("The language model could not be reached", true, { cause });
+}
+
+/** A copy of an upstream error (and its causes) for the log: name, status and scrubbed message. */
+function scrubbedCause(error: unknown, secrets: ReadonlyArray<string | undefined>, depth = 0): Error | undefined {
+  if (error === undefined || error === null) return undefined;
+  if (!(error instanceof Error)) return new Error(scrubSecrets(String(error), secrets));
+  const copy = new Error(scrubSecrets(error.message, secrets), depth < 3 ? { cause: scrubbedCause(error.cause, secrets, depth + 1) } : {});
+  copy.name = error.name;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === "number") Object.assign(copy, { status });
+  return copy;
 }

@@ -4,6 +4,7 @@ import { createEmbedder } from "./embed/create-embedder.js";
 import { createLogger } from "./logger.js";
 import { openIndex } from "./search-index/open-index.js";
 import { runWorker } from "./serve/run-worker.js";
+import { shareLimitsWithWorkers } from "./serve/limit-stores.js";
 
 let config: Config;
 try {
@@ -32,6 +33,8 @@ try {
 async function runPrimary(config: Config): Promise<void> {
   await openIndex({ dataDir: config.dataDir, indexDir: config.indexDir, embedder: createEmbedder(config), logger });
   let stopping = false;
+  // The workers' rate-limit counters live here, so a client's limit is one limit across workers.
+  if (!config.redisUrl) shareLimitsWithWorkers();
   for (let i = 0; i < config.workers; i++) cluster.fork();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {

@@ -133,6 +133,12 @@ describe("<interview-chat>", () => {
     expect($(".assistant:last-child .note")).toBeNull();
   });
 
+  it("adds no header landmark that would be a second banner on the host page", async () => {
+    const { shadow } = mount(new ScriptedTransport([]));
+    expect(shadow.querySelector("header")).toBeNull();
+    expect(shadow.querySelector(".header h2")).not.toBeNull();
+  });
+
   it("offers the server's suggestions as buttons that ask them", async () => {
     const suggesting: Script = async function* () {
       yield { type: "delta", text: "Hello! You could ask:" };

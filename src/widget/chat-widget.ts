@@ -116,7 +116,8 @@ export class ChatWidget extends HTMLElement {
     this.panel = h(
       "section",
       { id: "panel", class: "panel", role: mode === "inline" ? "region" : "dialog", "aria-labelledby": "title" },
-      h("header", {}, h("h2", { id: "title" }, title), clear, close),
+      // A div, not <header>: inside a host page's <body> that would be a second banner landmark.
+      h("div", { class: "header" }, h("h2", { id: "title" }, title), clear, close),
       this.log,
       this.suggestions,
       form,

@@ -24,7 +24,7 @@ svg{width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:2;stroke-l
 .inline .panel{position:relative;inset:auto;width:100%;max-width:none;height:100%;min-height:420px;max-height:none;box-shadow:none;animation:none;z-index:auto}
 @keyframes ic-in{from{opacity:0;transform:translateY(8px)}}
 @media (max-width:520px){.floating .panel{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0;border:0}.floating.open .launcher{display:none}}
-header{display:flex;align-items:center;gap:4px;padding:10px 10px 10px 16px;border-bottom:1px solid var(--ic-line)}
+.header{display:flex;align-items:center;gap:4px;padding:10px 10px 10px 16px;border-bottom:1px solid var(--ic-line)}
 h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .icon-button{width:36px;height:36px;border-radius:8px;display:flex;align-items:center;justify-content:center;color:var(--ic-muted)}
 .icon-button:hover{background:var(--ic-soft);color:var(--ic-fg)}
@@ -53,7 +53,7 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 .suggestion{padding:6px 10px;border:1px solid var(--ic-accent);border-radius:16px;color:var(--ic-accent);font-size:13px;text-align:left;background:var(--ic-bg)}
 .suggestion:hover{background:var(--ic-soft)}
 form{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid var(--ic-line)}
-textarea{flex:1;resize:none;min-height:40px;max-height:140px;padding:9px 12px;border:1px solid var(--ic-line);border-radius:10px;background:var(--ic-bg);line-height:1.4}
+textarea{flex:1;resize:none;min-height:40px;max-height:140px;padding:9px 12px;font-size:16px;border:1px solid var(--ic-line);border-radius:10px;background:var(--ic-bg);line-height:1.4}
 textarea:focus{outline:2px solid var(--ic-accent);outline-offset:-1px}
 .send,.stop{width:40px;height:40px;border-radius:10px;display:flex;align-items:center;justify-content:center;background:var(--ic-accent);color:var(--ic-on-accent)}
 .send:disabled{opacity:.45;cursor:default}

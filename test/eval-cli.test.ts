@@ -105,7 +105,7 @@ describe("npm run eval", () => {
       const out = path.join(root, "out-down");
       const { code, stdout, stderr } = await evaluate("--questions", questionsFile, "--url", down.url, "--out", out, "--thresholds", noThresholds);
       expect(code).toBe(1);
-      expect(stdout).toMatch(/^c1\s+ERROR\s+.*answered 502 upstream_error: The model is down$/m);
+      expect(stdout).toMatch(/^c1\s+ERROR\s+.*answered 502 upstream_error: The language model failed to answer; try again shortly$/m);
       expect(stderr).toBe(`error: 3 of 3 questions could not be answered by the server ${down.url}; see ${path.join(out, "report.json")}\n`);
       expect(JSON.parse(await readFile(path.join(out, "report.json"), "utf8")).summary.errors).toBe(3);
     } finally {

@@ -157,7 +157,7 @@ describe("evaluating a running server over HTTP", () => {
     const failing = await startApp({ answerer: new FailingOnce() });
     try {
       const results = await runEval({ questions: questions.slice(0, 2), ask: askOverHttp(failing.url), sourceOf: sourceLookup(opened.sources), k: 3 });
-      expect(results[0]).toMatchObject({ id: questions[0]!.id, passed: false, error: `${failing.url}/api/chat answered 502 upstream_error: The model is down` });
+      expect(results[0]).toMatchObject({ id: questions[0]!.id, passed: false, error: `${failing.url}/api/chat answered 502 upstream_error: The language model failed to answer; try again shortly` });
       expect(isError(results[1]!)).toBe(false);
       expect(summarize(results, 3).errors).toBe(1);
     } finally {

@@ -85,6 +85,15 @@ describe("renderCitationCard", () => {
     expect(card.querySelector(".degraded")?.textContent).toMatch(/unavailable/);
   });
 
+  it("shows a model's **bold** as bold text, and markup inside it still as text", () => {
+    const fragment = renderAnswerText("The **Middle Corridor** and **<b>x</b>** [1].", citations, "m1");
+    const box = document.createElement("p");
+    box.append(fragment);
+    expect([...box.querySelectorAll("strong")].map((strong) => strong.textContent)).toEqual(["Middle Corridor", "<b>x</b>"]);
+    expect(box.querySelector("b")).toBeNull();
+    expect(box.textContent).not.toContain("**");
+  });
+
   it("renders a quote and question holding markup as text", () => {
     const card = renderCitationCard({ ...citations[0]!, section: payload, quote: payload }, { grounded: true });
     expect(card.querySelector("img")).toBeNull();

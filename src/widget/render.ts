@@ -12,7 +12,7 @@ export function renderAnswerText(answer: string, citations: WireCitation[] | nul
   const fragment = document.createDocumentFragment();
   for (const segment of segmentAnswer(answer)) {
     if ("text" in segment) {
-      fragment.append(segment.text);
+      fragment.append(...withBold(segment.text));
     } else if (citations === null) {
       fragment.append(h("span", { class: "chip pending", "aria-hidden": "true" }, String(segment.n)));
     } else if (citations.some((citation) => citation.n === segment.n)) {
@@ -28,6 +28,11 @@ export function renderAnswerText(answer: string, citations: WireCitation[] | nul
     }
   }
   return fragment;
+}
+
+/** Text with a model's `**bold**` as <strong>, everything still as text nodes. */
+function withBold(text: string): Array<string | HTMLElement> {
+  return text.split(/\*\*([^*\n]+)\*\*/).map((part, i) => (i % 2 === 1 ? h("strong", {}, part) : part));
 }
 
 /** What a citation chip opens: the interviewer's question, the verbatim quote, where it is, and the answer's state. */

@@ -9,6 +9,7 @@ import { foreignLanguage } from "./route/language.js";
 import { classifySmallTalk } from "./route/small-talk.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
+import { extractiveTuning } from "./extractive-tuning.js";
 import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
@@ -113,7 +114,7 @@ export class ExtractiveAnswerer implements Answerer {
     const ownTerms = questionTerms({ question: retrieval.question.question, searchText: retrieval.question.question }, terms);
     const definition = definedSubject(retrieval.question.question);
     const scored = scoreSentences(passages, query, terms)
-      .map((sentence) => (definition && startsWith(textOf(passages, sentence), definition) ? { ...sentence, score: sentence.score + 0.1 } : sentence))
+      .map((sentence) => (definition && startsWith(textOf(passages, sentence), definition) ? { ...sentence, score: sentence.score + extractiveTuning.definitionBonus } : sentence))
       .sort((a, b) => b.score - a.score);
     const type = expectedAnswerType(retrieval.question.question);
     const names = namedTerms(retrieval.question.question).map((term) => terms.correct(term) ?? term);
@@ -137,16 +138,13 @@ export class ExtractiveAnswerer implements Answerer {
     const cut = best && type === "share" && shareOfSomethingElse(retrieval.question.question, textOf(passages, best)) ? evidenceCut("any") : evidenceCut(type);
     if (!best || ownTerms.size === 0 || evidenceScore(best) < cut) {
       const closest = ownTerms.size > 0 ? scored[0] : undefined;
-      const near = closest && evidenceScore(closest) >= closestCut && sharesTopic(retrieval.question.question, textOf(passages, closest), terms);
+      const near = closest && evidenceScore(closest) >= extractiveTuning.closestCut && sharesTopic(retrieval.question.question, textOf(passages, closest), terms);
       const reply = near ? await this.closest(closest, passages) : await this.respond({ draft: [abstention], passages, preferred: [] });
       return { ...reply, ...(best ? { evidence: pick(best) } : {}) };
     }
-    // Runners-up join when nearly as good: answers often span two sentences ("the leaders agreed
-    // ..." then "In this regard, they ..."), and quoting both costs the reader one more line. Once
-    // the best sentence has decided to answer, a runner-up needs to be close to it and fair
-    // evidence, not to clear the answer's own cut again (quote holds evidence 0.67 → 0.69 on the
-    // project's set, no change on the starter set).
-    const runnerUpCut = Math.min(cut, 0.6);
+    // Runners-up join when nearly as good: once the best sentence has decided to answer, a
+    // runner-up needs to be close to it and fair evidence, not to clear the answer's own cut again.
+    const runnerUpCut = Math.min(cut, extractiveTuning.runnerUpCut);
     // On point: a runner-up must hold one of the question's own words. A follow-up's context ("EU
     // trade in 2021" before "What about imports?") otherwise pulls in sentences on neighbouring topics.
     // Compared as written, not stemmed: Porter makes "importance" the "import" of "imports".
@@ -156,8 +154,8 @@ export class ExtractiveAnswerer implements Answerer {
       return ownWords.some((word) => present.some((other) => sameWord(word, other)));
     };
     const chosen = candidates
-      .filter((sentence) => sentence === best || (sentence.score >= best.score * 0.85 && evidenceScore(sentence) >= runnerUpCut && holdsOwnWord(sentence)))
-      .slice(0, 3);
+      .filter((sentence) => sentence === best || (sentence.score >= best.score * extractiveTuning.runnerUpShare && evidenceScore(sentence) >= runnerUpCut && holdsOwnWord(sentence)))
+      .slice(0, extractiveTuning.maxRunnerUps);
     // The sentence after the best one joins too: an interviewee's answer unfolds over consecutive
     // sentences ("The last meeting took place in August." → "A joint statement was adopted."), and
     // the point asked about is as often in the second (quote holds evidence 0.64 → 0.67 on the
@@ -172,7 +170,7 @@ export class ExtractiveAnswerer implements Answerer {
       const isNext = (sentence: ScoredSentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1;
       // Popped from the end: the weakest runner-up first, the sentence after the best last.
       const droppable = [...chosen.filter(isNext), ...chosen.filter((sentence) => sentence !== best && !isNext(sentence)).sort((a, b) => b.score - a.score)];
-      while (chosen.reduce((sum, sentence) => sum + words(sentence), 0) > maxAnswerWords && droppable.length > 0) chosen.splice(chosen.indexOf(droppable.pop()!), 1);
+      while (chosen.reduce((sum, sentence) => sum + words(sentence), 0) > extractiveTuning.maxAnswerWords && droppable.length > 0) chosen.splice(chosen.indexOf(droppable.pop()!), 1);
     }
     chosen.sort((a, b) => a.passage - b.passage || a.sentence - b.sentence);
     const preferred: PreferredQuote[] = chosen.map((sentence) => ({
@@ -222,21 +220,12 @@ function pick(sentence: ScoredSentence): Evidence {
  * (idf-weighted) content the sentence covers, and how similar their embeddings are.
  */
 function evidenceScore(sentence: ScoredSentence): number {
-  return sentence.similarity + 0.5 * sentence.coverage;
+  return sentence.similarity + extractiveTuning.coverageWeight * sentence.coverage;
 }
 
-/**
- * A linear boundary in (coverage, similarity). On the starter set and the project's set, the
- * unanswerable questions' best sentences reach at most 0.645 (one on-topic outlier aside) and the
- * starter set's answerable ones at least 0.725; the cut sits between the two. A sentence that
- * holds the specific kind of thing asked for (a month, a share, a list of countries) is itself
- * evidence, and needs less topical similarity. Measured on the current code (the earlier comment's
- * "0.5 no longer abstains" no longer held): from 0.55 down to 0.4 no unanswerable question of the
- * four sets stops abstaining, while the project set's false abstention falls 0.22 → 0.19 (quote
- * holds evidence 0.74 → 0.78); the blind, starter and conversation sets do not change.
- */
+/** The evidence an answer needs (see `extractiveTuning`): less when the sentence holds the specific kind of thing asked for. */
 function evidenceCut(type: AnswerType): number {
-  return isSpecific(type) ? 0.4 : 0.68;
+  return isSpecific(type) ? extractiveTuning.specificCut : extractiveTuning.answerCut;
 }
 
 /** The content words of a text as written, lower-cased, a plural's "s" and a possessive dropped. */
@@ -254,28 +243,13 @@ function sameWord(a: string, b: string): boolean {
 }
 
 /**
- * An answer longer than this loses its weakest sentences, unless a list is asked for. The
- * interview's sentences run long (some 90 words), and the cut costs evidence below this: at 80
- * words quote-holds-evidence falls 0.81 → 0.76 on the blind set and 1.00 → 0.93 on the starter
- * set, at 100 one question of each is lost, at 130 none.
- */
-const maxAnswerWords = 130;
-
-/**
- * Below the answer's cut, a sentence this good is still shown as the closest the interview comes.
- * The unanswerable questions of the three sets reach at most 0.645 (the answer's cut is 0.68, or
- * 0.55 for specific answer types); 0.5 leaves the off-topic ones a bare refusal.
- */
-const closestCut = 0.6;
-
-/**
  * Whether a sentence shares with the question a word that is neither a name nor in most passages:
  * "the capital of France" is not close to "FDI … in the Netherlands, Belgium, France".
  */
 function sharesTopic(question: string, sentence: string, terms: TermStatistics): boolean {
   const names = new Set(namedTerms(question));
   const present = terms.termsOf(sentence);
-  return contentTerms(question).some((term) => !names.has(term) && terms.idf(term) > 0.7 && present.has(term));
+  return contentTerms(question).some((term) => !names.has(term) && terms.idf(term) > extractiveTuning.commonTermIdf && present.has(term));
 }
 
 /** Places the citation marker before the sentence's closing punctuation and quotes. */

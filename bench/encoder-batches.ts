@@ -11,7 +11,8 @@ import { round } from "./stats.js";
 
 export interface EncoderBatchResults {
   /** Per batch size: median ms per call and per text over `rounds` calls. */
-  sizes: Array<{ batch: number; msPerCall: number; msPerText: number }>;
+  /** CPU ms a text (this process's user + system time over all calls): on a shared machine, less skewed than wall time. */
+  sizes: Array<{ batch: number; msPerCall: number; msPerText: number; cpuMsPerText: number }>;
   /** Largest absolute difference of any component between a text batched and the same text alone. */
   maxAbsDifference: number;
   texts: number;
@@ -30,15 +31,17 @@ export async function measureEncoderBatches(options: { sizes?: number[]; rounds?
   const results: EncoderBatchResults["sizes"] = [];
   for (const batch of sizes) {
     const times: number[] = [];
+    const cpu = process.cpuUsage();
     for (let r = 0; r < rounds; r++) {
       const texts = questions.take(batch);
       const start = performance.now();
       embed(texts);
       times.push(performance.now() - start);
     }
+    const { user, system } = process.cpuUsage(cpu);
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
-    results.push({ batch, msPerCall: round(median, 2), msPerText: round(median / batch, 2) });
+    results.push({ batch, msPerCall: round(median, 2), msPerText: round(median / batch, 2), cpuMsPerText: round((user + system) / 1000 / (rounds * batch), 2) });
   }
 
   let maxAbsDifference = 0;
@@ -59,6 +62,8 @@ export async function measureEncoderBatches(options: { sizes?: number[]; rounds?
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await measureEncoderBatches();
-  for (const { batch, msPerCall, msPerText } of result.sizes) console.log(`batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text`);
+  for (const { batch, msPerCall, msPerText, cpuMsPerText } of result.sizes) {
+    console.log(`batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text, ${cpuMsPerText} CPU ms a text`);
+  }
   console.log(`largest |batched - alone| over ${result.texts} texts: ${result.maxAbsDifference.toExponential(2)}`);
 }

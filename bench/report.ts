@@ -211,6 +211,7 @@ export function formatReport(results: BenchResults): string {
         ["baseline without embedding", ms(baseline.latency.baselineSearchOnly.p50Ms), ms(baseline.latency.baselineSearchOnly.p99Ms)],
       ]),
   );
+  if (results.batching) sections.push(formatBatching(results.batching));
   sections.push(
     table(
       "The issue's bar",
@@ -230,4 +231,32 @@ function table(title: string, header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return [title, line(header), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function formatBatching(batching: NonNullable<BenchResults["batching"]>): string {
+  const { encoder } = batching;
+  const perText = table(
+    "Query embedding: encoder cost per batch size (synchronous graph path, median of calls)",
+    ["texts a call", "ms a call", "ms a text", "CPU ms a text"],
+    encoder.sizes.map((size) => [String(size.batch), size.msPerCall.toFixed(2), size.msPerText.toFixed(2), size.cpuMsPerText.toFixed(2)]),
+  );
+  const sizes = (run: (typeof batching.runs)[number]) =>
+    Object.entries(run.batchSizes)
+      .map(([size, count]) => `${size}×${count}`)
+      .join(" ");
+  const rows = [...batching.runs, batching.overload].map((run) => [
+    run.variant,
+    String(run.workers),
+    String(run.connections),
+    run.throughputRps.toFixed(1),
+    `${run.latency.p50Ms.toFixed(1)} / ${run.latency.p99Ms.toFixed(1)}`,
+    Object.entries(run.statuses).map(([status, count]) => `${status}: ${count}`).join(", ") + (run.timeouts ? `, timeouts: ${run.timeouts}` : ""),
+    run.meanBatchSize ? `${run.meanBatchSize} (${sizes(run)})` : "-",
+    `${run.otherCpuPercent} %`,
+  ]);
+  return (
+    perText +
+    `\nlargest |batched − alone| over ${encoder.texts} texts: ${encoder.maxAbsDifference.toExponential(2)}; one call a request allows at most ${batching.idealRps} req/s on this machine\n\n` +
+    table("Distinct questions with query batching off and on (EMBED_MAX_BATCH, EMBED_MAX_WAIT_MS)", ["variant", "workers", "conn", "req/s", "p50 / p99 ms", "replies", "mean batch (size×count)", "other CPU"], rows)
+  );
 }

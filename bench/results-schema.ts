@@ -1,3 +1,4 @@
+import type { BatchingResults } from "./batching.js";
 /**
  * The shape of `bench/results.json`, written by `npm run bench`. `schemaVersion` changes when a
  * field is renamed or removed; new fields may be added without changing it. Times are in
@@ -22,6 +23,8 @@ export interface BenchResults {
   llm: LlmOverhead;
   scale: ScaleCurve;
   baseline: BaselineComparison;
+  /** Micro-batching of query embeddings on and off (issue 17, bench/batching.ts); absent in runs before it. */
+  batching?: BatchingResults;
   /** The issue's bar, one row a criterion. */
   bar: BarItem[];
 }

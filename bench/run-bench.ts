@@ -1,6 +1,6 @@
 /*
  * `npm run bench`: index build, cold start, in-process step latencies, HTTP load with autocannon,
- * LLM-mode overhead, a scale curve and a baseline comparison, in one run. Writes
+ * query-embedding batching on and off, LLM-mode overhead, a scale curve and a baseline comparison, in one run. Writes
  * bench/results.json (schema: bench/results-schema.ts) and prints the tables; progress goes to
  * stderr. `--quick` runs a shorter version (and writes to a temporary file unless --out is given).
  * See README.md, "Benchmarks".
@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { answerAboutInterview } from "../src/answer/answer-about-interview.js";
 import { measureBaseline } from "./baseline.js";
+import { measureBatching } from "./batching.js";
 import { measureColdStart } from "./cold-start.js";
 import { measureHttpLoad } from "./http-load.js";
 import { measureInProcess, measureIndexBuild } from "./in-process.js";
@@ -79,6 +80,9 @@ try {
     log,
   });
 
+  await step("query batching on and off");
+  const batching = await measureBatching({ dataDir, indexDir: built.indexDir, questions, seconds: settings.httpSeconds, rounds: 1, cores: machine.cpus, log });
+
   await step("LLM mode overhead");
   const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });
 
@@ -101,6 +105,7 @@ try {
     llm,
     scale,
     baseline,
+    batching,
   };
   const results: BenchResults = { ...partial, bar: judgeBar(partial) };
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -29,6 +29,8 @@ export interface RunningServer {
   cpuSeconds(): number;
   /** Requests served so far by each server process, from the server's request log lines. */
   requestsByProcess(): Map<number, number>;
+  /** Sizes of the query-embedding batches formed so far, from `query batch` lines (LOG_LEVEL=debug). */
+  batchSizes(): number[];
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let errors = "";
   let partial = "";
   const requests = new Map<number, number>();
+  const batches: number[] = [];
   child.stdout!.on("data", (chunk: Buffer) => {
     const text = partial + chunk.toString();
     const end = text.lastIndexOf("\n") + 1;
@@ -88,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const pid = Number(match[1]);
       requests.set(pid, (requests.get(pid) ?? 0) + 1);
     }
+    for (const match of lines.matchAll(/"size":(\d+),"ms":[\d.]+,"msg":"query batch"/g)) batches.push(Number(match[1]));
   });
   child.stderr!.on("data", (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-10_000);
@@ -122,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         .filter((entry) => entry.role !== "tsx cli")
         .reduce((sum, entry) => sum + cpuSecondsOf(entry.pid), 0),
     requestsByProcess: () => new Map(requests),
+    batchSizes: () => [...batches],
     stop: () => stopProcessTree(child, exit),
   };
 }

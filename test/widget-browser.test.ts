@@ -75,7 +75,8 @@ beforeAll(async () => {
   let appUrl = "";
   host = await listen(hostSite(() => appUrl));
   strangerHost = await listen(hostSite(() => appUrl));
-  app = await startWidgetApp({ answerer, interviews: opened.interviews, assetsDir, protection: { allowedOrigins: [host.url], rateLimitPerMinute: 0 } });
+  // API keys required: the demo page and the allowed site ask with the session tokens the widget fetches (issue 13).
+  app = await startWidgetApp({ answerer, interviews: opened.interviews, assetsDir, protection: { allowedOrigins: [host.url], apiKeys: ["browser-test-key"], rateLimitPerMinute: 0 } });
   appUrl = app.url;
   slowApp = await startWidgetApp({ answerer: hanging, interviews: opened.interviews, assetsDir, protection: { rateLimitPerMinute: 0 } });
   browser = await launchChromium();

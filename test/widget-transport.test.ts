@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import type { Citation, Context } from "../src/answer/types.js";
@@ -5,10 +6,12 @@ import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import type { ChatTurn } from "../src/retrieve/resolve-follow-up.js";
 import { openIndex } from "../src/search-index/open-index.js";
 import { citationSchema, contextSchema } from "../src/serve/schemas.js";
+import { SessionTokens } from "../src/serve/session-token.js";
 import { limits, type ChatEvent, type WireCitation, type WireContext, type WireTurn } from "../src/widget/contract.js";
 import { createSseParser, type SseMessage } from "../src/widget/sse.js";
 import { ChatError, createTransport } from "../src/widget/transport.js";
 import { scratchProject } from "./support/corpus.js";
+import { FakeAnswerer } from "./support/fake-answerer.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { startApp } from "./support/http.js";
 
@@ -38,8 +41,14 @@ interface FakeFetchCall {
  */
 function fakeFetch(options: { status?: number; body: string; headers?: Record<string, string>; pieces?: number; delayMs?: number; cutAfter?: number }) {
   const calls: FakeFetchCall[] = [];
+  const sessionCalls: FakeFetchCall[] = [];
   const state = { cancelled: false };
   const fetchImpl = (async (url: string | URL | Request, init: RequestInit = {}) => {
+    // The transport's token request, answered as the server does (calls holds the questions only).
+    if (String(url).endsWith("/api/session")) {
+      sessionCalls.push({ url: String(url), init });
+      return Response.json({ token: `token-${sessionCalls.length}`, expiresAt: "", expiresIn: 600 });
+    }
     calls.push({ url: String(url), init });
     const bytes = new TextEncoder().encode(options.body);
     const count = options.pieces ?? 7;
@@ -60,7 +69,7 @@ function fakeFetch(options: { status?: number; body: string; headers?: Record<st
     });
     return new Response(stream, { status: options.status ?? 200, headers: { "content-type": "text/event-stream", ...options.headers } });
   }) as typeof fetch;
-  return { fetch: fetchImpl, calls, state };
+  return { fetch: fetchImpl, calls, sessionCalls, state };
 }
 
 async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
@@ -82,6 +91,11 @@ void wireTypesAreTheServers;
 /** The JavaScript type of every field of `value`, to compare with a field list. */
 const shapeOf = (value: object) => Object.fromEntries(Object.entries(value).map(([key, field]) => [key, typeof field]));
 
+/** fetch as a page on `origin` calls it: a browser sends the page's Origin with every POST. */
+function asPageOn(origin: string): typeof fetch {
+  return ((url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin } })) as typeof fetch;
+}
+
 describe("the widget's wire types", () => {
   it("match what a running server sends and accepts: citations, contexts, turns and limits", async () => {
     expect(Object.keys(citationSchema.shape).sort()).toEqual(Object.keys(citationFields).sort());
@@ -92,7 +106,7 @@ describe("the widget's wire types", () => {
     const answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
     const app = await startApp({ answerer, protection: { rateLimitPerMinute: 0 } });
     try {
-      const transport = createTransport({ api: app.url });
+      const transport = createTransport({ api: app.url, fetch: asPageOn(app.url) });
       const ask = async (message: string, history: WireTurn[] = []) => collect<ChatEvent>(transport.stream({ message, history }));
       const events = await ask("Which Latvian ports receive Kazakh export cargo?");
       const contexts = events.flatMap((event) => (event.type === "contexts" ? event.contexts : []));
@@ -270,5 +284,58 @@ describe("createTransport", () => {
     const pending = collect(createTransport({ api: "http://x", fetch: hanging }).stream({ message: "q", history: [] }, controller.signal));
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("the transport's session token", () => {
+  it("is fetched once, sent with every question, and renewed before it expires", async () => {
+    let now = 0;
+    const fake = fakeFetch({ body: answerStream });
+    const transport = createTransport({ api: "http://x", fetch: fake.fetch, now: () => now });
+    const ask = () => collect(transport.stream({ message: "q", history: [] }));
+    await ask();
+    await ask();
+    expect(fake.sessionCalls).toHaveLength(1);
+    expect(fake.sessionCalls[0]!.url).toBe("http://x/api/session");
+    expect(fake.sessionCalls[0]!.init.method).toBe("POST");
+    expect(fake.calls.map((call) => new Headers(call.init.headers).get("x-session-token"))).toEqual(["token-1", "token-1"]);
+    now = 539_000; // the token lives 600 s; it is renewed in its last minute
+    await ask();
+    expect(fake.sessionCalls).toHaveLength(1);
+    now = 541_000;
+    await ask();
+    expect(fake.sessionCalls).toHaveLength(2);
+    expect(new Headers(fake.calls.at(-1)!.init.headers).get("x-session-token")).toBe("token-2");
+  });
+
+  it("is renewed against a real server with API_KEYS set, the visitor seeing nothing of it", async () => {
+    let now = Date.parse("2026-01-01T12:00:00Z");
+    const sessions = new SessionTokens({ secret: randomBytes(32), ttlSeconds: 120, now: () => now });
+    const app = await startApp({ answerer: new FakeAnswerer(), sessions, protection: { apiKeys: ["k-one"], rateLimitPerMinute: 100 } });
+    try {
+      const requests: string[] = [];
+      const page = asPageOn(app.url);
+      const recording = ((url: string, init?: RequestInit) => (requests.push(new URL(url).pathname), page(url, init))) as typeof fetch;
+      // The server's clock runs ahead of the page's: the token expires on the server before the page renews it.
+      const transport = createTransport({ api: app.url, fetch: recording, now: () => 0 });
+      const ask = async () => (await collect<ChatEvent>(transport.stream({ message: "Which ports?", history: [] }))).at(-1);
+      expect(await ask()).toEqual({ type: "done" });
+      now += 121_000;
+      expect(await ask()).toEqual({ type: "done" });
+      expect(requests).toEqual(["/api/session", "/api/chat", "/api/chat", "/api/session", "/api/chat"]);
+      // Without a page's Origin (a script that does not claim one), no token and no answer.
+      await expect(collect(createTransport({ api: app.url }).stream({ message: "q", history: [] }))).rejects.toMatchObject({ status: 403, code: "origin_not_allowed" });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("is done without against a server that has no /api/session", async () => {
+    const fake = fakeFetch({ body: answerStream });
+    const noSessions = (async (url: string | URL | Request, init?: RequestInit) =>
+      String(url).endsWith("/api/session") ? new Response("{}", { status: 404 }) : fake.fetch(url, init)) as typeof fetch;
+    const transport = createTransport({ api: "http://x", fetch: noSessions });
+    expect((await collect(transport.stream({ message: "q", history: [] }))).at(-1)).toEqual({ type: "done" });
+    expect(new Headers(fake.calls[0]!.init.headers).get("x-session-token")).toBeNull();
   });
 });

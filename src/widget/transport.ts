@@ -21,7 +21,12 @@ export interface TransportOptions {
   api: string;
   /** Default: the global `fetch`. Tests pass a fake. */
   fetch?: typeof fetch;
+  /** Default: `Date.now`. Tests pass a clock. */
+  now?: () => number;
 }
+
+/** The header the server reads the session token from (src/serve/protect.ts). */
+const sessionHeader = "X-Session-Token";
 
 export interface ChatTransport {
   /**
@@ -32,25 +37,67 @@ export interface ChatTransport {
   stream(question: { message: string; history: WireTurn[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent>;
 }
 
-/** The widget's only channel to the server: `POST /api/chat` with `"stream": true`, read as SSE. */
-export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(globalThis) }: TransportOptions): ChatTransport {
-  const url = `${api.replace(/\/+$/, "")}/api/chat`;
+/**
+ * The widget's only channel to the server: `POST /api/chat` with `"stream": true`, read as SSE.
+ * Each question carries a short-lived session token from `POST /api/session` (the page's own
+ * quota, and its way in when the server requires API keys). The token is fetched before the
+ * first question, renewed shortly before it expires, and fetched anew once when the server says
+ * it has expired or is not valid; a server without `/api/session` is asked without one.
+ */
+export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(globalThis), now = Date.now }: TransportOptions): ChatTransport {
+  const base = api.replace(/\/+$/, "");
+  const url = `${base}/api/chat`;
+  let session: { token: string; renewAt: number } | null = null;
+  let pending: Promise<string | null> | null = null;
+  let sessionless = false;
+
+  const post = async (target: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> => {
+    try {
+      return await fetchImpl(target, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal, credentials: "omit" });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ChatError("network", "The server could not be reached", 0);
+    }
+  };
+
+  const fetchToken = async (signal?: AbortSignal): Promise<string | null> => {
+    const response = await post(`${base}/api/session`, {}, { accept: "application/json" }, signal);
+    if (response.status === 404) {
+      sessionless = true;
+      return null;
+    }
+    if (!response.ok) throw await httpError(response);
+    const body = parseJson(await response.text()) as { token?: unknown; expiresIn?: unknown } | null;
+    if (!body || typeof body.token !== "string") throw new ChatError("bad_session", "The server sent no session token", response.status);
+    const lifetimeMs = (typeof body.expiresIn === "number" && body.expiresIn > 0 ? body.expiresIn : 60) * 1000;
+    // Renewed a little before it expires (a minute, or a tenth of a short lifetime), so a question never leaves with a token about to lapse.
+    session = { token: body.token, renewAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+    return body.token;
+  };
+
+  const token = async (signal?: AbortSignal): Promise<string | null> => {
+    if (sessionless) return null;
+    if (session && now() < session.renewAt) return session.token;
+    // Questions asked together share one token request.
+    pending ??= fetchToken(signal).finally(() => (pending = null));
+    return pending;
+  };
+
   return {
     async *stream({ message, history }, signal) {
       let response: Response;
-      try {
-        response = await fetchImpl(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "text/event-stream" },
-          body: JSON.stringify({ message, history, stream: true }),
-          signal,
-          credentials: "omit",
-        });
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        throw new ChatError("network", "The server could not be reached", 0);
+      for (let attempt = 0; ; attempt++) {
+        const current = await token(signal);
+        response = await post(url, { message, history, stream: true }, { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) }, signal);
+        if (response.ok && response.body) break;
+        const failure = await httpError(response);
+        // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
+        if (current && attempt === 0 && (failure.code === "session_expired" || failure.code === "session_invalid")) {
+          if (session?.token === current) session = null;
+          continue;
+        }
+        throw failure;
       }
-      if (!response.ok || !response.body) throw await httpError(response);
 
       const queue: ChatEvent[] = [];
       let failure: ChatError | null = null;

@@ -44,6 +44,11 @@ const environmentSchema = z
     MAX_QUEUED_QUESTIONS: optional(integer(1, 100_000)),
     PORT: optional(integer(0, 65_535)),
     WEB_CONCURRENCY: optional(integer(1, 256)),
+    INSIGHTS: optional(z.enum(["on", "off"])),
+    INSIGHTS_DB: optional(z.string()),
+    INSIGHTS_STORE_ANSWERS: optional(z.enum(["on", "off"])),
+    INSIGHTS_RETENTION_DAYS: optional(integer(1, 3650)),
+    ADMIN_KEYS: optional(z.string()),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
   })
   .superRefine((env, context) => {
@@ -102,6 +107,10 @@ export interface Config {
   /** HTTP worker processes (one per core by default); 1 serves from the main process. */
   workers: number;
   logLevel: string;
+  /** The record of turns and feedback (src/insights/): undefined with INSIGHTS=off. */
+  insights: { file: string; storeAnswers: boolean; retentionDays: number } | undefined;
+  /** Bearer keys that may read `GET /api/insights`; empty means nobody may. */
+  adminKeys: string[];
 }
 
 export class ConfigError extends Error {
@@ -166,6 +175,11 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
     port: env.PORT ?? 3000,
     workers: env.WEB_CONCURRENCY ?? availableParallelism(),
     logLevel: env.LOG_LEVEL ?? "info",
+    insights:
+      env.INSIGHTS === "off"
+        ? undefined
+        : { file: path.resolve(cwd, env.INSIGHTS_DB ?? "var/insights.sqlite"), storeAnswers: env.INSIGHTS_STORE_ANSWERS === "on", retentionDays: env.INSIGHTS_RETENTION_DAYS ?? 30 },
+    adminKeys: list(env.ADMIN_KEYS),
   };
 }
 

@@ -69,3 +69,17 @@ export class QueryAbandonedError extends AppError {
     super("client_closed_request", "The client went away before its question was embedded", 499, options);
   }
 }
+
+/** The thing asked for does not exist (HTTP 404): an unknown response id, say. */
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super("not_found", message, 404);
+  }
+}
+
+/** The insights store could not be opened or is switched off (HTTP 503); answering goes on without it. */
+export class InsightsUnavailableError extends AppError {
+  constructor() {
+    super("insights_unavailable", "Insights are not being recorded on this server", 503);
+  }
+}

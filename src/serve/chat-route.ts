@@ -6,17 +6,22 @@ import { abortOnDisconnect, openEventStream } from "./event-stream.js";
 import { chatRequestSchema } from "./schemas.js";
 import { validate } from "./validate.js";
 import { describeError } from "./describe-error.js";
+import type { Insights } from "../insights/insights.js";
+import { startTurn } from "./insights-routes.js";
 
 /** `POST /api/chat`: JSON, or Server-Sent Events with `"stream": true` or `Accept: text/event-stream`. */
-export function chatRoute(answerer: Answerer, heartbeatMs: number) {
+export function chatRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights) {
   return async (request: Request, response: Response) => {
     const body = validate(chatRequestSchema, request.body);
     const signal = abortOnDisconnect(response);
     const chatRequest = { message: body.message, history: body.history };
     const wantsStream = body.stream || (request.get("accept") ?? "").includes("text/event-stream");
+    // Every reply's id, for feedback on it and for finding it in the insights.
+    const turn = startTurn(insights, request, body.message);
     if (!wantsStream) {
       const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined });
-      response.json({ kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions });
+      response.json({ id: turn.id, kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions });
+      turn.finish({ kind, answer, citations, grounded, mode, degraded });
       return;
     }
     const events = openEventStream(response, heartbeatMs);
@@ -24,8 +29,10 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number) {
       for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined })) {
         if (signal.aborted) return;
         events.send(event.type, payload(event));
+        turn.see(event);
       }
-      events.send("done", {});
+      events.send("done", { id: turn.id });
+      turn.done();
     } catch (error) {
       if (signal.aborted) return;
       const { status, body: failure } = describeError(error);

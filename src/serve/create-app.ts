@@ -11,6 +11,8 @@ import { completionsRoute, modelsRoute } from "./openai-route.js";
 import { randomBytes } from "node:crypto";
 import { authenticate, corsHeaders, issueSession, refuseOtherOrigins, limitRate, limitSession, requestId, type ProtectionOptions } from "./protect.js";
 import { SessionTokens } from "./session-token.js";
+import type { Insights } from "../insights/insights.js";
+import { feedbackRoute, insightsRoute } from "./insights-routes.js";
 
 export interface AppDependencies {
   answerer: Answerer;
@@ -26,10 +28,14 @@ export interface AppDependencies {
   trustProxy?: string | number | boolean;
   /** The widget, its demo page and docs (`widgetRoutes`); none when absent. */
   widget?: express.Router;
+  /** The record of turns and feedback; without it replies still get ids, and nothing is kept. */
+  insights?: Insights;
+  /** Bearer keys for `GET /api/insights`; none means nobody may read it. */
+  adminKeys?: string[];
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
-export function createApp({ answerer, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget }: AppDependencies): express.Express {
+export function createApp({ answerer, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget, insights, adminKeys = [] }: AppDependencies): express.Express {
   const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60, publicUrl, sessionQuota = 30, limitStore = () => undefined } = protection;
   const tokens = sessions ?? new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
   const app = express();
@@ -50,6 +56,9 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
     response.json(openApiDocument());
   });
 
+  // Before the API router: its keys are API_KEYS and session tokens, and this takes only ADMIN_KEYS.
+  // Under its own per-IP limit, so guessing admin keys costs what guessing API keys does.
+  app.get("/api/insights", limitRate(rateLimitPerMinute, limitStore("insights")), insightsRoute(insights, adminKeys));
   if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
   const api = express.Router();
   api.use(corsHeaders(allowedOrigins, publicUrl));
@@ -63,8 +72,9 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
   api.use(refuseOtherOrigins(allowedOrigins, publicUrl));
   api.use(limitSession(sessionQuota, tokens.ttlSeconds, limitStore("session")));
   api.use(express.json({ limit: "32kb", strict: true, verify: rejectInvalidUtf8 }));
-  api.post("/api/chat", chatRoute(answerer, heartbeatMs));
-  api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs));
+  api.post("/api/chat", chatRoute(answerer, heartbeatMs, insights));
+  api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs, insights));
+  api.post("/api/feedback", feedbackRoute(insights));
   api.get("/v1/models", modelsRoute());
   app.use(api);
 

@@ -8,6 +8,8 @@ import { describeError } from "./describe-error.js";
 import { abortOnDisconnect, openEventStream } from "./event-stream.js";
 import { chatRequestSchema, completionRequestSchema, type CompletionRequest } from "./schemas.js";
 import { validate } from "./validate.js";
+import type { Insights } from "../insights/insights.js";
+import { startTurn } from "./insights-routes.js";
 
 export const modelId = "interview-chat";
 
@@ -16,7 +18,7 @@ export const modelId = "interview-chat";
  * the question, earlier user and assistant messages the history. Citations ride along as `[n]`
  * markers in the content and in an extra `citations` field.
  */
-export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
+export function completionsRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights) {
   return async (request: Request, response: Response) => {
     const body = validate(completionRequestSchema, request.body);
     const chatRequest = toChatRequest(body);
@@ -24,6 +26,8 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model: modelId };
+    // The completion's id is the reply's id: feedback and the insights know it by this.
+    const turn = startTurn(insights, request, chatRequest.message, id);
     if (!body.stream) {
       const result = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined });
       response.json({
@@ -39,6 +43,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
         suggestions: result.suggestions,
         ...(result.degraded ? { degraded: true } : {}),
       });
+      turn.finish(result);
       return;
     }
     const events = openEventStream(response, heartbeatMs);
@@ -49,6 +54,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
       let extra: object | undefined;
       for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined })) {
         if (signal.aborted) return;
+        turn.see(event);
         if (event.type === "delta") chunk({ content: event.text });
         if (event.type === "citations") {
           const { kind, citations, claims, grounded, degraded } = event;
@@ -59,6 +65,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number) {
       // The last chunk carries the verdict and the suggestions, as extra fields beside finish_reason.
       if (extra) chunk({}, extra, "stop");
       events.sendRaw("[DONE]");
+      turn.done();
     } catch (error) {
       if (signal.aborted) return;
       const { body: failure } = describeError(error);

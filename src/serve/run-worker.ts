@@ -7,6 +7,7 @@ import { widgetRoutes } from "./widget-routes.js";
 import { createLimitStores } from "./limit-stores.js";
 import { loadSessionSecret } from "./session-secret.js";
 import { SessionTokens } from "./session-token.js";
+import { Insights } from "../insights/insights.js";
 
 /**
  * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
@@ -16,6 +17,8 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
   const limits = createLimitStores({ redisUrl: config.redisUrl });
+  // Each worker opens the file itself: WAL lets the workers write it side by side.
+  const insights = config.insights && Insights.open(config.insights.file, { logger, storeAnswers: config.insights.storeAnswers, retentionDays: config.insights.retentionDays });
   const app = createApp({
     answerer: assistant.answerer,
     logger,
@@ -30,6 +33,8 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     sessions: new SessionTokens({ secret, ttlSeconds: config.session.ttlSeconds }),
     trustProxy: config.trustProxy,
     widget: widgetRoutes({ interviews: assistant.opened.interviews }),
+    insights,
+    adminKeys: config.adminKeys,
   });
   const server = app.listen(config.port, () => {
     const address = server.address();
@@ -43,7 +48,10 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({ signal }, "Shutting down");
-      server.close(() => process.exit(0));
+      server.close(() => {
+        insights?.close(); // the queued turns are written before the process goes
+        process.exit(0);
+      });
       // Keep-alive connections turn idle as their last response ends; close each as it does.
       setInterval(() => server.closeIdleConnections(), 50).unref();
       setTimeout(() => process.exit(0), 10_000).unref();

@@ -43,6 +43,8 @@ export const claimSchema = z.object({
 });
 
 export const chatResponseSchema = z.object({
+  // Optional in the type so answerers' own objects (ask --json, the eval) still fit; the server always sends it.
+  id: z.string().optional().meta({ description: "This reply's id, always sent by the server: POST /api/feedback rates it" }),
   kind: z.enum(["answer", "no_answer", "smalltalk"]).meta({ description: "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'" }),
   answer: z.string(),
   claims: z.array(claimSchema),

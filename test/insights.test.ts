@@ -1,0 +1,288 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse } from "../src/answer/types.js";
+import { Insights } from "../src/insights/insights.js";
+import { normalizeQuestion, SqliteInsightsStore } from "../src/insights/store.js";
+import { loadConfig } from "../src/config.js";
+import { postJson, readEvents, silentLogger, startApp } from "./support/http.js";
+
+/** Answers by the question: "hi" is small talk, anything with "unknown" goes unanswered, the rest cite a section. */
+class KindAnswerer implements Answerer {
+  readonly mode = "extractive" as const;
+  async answer({ message }: ChatRequest): Promise<ChatResponse> {
+    const kind = /^hi\b/i.test(message) ? "smalltalk" : /unknown/i.test(message) ? "no_answer" : "answer";
+    const citations =
+      kind === "answer"
+        ? [
+            { n: 1, chunkId: "q2", section: "What about trade?", quote: "Trade grew.", start: 0, end: 11 },
+            { n: 2, chunkId: "q2-2", section: "What about trade?", quote: "It grew more.", start: 12, end: 25 },
+          ]
+        : [];
+    return { kind, answer: kind === "answer" ? `Secret answer text about ${message} [1][2]` : "The interview does not answer that question.", claims: [], citations, contexts: [], grounded: kind === "answer", mode: "extractive", suggestions: [] };
+  }
+  stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
+    return (async function* (answerer: KindAnswerer) {
+      yield* replayAnswer(await answerer.answer(request));
+    })(this);
+  }
+}
+
+const answerer = new KindAnswerer();
+const folders: string[] = [];
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function tempFile(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "insights-"));
+  folders.push(folder);
+  return path.join(folder, "insights.sqlite");
+}
+
+function openInsights(file = tempFile(), options: Partial<Parameters<typeof Insights.open>[1]> = {}) {
+  const insights = Insights.open(file, { logger: silentLogger, flushMs: 5, ...options });
+  closers.push(() => insights.close());
+  return insights;
+}
+
+async function serve(options: { insights?: Insights; rateLimitPerMinute?: number; apiKeys?: string[]; adminKeys?: string[] } = {}) {
+  const app = await startApp({
+    answerer,
+    insights: options.insights,
+    adminKeys: options.adminKeys ?? ["admin-key-123"],
+    protection: { rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000, apiKeys: options.apiKeys, allowedOrigins: ["https://allowed.example"] },
+  });
+  closers.push(() => app.close());
+  return app;
+}
+
+const ask = (url: string, message: string, headers: Record<string, string> = {}) => postJson(`${url}/api/chat`, { message }, headers);
+const adminGet = (url: string, query = "", key = "admin-key-123") => fetch(`${url}/api/insights${query}`, { headers: { authorization: `Bearer ${key}` } });
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("response ids", () => {
+  it("come with every reply, JSON, SSE and /v1, and differ from reply to reply, without insights", async () => {
+    const app = await serve();
+    const first = await (await ask(app.url, "Trade?")).json();
+    const second = await (await ask(app.url, "Trade?")).json();
+    expect(first.id).toMatch(uuid);
+    expect(second.id).toMatch(uuid);
+    expect(first.id).not.toBe(second.id);
+
+    const { events } = await readEvents(await postJson(`${app.url}/api/chat`, { message: "Trade?", stream: true }));
+    const done = events.at(-1)!;
+    expect(done.event).toBe("done");
+    expect(JSON.parse(done.data)).toEqual({ id: expect.stringMatching(uuid) });
+
+    const completion = await (await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })).json();
+    expect(completion.id).toMatch(/^chatcmpl-/);
+  });
+});
+
+describe("the record of turns", () => {
+  it("keeps all of 200 concurrent questions, with kind, verdict, cited chunks and latency, and no address or key", async () => {
+    const file = tempFile();
+    const insights = openInsights(file);
+    const app = await serve({ insights, apiKeys: ["api-key-456"] });
+    const auth = { authorization: "Bearer api-key-456" };
+    const messages = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? "hi there" : i % 4 === 1 ? `unknown thing ${i % 3}` : "What about TRADE?"));
+    const replies = await Promise.all(messages.map((message) => ask(app.url, message, auth).then((response) => response.json())));
+    expect(new Set(replies.map((reply) => reply.id)).size).toBe(200);
+    insights.flush();
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect((db.prepare("SELECT count(*) AS n FROM turns").get() as { n: number }).n).toBe(200);
+      const row = db.prepare("SELECT * FROM turns WHERE id = ?").get(replies[2].id) as Record<string, unknown>;
+      expect(row).toMatchObject({ question: "What about TRADE?", kind: "answer", grounded: 1, mode: "extractive", degraded: 0, chunk_ids: '["q2","q2-2"]', answer: null });
+      expect(row.latency_ms).toBeGreaterThan(0);
+      expect(row.client).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      db.close();
+    }
+
+    const report = await (await adminGet(app.url, "?days=7")).json();
+    expect(report.total).toBe(200);
+    expect(report.byKind).toEqual({ answer: 100, no_answer: 50, smalltalk: 50 });
+    expect(report.answerRate).toBeCloseTo(100 / 150);
+    expect(report.byDay).toHaveLength(1);
+    expect(report.topQuestions[0]).toEqual({ question: "what about trade", count: 100 });
+    expect(report.unanswered.map((entry: { question: string; count: number }) => entry.count).sort()).toEqual([16, 17, 17]);
+    expect(report.topSections).toEqual([{ section: "What about trade?", count: 100 }]); // once a turn, not once a citation
+    expect(report.latencyMs.p50).toBeGreaterThan(0);
+
+    insights.close();
+    const bytes = readFileSync(file).toString("latin1") + readWal(file);
+    for (const secret of ["127.0.0.1", "api-key-456", "admin-key-123", "Secret answer text"]) expect(bytes).not.toContain(secret);
+  });
+
+  it("keeps answers only with storeAnswers, from streams too", async () => {
+    const file = tempFile();
+    const insights = openInsights(file, { storeAnswers: true });
+    const app = await serve({ insights });
+    const { events } = await readEvents(await postJson(`${app.url}/api/chat`, { message: "Trade?", stream: true }));
+    const { id } = JSON.parse(events.at(-1)!.data);
+    insights.flush();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT answer, kind FROM turns WHERE id = ?").get(id)).toEqual({ answer: "Secret answer text about Trade? [1][2]", kind: "answer" });
+    db.close();
+  });
+
+  it("records /v1 completions under the completion's id", async () => {
+    const insights = openInsights();
+    const app = await serve({ insights });
+    const completion = await (await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })).json();
+    expect(insights.hasTurn(completion.id)).toBe(true);
+  });
+
+  it("deletes turns past the retention period at start, and keeps the rest", () => {
+    const file = tempFile();
+    const day = 86_400_000;
+    const now = Date.UTC(2026, 10, 30);
+    const old = Insights.open(file, { logger: silentLogger, now: () => now - 40 * day });
+    old.record({ id: "old", question: "Old?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "10.0.0.1" });
+    old.close();
+    const recent = Insights.open(file, { logger: silentLogger, now: () => now - 2 * day });
+    recent.record({ id: "recent", question: "Recent?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "10.0.0.1" });
+    recent.close();
+    const today = openInsights(file, { now: () => now, retentionDays: 30 });
+    expect(today.hasTurn("old")).toBe(false);
+    expect(today.hasTurn("recent")).toBe(true);
+  });
+
+  it("drops turns past a full queue instead of holding them", () => {
+    const insights = openInsights(tempFile(), { maxQueue: 3, flushMs: 60_000 });
+    for (let i = 0; i < 5; i += 1) insights.record({ id: `t${i}`, question: "Q?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "x" });
+    expect(insights.dropped).toBe(2);
+    expect(insights.report(1).total).toBe(3);
+  });
+
+  it("migrates a new file to the latest schema version once, and reopens it keeping its rows and salt", () => {
+    const file = tempFile();
+    const store = new SqliteInsightsStore(file);
+    expect(store.schemaVersion).toBe(1);
+    const salt = store.salt();
+    store.insertTurns([{ id: "a", time: Date.now(), question: "Q?", standalone: null, kind: "answer", grounded: true, mode: "llm", degraded: false, chunkIds: [], sections: [], latencyMs: 1, client: "c", answer: null }]);
+    store.close();
+    const again = new SqliteInsightsStore(file);
+    expect(again.schemaVersion).toBe(1);
+    expect(again.salt()).toBe(salt);
+    expect(again.hasTurn("a")).toBe(true);
+    again.close();
+  });
+
+  it("normalises questions for counting", () => {
+    expect(normalizeQuestion("  What about  Imports?! ")).toBe("what about imports");
+  });
+});
+
+describe("a database that cannot be used", () => {
+  it("a corrupt file is reported and the server keeps answering; feedback and insights say 503", async () => {
+    const file = tempFile();
+    writeFileSync(file, "this is not a database ".repeat(500));
+    const logged: string[] = [];
+    const logger = silentLogger.child({});
+    logger.error = ((_object: unknown, message: string) => logged.push(message)) as unknown as typeof logger.error;
+    const insights = Insights.open(file, { logger });
+    closers.push(() => insights.close());
+    expect(insights.available).toBe(false);
+    expect(logged.join()).toMatch(/Insights store unavailable/);
+    const app = await serve({ insights });
+    const reply = await ask(app.url, "Trade?");
+    expect(reply.status).toBe(200);
+    const { id } = await reply.json();
+    expect(id).toMatch(uuid);
+    expect((await postJson(`${app.url}/api/feedback`, { id, rating: "up" })).status).toBe(503);
+    expect((await adminGet(app.url)).status).toBe(503);
+  });
+
+  it("a write that fails is logged and dropped, and later writes go on", () => {
+    const insights = openInsights();
+    const turn = { question: "Q?", kind: "answer" as const, grounded: true, mode: "extractive" as const, citations: [], answer: "", latencyMs: 1, clientAddress: "x" };
+    insights.record({ ...turn, id: "same" });
+    insights.flush();
+    // A batch that throws (a locked or full disk looks the same to the caller) loses only itself.
+    const store = (insights as unknown as { store: SqliteInsightsStore }).store;
+    const original = store.insertTurns.bind(store);
+    store.insertTurns = () => {
+      throw new Error("database is locked");
+    };
+    insights.record({ ...turn, id: "lost" });
+    expect(() => insights.flush()).not.toThrow();
+    store.insertTurns = original;
+    insights.record({ ...turn, id: "kept" });
+    expect(insights.dropped).toBe(1);
+    expect(insights.hasTurn("lost")).toBe(false);
+    expect(insights.hasTurn("kept")).toBe(true);
+  });
+});
+
+describe("POST /api/feedback", () => {
+  it("takes a vote on a known reply, one per client (the last counts), with a comment of at most 500 characters", async () => {
+    const insights = openInsights(tempFile(), { storeAnswers: true });
+    const app = await serve({ insights });
+    const { id } = await (await ask(app.url, "Trade?")).json();
+    const vote = (body: unknown) => postJson(`${app.url}/api/feedback`, body);
+    expect((await vote({ id: "no-such-reply", rating: "up" })).status).toBe(404);
+    expect((await vote({ id, rating: "sideways" })).status).toBe(400);
+    expect((await vote({ id, rating: "down", comment: "x".repeat(501) })).status).toBe(400);
+    expect((await vote({ id, rating: "up" })).status).toBe(204);
+    expect((await vote({ id, rating: "down", comment: "Missed the 2021 figure" })).status).toBe(204);
+    const report = await (await adminGet(app.url)).json();
+    expect(report.feedback).toEqual({ up: 0, down: 1 });
+    expect(report.thumbsDown).toEqual([{ id, time: expect.any(String), question: "Trade?", answer: "Secret answer text about Trade? [1][2]", comment: "Missed the 2021 figure" }]);
+  });
+
+  it("is rate limited like questions", async () => {
+    const insights = openInsights();
+    const app = await serve({ insights, rateLimitPerMinute: 3 });
+    const { id } = await (await ask(app.url, "Trade?")).json();
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await postJson(`${app.url}/api/feedback`, { id, rating: "up" })).status);
+    expect(statuses).toEqual([204, 204, 429]);
+  });
+});
+
+describe("GET /api/insights", () => {
+  it("needs one of ADMIN_KEYS: not an API key, not a session token, not nothing", async () => {
+    const insights = openInsights();
+    const app = await serve({ insights, apiKeys: ["api-key-456"] });
+    expect((await fetch(`${app.url}/api/insights`)).status).toBe(401);
+    expect((await adminGet(app.url, "", "api-key-456")).status).toBe(401);
+    expect((await adminGet(app.url, "", "admin-key-12")).status).toBe(401);
+    const { token } = await (await postJson(`${app.url}/api/session`, {}, { origin: "https://allowed.example" })).json();
+    expect((await fetch(`${app.url}/api/insights`, { headers: { "x-session-token": token, authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await adminGet(app.url, "?days=0")).status).toBe(400);
+    const report = await adminGet(app.url, "?days=3");
+    expect(report.status).toBe(200);
+    expect(await report.json()).toMatchObject({ days: 3, total: 0, answerRate: null });
+  });
+
+  it("is closed to everyone when no ADMIN_KEYS are set", async () => {
+    const app = await serve({ insights: openInsights(), adminKeys: [] });
+    expect((await adminGet(app.url)).status).toBe(401);
+  });
+});
+
+describe("configuration", () => {
+  it("is on by default at var/insights.sqlite, off with INSIGHTS=off", () => {
+    const on = loadConfig({ ADMIN_KEYS: "a, b" }, "/srv/chat");
+    expect(on.insights).toEqual({ file: "/srv/chat/var/insights.sqlite", storeAnswers: false, retentionDays: 30 });
+    expect(on.adminKeys).toEqual(["a", "b"]);
+    expect(loadConfig({ INSIGHTS: "off" }, "/srv/chat").insights).toBeUndefined();
+    expect(loadConfig({ INSIGHTS_STORE_ANSWERS: "on", INSIGHTS_RETENTION_DAYS: "7", INSIGHTS_DB: "x.db" }, "/srv/chat").insights).toEqual({ file: "/srv/chat/x.db", storeAnswers: true, retentionDays: 7 });
+  });
+});
+
+function readWal(file: string): string {
+  try {
+    return readFileSync(`${file}-wal`).toString("latin1");
+  } catch {
+    return "";
+  }
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "./schemas.js";
+import { feedbackRequestSchema } from "./insights-routes.js";
 
 const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) } });
 const errors = Object.fromEntries(
@@ -39,6 +40,20 @@ export function openApiDocument(): object {
           summary: "OpenAI-compatible chat completions (stream and non-stream); citations in an extra field",
           requestBody: { required: true, content: json(completionRequestSchema, "input") },
           responses: { "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" }, ...errors },
+        },
+      },
+      "/api/feedback": {
+        post: {
+          summary: "Rate a reply by its id: one vote per reply and client, the last counts",
+          requestBody: { required: true, content: json(feedbackRequestSchema, "input") },
+          responses: { "204": { description: "Recorded" }, "404": { description: "No reply with that id", content: json(errorSchema) }, "503": { description: "Insights unavailable", content: json(errorSchema) }, ...errors },
+        },
+      },
+      "/api/insights": {
+        get: {
+          summary: "What readers asked over the last `days` (default 7): only with one of ADMIN_KEYS as a bearer token",
+          parameters: [{ name: "days", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 3650, default: 7 } }],
+          responses: { "200": { description: "Totals by kind and day, answer rate, latency percentiles, top and unanswered questions, thumbs-down answers, most cited sections" }, "401": { description: "No admin key", content: json(errorSchema) } },
         },
       },
       "/v1/models": { get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
+import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
 
 describe("expected answer type", () => {
   it("reads the kind of answer off the question's wording, the most specific first", () => {
@@ -82,5 +82,20 @@ describe("expected answer type", () => {
     const two = "30% of senators and 70% of Mazhilis deputies will be elected.";
     expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", two)).toBe(false);
     expect(shareOfSomethingElse("What share of voters approved?", two)).toBe(true);
+  });
+});
+
+describe("the answer-type registry", () => {
+  it("reads any one or two words between 'which' and the noun, with no corpus adjective listed", () => {
+    expect(expectedAnswerType("Which Kazakh musicians became famous abroad?")).toBe("people");
+    expect(expectedAnswerType("Which Latvian ports receive cargo?")).toBe("any");
+    expect(expectedAnswerType("Which Baltic member states are mentioned?")).toBe("countries");
+  });
+
+  it("says which types ask for several things", () => {
+    expect(isList("countries")).toBe(true);
+    expect(isList("people")).toBe(true);
+    expect(isList("person")).toBe(false);
+    expect(isList("any")).toBe(false);
   });
 });

@@ -1,61 +1,14 @@
 import { contentTermRuns } from "../text/tokenize.js";
 
-/**
- * What kind of answer a question asks for, read off its wording, so a sentence that is on topic
- * but cannot answer ("the participation of the population" for "What is the population?") is
- * not taken for an answer, and one that holds the kind of thing asked for (a month for "In what
- * month ...", countries for "Which countries ...") is preferred to its neighbours.
- */
-export type AnswerType =
-  | "weekday"
-  | "month"
-  | "share"
-  | "duration"
-  | "quantity"
-  | "time"
-  | "countries"
-  | "country"
-  | "people"
-  | "person"
-  | "officeholder"
-  | "any";
-
 // Offices whose holder a "Who is ...?" question asks for by name ("Who is the foreign minister?").
 const offices =
   "minister|president|prime\\s+minister|premier|ambassador|envoy|chairman|chairwoman|chair|speaker|secretary|governor|mayor|king|queen|head\\s+of\\s+state|founder|director|spokesperson|spokesman";
 
 const officeWords = new RegExp(`\\b(?:${offices})\\b`, "i");
 
-const modifiers = "(?:(?:other|eu|european|member|neighbou?ring|foreign|international|famous|kazakh|western)\\s+)*";
-
-// The most specific pattern that matches wins, so their order matters.
-const patterns: Array<[AnswerType, RegExp]> = [
-  ["weekday", /\b(?:what|which)\s+day\s+of\s+the\s+week\b|\bon\s+(?:what|which)\s+(?:week)?day\b/i],
-  ["month", /\b(?:what|which)\s+month\b/i],
-  [
-    "share",
-    /\b(?:what|which)\s+(?:percentage|proportion|share|portion|fraction|part)\b|\bhow\s+(?:big|large|much)\s+(?:a\s+)?(?:portion|share|part|proportion|fraction)\b|\bby\s+what\s+percent/i,
-  ],
-  // "How long ..." asks for a span of time ("30 years", "centuries"), not just any number.
-  ["duration", /\bhow\s+long\b/i],
-  ["quantity", /\bhow\s+(?:many|much|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i],
-  ["time", /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|time)\b|\bwhich\s+(?:year|date|day)\b|\bsince\s+when\b/i],
-  ["countries", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:countries|states|nations)\\b`, "i")],
-  ["country", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:country|state|nation)\\b`, "i")],
-  ["people", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`, "i")],
-  ["person", new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`, "i")],
-  [
-    "officeholder",
-    new RegExp(
-      `^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`,
-      "iu",
-    ),
-  ],
-];
-
-export function expectedAnswerType(question: string): AnswerType {
-  return patterns.find(([, pattern]) => pattern.test(question))?.[0] ?? "any";
-}
+// Up to two words between "which" and the noun ("Which Kazakh musicians", "What other EU member
+// states"): any words, so no corpus's own adjectives need listing here.
+const modifiers = "(?:[\\p{L}-]+\\s+){0,2}";
 
 /**
  * The thing whose name a question asks for ("What is the name of the track that won ..." →
@@ -68,15 +21,6 @@ export function thingNamed(question: string): string | null {
       question,
     );
   return match?.[1] || null;
-}
-
-/**
- * A type narrow enough that a sentence holding it is, by that alone, likely the answer. Not an
- * officeholder: the interview names people in most passages ("President Tokayev"), so a name is
- * no evidence that it is the holder of the office asked about.
- */
-export function isSpecific(type: AnswerType): boolean {
-  return type !== "any" && type !== "quantity" && type !== "time" && type !== "duration" && type !== "officeholder";
 }
 
 const numberWords =
@@ -138,33 +82,105 @@ function distinctMatches(pattern: RegExp, text: string): number {
   return new Set([...text.matchAll(pattern)].map((match) => match[0].replace(/^,\s*/, ""))).size;
 }
 
+/** One kind of answer: how a question asks for it, and how a sentence can give it. */
+interface AnswerTypeEntry {
+  /** The question's wording that asks for it. */
+  asks: RegExp;
+  /** Whether a sentence can answer such a question at all. */
+  satisfiedBy: (sentence: string) => boolean;
+  /**
+   * Narrow enough that a sentence holding it is, by that alone, likely the answer (it then needs
+   * less evidence). Not an officeholder: the interview names people in most passages ("President
+   * Tokayev"), so a name is no evidence that it is the holder of the office asked about.
+   */
+  specific: boolean;
+  /** Asks for several things: the answer may run long. */
+  list?: boolean;
+}
+
+/**
+ * Every kind of answer a question can ask for, one entry each; the first whose wording matches
+ * wins, so the most specific come first. Adding a kind is adding an entry.
+ */
+const answerTypes = {
+  weekday: {
+    asks: /\b(?:what|which)\s+day\s+of\s+the\s+week\b|\bon\s+(?:what|which)\s+(?:week)?day\b/i,
+    satisfiedBy: (sentence) => weekdayWords.test(sentence),
+    specific: true,
+  },
+  month: { asks: /\b(?:what|which)\s+month\b/i, satisfiedBy: (sentence) => monthNames.test(sentence), specific: true },
+  share: {
+    asks: /\b(?:what|which)\s+(?:percentage|proportion|share|portion|fraction|part)\b|\bhow\s+(?:big|large|much)\s+(?:a\s+)?(?:portion|share|part|proportion|fraction)\b|\bby\s+what\s+percent/i,
+    satisfiedBy: (sentence) => shareWords.test(sentence),
+    specific: true,
+  },
+  // "How long ..." asks for a span of time ("30 years", "centuries"), not just any number.
+  duration: { asks: /\bhow\s+long\b/i, satisfiedBy: (sentence) => durationWords.test(sentence), specific: false },
+  quantity: {
+    asks: /\bhow\s+(?:many|much|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i,
+    satisfiedBy: (sentence) => /\d/.test(sentence) || numberWords.test(sentence),
+    specific: false,
+  },
+  time: {
+    asks: /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|time)\b|\bwhich\s+(?:year|date|day)\b|\bsince\s+when\b/i,
+    satisfiedBy: (sentence) => timeWords.test(sentence),
+    specific: false,
+  },
+  countries: {
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:countries|states|nations)\\b`, "iu"),
+    satisfiedBy: (sentence) => distinctMatches(countryNames, sentence) >= 2,
+    specific: true,
+    list: true,
+  },
+  country: {
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:country|state|nation)\\b`, "iu"),
+    satisfiedBy: (sentence) => distinctMatches(countryNames, sentence) >= 1,
+    specific: true,
+  },
+  people: {
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`, "iu"),
+    satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 2,
+    specific: true,
+    list: true,
+  },
+  person: {
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`, "iu"),
+    satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 1,
+    specific: true,
+  },
+  officeholder: {
+    asks: new RegExp(`^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`, "iu"),
+    // "Central Asian" looks like a name too: the holder is named beside the office.
+    satisfiedBy: (sentence) => officeWords.test(sentence) && distinctMatches(personName, sentence) >= 1,
+    specific: false,
+  },
+} satisfies Record<string, AnswerTypeEntry>;
+
+/**
+ * What kind of answer a question asks for, read off its wording, so a sentence that is on topic
+ * but cannot answer ("the participation of the population" for "What is the population?") is
+ * not taken for an answer, and one that holds the kind of thing asked for (a month for "In what
+ * month ...", countries for "Which countries ...") is preferred to its neighbours.
+ */
+export type AnswerType = keyof typeof answerTypes | "any";
+
+const entries = Object.entries(answerTypes) as Array<[keyof typeof answerTypes, AnswerTypeEntry]>;
+
+export function expectedAnswerType(question: string): AnswerType {
+  return entries.find(([, entry]) => entry.asks.test(question))?.[0] ?? "any";
+}
+
 /** Whether a sentence can answer a question of this type at all. */
 export function satisfiesAnswerType(type: AnswerType, sentence: string): boolean {
-  switch (type) {
-    case "weekday":
-      return weekdayWords.test(sentence);
-    case "month":
-      return monthNames.test(sentence);
-    case "share":
-      return shareWords.test(sentence);
-    case "duration":
-      return durationWords.test(sentence);
-    case "quantity":
-      return /\d/.test(sentence) || numberWords.test(sentence);
-    case "time":
-      return timeWords.test(sentence);
-    case "countries":
-      return distinctMatches(countryNames, sentence) >= 2;
-    case "country":
-      return distinctMatches(countryNames, sentence) >= 1;
-    case "people":
-      return distinctMatches(personName, sentence) >= 2;
-    case "person":
-      return distinctMatches(personName, sentence) >= 1;
-    case "officeholder":
-      // "Central Asian" looks like a name too: the holder is named beside the office.
-      return officeWords.test(sentence) && distinctMatches(personName, sentence) >= 1;
-    case "any":
-      return true;
-  }
+  return type === "any" || answerTypes[type].satisfiedBy(sentence);
+}
+
+/** A type narrow enough that a sentence holding it is, by that alone, likely the answer. */
+export function isSpecific(type: AnswerType): boolean {
+  return type !== "any" && answerTypes[type].specific;
+}
+
+/** A type that asks for several things, whose answer may run long. */
+export function isList(type: AnswerType): boolean {
+  return type !== "any" && (answerTypes[type] as AnswerTypeEntry).list === true;
 }

@@ -10,7 +10,7 @@ import { classifySmallTalk } from "./route/small-talk.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
 import { extractiveTuning } from "./extractive-tuning.js";
-import { expectedAnswerType, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
+import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
@@ -165,7 +165,7 @@ export class ExtractiveAnswerer implements Answerer {
       chosen.push({ ...best, sentence: best.sentence + 1 });
     }
     // Brief unless a list is asked for: the weakest runners-up go first, then the sentence after the best.
-    if (type !== "countries" && type !== "people") {
+    if (!isList(type)) {
       const words = (sentence: ScoredSentence) => textOf(passages, sentence).split(/\s+/).length;
       const isNext = (sentence: ScoredSentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1;
       // Popped from the end: the weakest runner-up first, the sentence after the best last.

@@ -16,6 +16,14 @@ import { DistinctQuestions, projectRoot } from "./questions.js";
 import { sleep, startServer, type RunningServer } from "./server-process.js";
 import { round, summarize } from "./stats.js";
 import type { LatencySummary } from "./results-schema.js";
+import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
+import { ClaimSupport } from "../src/answer/verify/claim-support.js";
+import { IndexClaimEmbeddings } from "../src/answer/verify/index-claim-embeddings.js";
+import { BatchingQueryEmbeddings } from "../src/embed/batching-embeddings.js";
+import { CachedQueryEmbeddings } from "../src/embed/cached-embeddings.js";
+import type { Embedder } from "../src/embed/embedder.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
+import type { OpenedIndex } from "../src/search-index/open-index.js";
 
 export interface BatchingVariant {
   name: string;
@@ -50,6 +58,8 @@ export interface BatchingResults {
   idealRps: number;
   runs: BatchingRun[];
   overload: BatchingRun;
+  /** Absent when only the HTTP runs were asked for. */
+  inProcess?: InProcessBatchingRun[];
 }
 
 export async function measureBatching(options: {
@@ -150,7 +160,7 @@ async function load(server: RunningServer, questions: DistinctQuestions, connect
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "1" }, out: { type: "string" } } });
+  const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "1" }, out: { type: "string" }, "in-process-only": { type: "boolean", default: false } } });
   const path = await import("node:path");
   const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
   const { tmpdir, cpus } = await import("node:os");
@@ -163,10 +173,98 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const opened = await openIndex({ dataDir, indexDir, embedder: new LocalEmbeddings() });
     const questions = await DistinctQuestions.fromQuestionSets((question) => answerAboutInterview(question, opened.interviews, opened.index.chunks) === null);
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const results = await measureBatching({ dataDir, indexDir, questions, seconds: Number(values.seconds), rounds: Number(values.rounds), cores: cpus().length, log });
-    if (values.out) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-    log(`ideal at one call a request: ${results.idealRps} req/s`);
+    const inProcess = await measureInProcessBatching({ opened, local: new LocalEmbeddings(), questions, askers: [1, 16], perAsker: 12, rounds: Number(values.rounds), log });
+    if (values["in-process-only"]) {
+      if (values.out) await writeFile(values.out, `${JSON.stringify(inProcess, null, 2)}\n`);
+    } else {
+      const results = await measureBatching({ dataDir, indexDir, questions, seconds: Number(values.seconds), rounds: Number(values.rounds), cores: cpus().length, log });
+      results.inProcess = inProcess;
+      if (values.out) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
+      log(`ideal at one call a request: ${results.idealRps} req/s`);
+    }
   } finally {
     await rm(indexDir, { recursive: true, force: true });
   }
 }
+
+export interface InProcessBatchingRun {
+  variant: "off" | "next turn";
+  round: number;
+  /** Concurrent askers, each asking its next distinct question when its last is answered. */
+  askers: number;
+  questions: number;
+  questionsPerSecond: number;
+  /** This process's CPU time (user + system) a question: on a shared machine, less skewed than wall time. */
+  cpuMsPerQuestion: number;
+  latency: LatencySummary;
+  meanBatchSize: number;
+}
+
+/**
+ * The same comparison without HTTP, in this process: the real extractive answerer (retrieval,
+ * claim checks, query cache) over the real index and encoder, with batching off and on, rounds
+ * interleaved so that drift in the machine's load falls on both.
+ */
+export async function measureInProcessBatching(options: {
+  opened: OpenedIndex;
+  local: Embedder;
+  questions: DistinctQuestions;
+  askers: number[];
+  perAsker: number;
+  rounds: number;
+  log: (line: string) => void;
+}): Promise<InProcessBatchingRun[]> {
+  const runs: InProcessBatchingRun[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const askers of options.askers) {
+      for (const variant of ["off", "next turn"] as const) {
+        const sizes: number[] = [];
+        const batching = new BatchingQueryEmbeddings(options.local, {
+          maxBatch: variant === "off" ? 1 : 16,
+          maxWaitMs: 0,
+          maxQueued: 1_000_000,
+          onBatch: (size) => sizes.push(size),
+        });
+        const embedder = new CachedQueryEmbeddings(batching, { maxEntries: 1000 });
+        const { index, interviews } = options.opened;
+        const retriever = new HybridRetriever(index, embedder);
+        const support = new ClaimSupport(retriever.terms, new IndexClaimEmbeddings(embedder, index));
+        const answerer = new ExtractiveAnswerer({ retriever, interviews, chunks: index.chunks, support });
+        await answerer.suggestions(); // as the server does before its first reader
+        for (const message of options.questions.take(4)) await answerer.answer({ message });
+        sizes.length = 0;
+        const latencies: number[] = [];
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        await Promise.all(
+          Array.from({ length: askers }, async () => {
+            for (const message of options.questions.take(options.perAsker)) {
+              const start = performance.now();
+              await answerer.answer({ message });
+              latencies.push(performance.now() - start);
+            }
+          }),
+        );
+        const wallMs = performance.now() - started;
+        const { user, system } = process.cpuUsage(cpu);
+        const run: InProcessBatchingRun = {
+          variant,
+          round,
+          askers,
+          questions: latencies.length,
+          questionsPerSecond: round2(latencies.length / (wallMs / 1000)),
+          cpuMsPerQuestion: round2((user + system) / 1000 / latencies.length),
+          latency: summarize(latencies),
+          meanBatchSize: sizes.length ? round2(sizes.reduce((sum, size) => sum + size, 0) / sizes.length) : 0,
+        };
+        runs.push(run);
+        options.log(
+          `    in process ${variant.padEnd(9)} r${round} ${String(askers).padStart(2)} askers: ${run.questionsPerSecond} q/s, ${run.cpuMsPerQuestion} CPU ms a question, p50 ${run.latency.p50Ms.toFixed(2)} ms, p99 ${run.latency.p99Ms.toFixed(2)} ms, mean batch ${run.meanBatchSize}`,
+        );
+      }
+    }
+  }
+  return runs;
+}
+
+const round2 = (value: number) => round(value, 2);

@@ -257,6 +257,14 @@ export function formatBatching(batching: NonNullable<BenchResults["batching"]>):
   return (
     perText +
     `\nlargest |batched − alone| over ${encoder.texts} texts: ${encoder.maxAbsDifference.toExponential(2)}; one call a request allows at most ${batching.idealRps} req/s on this machine\n\n` +
-    table("Distinct questions with query batching off and on (EMBED_MAX_BATCH, EMBED_MAX_WAIT_MS)", ["variant", "workers", "conn", "req/s", "p50 / p99 ms", "replies", "mean batch (size×count)", "other CPU"], rows)
+    table("Distinct questions with query batching off and on (EMBED_MAX_BATCH, EMBED_MAX_WAIT_MS)", ["variant", "workers", "conn", "req/s", "p50 / p99 ms", "replies", "mean batch (size×count)", "other CPU"], rows) +
+    (batching.inProcess
+      ? "\n\n" +
+        table(
+          "The same in one process (extractive answerer, real encoder; rounds interleaved)",
+          ["variant", "round", "askers", "questions/s", "CPU ms a question", "p50 / p99 ms", "mean batch"],
+          batching.inProcess.map((run) => [run.variant, String(run.round), String(run.askers), run.questionsPerSecond.toFixed(1), run.cpuMsPerQuestion.toFixed(2), `${run.latency.p50Ms.toFixed(2)} / ${run.latency.p99Ms.toFixed(2)}`, run.meanBatchSize ? String(run.meanBatchSize) : "-"]),
+        )
+      : "")
   );
 }

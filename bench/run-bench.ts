@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { answerAboutInterview } from "../src/answer/answer-about-interview.js";
 import { measureBaseline } from "./baseline.js";
-import { measureBatching } from "./batching.js";
+import { measureBatching, measureInProcessBatching } from "./batching.js";
 import { measureColdStart } from "./cold-start.js";
 import { measureHttpLoad } from "./http-load.js";
 import { measureInProcess, measureIndexBuild } from "./in-process.js";
@@ -82,6 +82,7 @@ try {
 
   await step("query batching on and off");
   const batching = await measureBatching({ dataDir, indexDir: built.indexDir, questions, seconds: settings.httpSeconds, rounds: 1, cores: machine.cpus, log });
+  batching.inProcess = await measureInProcessBatching({ opened, local, questions, askers: [1, 16], perAsker: quick ? 6 : 12, rounds: 2, log });
 
   await step("LLM mode overhead");
   const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });

@@ -1,0 +1,106 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scratchProject } from "./support/corpus.js";
+import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+
+// Issue 13, finding 2, across machines: two server processes (two replicas) with REDIS_URL count
+// one limit in a real redis-server from Debian, started here on 127.0.0.1 and a free port.
+
+const redisServer = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
+if (!redisServer) console.warn("SKIPPED test/redis-rate-limit.test.ts: redis-server is not installed (apt-get install -y redis-server)");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+let redis: ChildProcess | undefined;
+let redisExited: Promise<void>;
+const replicas: ServerProcess[] = [];
+
+beforeAll(async () => {
+  if (!redisServer) return;
+  const port = await freePort();
+  redis = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  redisExited = new Promise((resolve) => redis!.on("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    redis!.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) resolve();
+    });
+    redis!.on("exit", () => reject(new Error(`redis-server exited: ${output}`)));
+  });
+  const project = await scratchProject();
+  const env = {
+    DATA_DIR: project.dataDir,
+    INDEX_DIR: project.indexDir,
+    LLM_PROVIDER: "extractive",
+    WEB_CONCURRENCY: "1",
+    RATE_LIMIT_PER_MINUTE: "10",
+    SESSION_QUOTA: "3",
+    TRUST_PROXY: "1", // each test is its own client (X-Forwarded-For)
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+    SESSION_SECRET: "the-same-secret-on-every-replica-0123456789",
+    PUBLIC_URL: "https://chat.example.org", // replicas behind one proxy share their public origin
+  };
+  // One after the other: the first builds the index, the second opens it.
+  replicas.push(await startServerProcess(env));
+  replicas.push(await startServerProcess(env));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(replicas.map((replica) => replica.stop()));
+  redis?.kill("SIGKILL");
+  if (redis) await redisExited;
+});
+
+describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", () => {
+  it("is one limit: 20 requests from one client alternating between 2 server processes, 10 answered", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${replicas[i % 2]!.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.1" } });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        const seconds = Number(response.headers.get("retry-after"));
+        expect(seconds).toBeGreaterThan(50);
+        expect(seconds).toBeLessThanOrEqual(60);
+      }
+      await response.arrayBuffer();
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10);
+    expect(statuses.slice(10)).toEqual(Array(10).fill(429));
+  });
+
+  it("counts a session token's quota on every replica: a token from one works on the other, 3 questions in all", async () => {
+    const headers = (extra: Record<string, string> = {}) => ({ "content-type": "application/json", "x-forwarded-for": "203.0.113.2", origin: "https://chat.example.org", ...extra });
+    // Both replicas sign with SESSION_SECRET, so either accepts a token the other issued.
+    const { token } = await (await fetch(`${replicas[0]!.url}/api/session`, { method: "POST", headers: headers(), body: "{}" })).json();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${replicas[i % 2]!.url}/api/chat`, {
+        method: "POST",
+        headers: headers({ "x-session-token": token }),
+        body: JSON.stringify({ message: "Which Latvian ports?" }),
+      });
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it("answers 503, not 500, while Redis cannot be reached", async () => {
+    redis!.kill("SIGKILL");
+    await redisExited;
+    const response = await fetch(`${replicas[0]!.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.3" } });
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe("rate_limit_unavailable");
+  });
+});

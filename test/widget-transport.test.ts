@@ -122,7 +122,7 @@ describe("the widget's wire types", () => {
         { role: "assistant", content: answer },
       ];
       for (const turn of turns) expect(shapeOf(turn)).toEqual(turnFields);
-      expect((await ask("What about Riga?", turns)).at(-1)).toEqual({ type: "done" });
+      expect((await ask("What about Riga?", turns)).at(-1)).toEqual({ type: "done", id: expect.any(String) });
 
       // The widget's limits are the server's: at the limit is accepted, one over is a 400.
       const status = (message: string, history: WireTurn[] = []) =>
@@ -319,9 +319,9 @@ describe("the transport's session token", () => {
       // The server's clock runs ahead of the page's: the token expires on the server before the page renews it.
       const transport = createTransport({ api: app.url, fetch: recording, now: () => 0 });
       const ask = async () => (await collect<ChatEvent>(transport.stream({ message: "Which ports?", history: [] }))).at(-1);
-      expect(await ask()).toEqual({ type: "done" });
+      expect(await ask()).toEqual({ type: "done", id: expect.any(String) });
       now += 121_000;
-      expect(await ask()).toEqual({ type: "done" });
+      expect(await ask()).toEqual({ type: "done", id: expect.any(String) });
       expect(requests).toEqual(["/api/session", "/api/chat", "/api/chat", "/api/session", "/api/chat"]);
       // Without a page's Origin (a script that does not claim one), no token and no answer.
       await expect(collect(createTransport({ api: app.url }).stream({ message: "q", history: [] }))).rejects.toMatchObject({ status: 403, code: "origin_not_allowed" });

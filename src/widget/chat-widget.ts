@@ -170,7 +170,10 @@ export class ChatWidget extends HTMLElement {
           if (event.claims) answer.claims = event.claims;
           if (event.degraded) answer.degraded = true;
         } else if (event.type === "suggestions") answer.suggestions = event.suggestions;
-        else if (event.type === "done") answer.status = "done";
+        else if (event.type === "done") {
+          answer.status = "done";
+          if (event.id) answer.id = event.id;
+        }
         this.update(answer);
       }
     } catch (error) {
@@ -284,6 +287,7 @@ export class ChatWidget extends HTMLElement {
         element.append(suggestions);
       }
     }
+    if (message.status === "done" && message.id && this.transport.feedback) element.append(this.renderThumbs(message));
     if (message.status === "stopped") element.append(h("p", { class: "status" }, "Stopped."));
     element.addEventListener("click", (event) => {
       const chip = (event.target as Element).closest?.("button.chip");
@@ -292,6 +296,33 @@ export class ChatWidget extends HTMLElement {
       if (citation) this.toggleCitation(element, card, chip, citation, message);
     });
     return element;
+  }
+
+  /** Two small buttons under a finished answer; a second click changes the vote (the server keeps the last). */
+  private renderThumbs(message: AssistantMessage): HTMLElement {
+    const group = h("div", { class: "feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    for (const rating of ["up", "down"] as const) {
+      const label = rating === "up" ? "Helpful" : "Not helpful";
+      const button = h("button", { type: "button", class: `thumb ${rating}`, "aria-label": label, title: label, "aria-pressed": String(message.rating === rating) }, icon(icons[rating]));
+      button.addEventListener("click", () => void this.rate(message, rating));
+      group.append(button);
+    }
+    return group;
+  }
+
+  private async rate(message: AssistantMessage, rating: "up" | "down"): Promise<void> {
+    const before = message.rating;
+    message.rating = rating;
+    this.update(message);
+    try {
+      await this.transport.feedback!({ id: message.id!, rating });
+      this.store.save(this.messages);
+      this.live.textContent = "Thanks for the feedback.";
+    } catch {
+      // Not recorded (offline, rate limited, an expired reply): the buttons show what the server has.
+      message.rating = before;
+      this.update(message);
+    }
   }
 
   private toggleCitation(element: HTMLElement, card: HTMLElement, chip: Element, citation: WireCitation, message: AssistantMessage): void {

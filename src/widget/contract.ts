@@ -47,7 +47,8 @@ export type ChatEvent =
   | { type: "delta"; text: string }
   | { type: "citations"; kind?: WireKind; citations: WireCitation[]; claims?: WireClaim[]; grounded: boolean; mode: "extractive" | "llm"; degraded?: boolean }
   | { type: "suggestions"; suggestions: string[] }
-  | { type: "done" };
+  /** `id` names the reply, for `POST /api/feedback`; an older server sends none. */
+  | { type: "done"; id?: string };
 
 /** The server's limits on a request: `message` 1–2,000 characters, `history` 20 turns of 4,000. */
 export const limits = { message: 2000, turns: 20, turnLength: 4000 } as const;
@@ -59,3 +60,10 @@ export const limits = { message: 2000, turns: 20, turnLength: 4000 } as const;
 export const citationEvent = "interview-chat:citation";
 
 export type CitationEventDetail = WireCitation;
+
+/** A reader's thumbs on a reply: the body of `POST /api/feedback`. */
+export interface WireFeedback {
+  id: string;
+  rating: "up" | "down";
+  comment?: string;
+}

@@ -27,6 +27,10 @@ export interface AssistantMessage {
   /** Questions the interview answers, offered under the reply. */
   suggestions?: string[];
   error?: AnswerFailure;
+  /** The server's id of the reply (from the `done` event), which the thumbs rate. */
+  id?: string;
+  /** The reader's thumbs on it, once given. */
+  rating?: "up" | "down";
 }
 
 export type Message = UserMessage | AssistantMessage;

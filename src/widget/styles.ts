@@ -46,6 +46,7 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 .card-quote{margin:0 0 6px;font-style:italic}
 .card-quote::before{content:"“"}.card-quote::after{content:"”"}
 .reply-suggestions{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0 0;white-space:normal}.unsupported-claim{margin:4px 0 0;font-style:italic}.note{margin:8px 0 0;padding:6px 8px;border-radius:6px;font-size:13px;white-space:normal;color:var(--ic-warn);background:var(--ic-warn-bg)}
+.feedback{display:flex;gap:2px;margin:6px 0 0}.thumb{width:28px;height:28px;border-radius:6px;display:flex;align-items:center;justify-content:center;color:var(--ic-muted)}.thumb svg{width:16px;height:16px}.thumb:hover{background:var(--ic-bg);color:var(--ic-fg)}.thumb[aria-pressed=true]{color:var(--ic-accent)}
 .status{margin:6px 0 0;font-size:12px;color:var(--ic-muted)}
 .error{background:var(--ic-error-bg);color:var(--ic-error)}
 .retry{margin-top:8px;padding:5px 12px;border-radius:8px;border:1px solid currentColor;font-size:13px;font-weight:600}

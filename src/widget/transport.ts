@@ -1,4 +1,4 @@
-import type { ChatEvent, WireTurn } from "./contract.js";
+import type { ChatEvent, WireFeedback, WireTurn } from "./contract.js";
 import { createSseParser } from "./sse.js";
 
 /** Why a question got no answer; `code` is the server's (`rate_limited`, …) or `network` / `incomplete`. */
@@ -35,6 +35,11 @@ export interface ChatTransport {
    *   when `signal` aborts, the fetch's AbortError.
    */
   stream(question: { message: string; history: WireTurn[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent>;
+  /**
+   * Sends a reader's thumbs on a reply (`POST /api/feedback`), with the same session token as questions.
+   * Optional: a transport without it shows no thumbs. @throws ChatError as `stream` does.
+   */
+  feedback?(vote: WireFeedback): Promise<void>;
 }
 
 /**
@@ -84,6 +89,11 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
   };
 
   return {
+    async feedback(vote) {
+      const current = await token();
+      const response = await post(`${base}/api/feedback`, vote, { accept: "application/json", ...(current ? { [sessionHeader]: current } : {}) });
+      if (!response.ok) throw await httpError(response);
+    },
     async *stream({ message, history }, signal) {
       let response: Response;
       for (let attempt = 0; ; attempt++) {
@@ -110,7 +120,7 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
           failure = new ChatError(body.code ?? "server_error", body.message ?? "The answer failed", body.status ?? 500);
         } else if (event === "done") {
           done = true;
-          queue.push({ type: "done" });
+          queue.push({ type: "done", ...(typeof payload?.id === "string" ? { id: payload.id } : {}) });
         } else if (payload && (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")) {
           queue.push({ ...payload, type: event } as ChatEvent);
         }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchProject } from "./support/corpus.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
+import { waitFor } from "./support/wait-for.js";
 
 // Issue 13, finding 2: with WEB_CONCURRENCY=2 each worker counted its own limit (40 requests at
 // RATE_LIMIT_PER_MINUTE=10 → 20 answered). The counters now live in the cluster's primary.
@@ -45,4 +46,20 @@ describe("the rate limit across a cluster's workers", () => {
       expect(seconds).toBeGreaterThanOrEqual(60 - elapsed);
     }
   });
+
+  it("survives a worker's restart: the new worker does not start the client from zero", async () => {
+    const pids = [...new Set([...server.output().matchAll(/"pid":(\d+),[^\n]*"worker":\d+/g)].map((match) => Number(match[1])))];
+    expect(pids).toHaveLength(2);
+    process.kill(pids[0]!, "SIGKILL");
+    // The primary forks a replacement a second later.
+    await waitFor(() => [...server.output().matchAll(/Listening on/g)].length === 3, "the replacement worker", { timeoutMs: 60_000 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${server.url}/v1/models`, { headers: { connection: "close" } });
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    expect(statuses).toEqual(Array(6).fill(429));
+    expect(server.output()).not.toMatch(/ValidationError|ERR_ERL_/);
+  }, 90_000);
 });

@@ -43,7 +43,12 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
     const where = `${file}:${index + 1}`;
-    const parsed = question.safeParse(parseInputJson(line, where, fail));
+    const input = parseInputJson(line, where, fail);
+    // Drafts come from `npm run insights -- --export-eval`: real readers' questions nobody has decided on yet.
+    if (typeof input === "object" && input !== null && (input as { draft?: unknown }).draft === true) {
+      throw new QuestionSetError(`${where}: a draft: set "answerable" (and for an answerable question "evidence" and "facts"), then remove "draft" and "note"`);
+    }
+    const parsed = question.safeParse(input);
     if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
     if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);

@@ -51,6 +51,14 @@ export interface InsightsReport {
   topSections: Array<{ section: string; count: number }>;
 }
 
+export interface EvalCandidate {
+  question: string;
+  reason: "unanswered" | "thumbs_down";
+  /** How often it was asked (unanswered), or the reader's comment (thumbs down). */
+  count: number;
+  comment: string | null;
+}
+
 /**
  * Where turns and votes are kept. One small interface, so a Postgres store (several machines
  * sharing one database) can stand in for SQLite later without touching the routes.
@@ -63,6 +71,8 @@ export interface InsightsStore {
   /** Deletes turns (and their votes) older than `before`; returns how many turns went. */
   deleteBefore(before: number): number;
   report(days: number, now?: number): InsightsReport;
+  /** Questions worth turning into evaluation cases: unanswered ones and thumbs-down ones, as first asked. */
+  evalCandidates(since: number): EvalCandidate[];
   /** A per-database random salt, so client hashes agree across workers and restarts. */
   salt(): string;
   close(): void;
@@ -250,6 +260,22 @@ export class SqliteInsightsStore implements InsightsStore {
       feedback,
       topSections,
     };
+  }
+
+  evalCandidates(since: number): EvalCandidate[] {
+    const unanswered = this.db
+      .prepare(
+        `SELECT min(question) AS question, count(*) AS count FROM turns WHERE time >= ? AND kind = 'no_answer'
+         GROUP BY normalized ORDER BY count DESC, question`,
+      )
+      .all(since) as Array<{ question: string; count: number }>;
+    const disliked = this.db
+      .prepare(
+        `SELECT t.question, count(*) AS count, max(v.comment) AS comment FROM votes v JOIN turns t ON t.id = v.id
+         WHERE v.rating = 'down' AND v.time >= ? GROUP BY t.normalized ORDER BY count DESC, t.question`,
+      )
+      .all(since) as Array<{ question: string; count: number; comment: string | null }>;
+    return [...unanswered.map((row) => ({ ...row, reason: "unanswered" as const, comment: null })), ...disliked.map((row) => ({ ...row, reason: "thumbs_down" as const }))];
   }
 
   close(): void {

@@ -226,3 +226,15 @@ describe("a full queue over HTTP", () => {
     }
   });
 });
+
+describe("batching settings", () => {
+  it("default to batches of 16 gathered over the next turn, 64 questions waiting at most; out-of-range values are refused by name", async () => {
+    const { loadConfig, ConfigError } = await import("../src/config.js");
+    expect(loadConfig({}).queryBatching).toEqual({ maxBatch: 16, maxWaitMs: 0, maxQueued: 64 });
+    expect(loadConfig({ EMBED_MAX_BATCH: "1", EMBED_MAX_WAIT_MS: "3", MAX_QUEUED_QUESTIONS: "8" }).queryBatching).toEqual({ maxBatch: 1, maxWaitMs: 3, maxQueued: 8 });
+    expect(() => loadConfig({ EMBED_MAX_BATCH: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ EMBED_MAX_BATCH: "0" })).toThrow(/EMBED_MAX_BATCH/);
+    expect(() => loadConfig({ MAX_QUEUED_QUESTIONS: "0" })).toThrow(/MAX_QUEUED_QUESTIONS/);
+    expect(() => loadConfig({ EMBED_MAX_WAIT_MS: "-1" })).toThrow(/EMBED_MAX_WAIT_MS/);
+  });
+});

@@ -1,8 +1,13 @@
 import { request as httpRequest } from "node:http";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
+import { loadCorpus } from "../src/ingest/load-corpus.js";
+import { parseInterview } from "../src/ingest/parse-interview.js";
 import { SessionTokens } from "../src/serve/session-token.js";
+import { escapeHtml, widgetRoutes } from "../src/serve/widget-routes.js";
+import { projectRoot } from "./support/corpus.js";
 import { FakeAnswerer } from "./support/fake-answerer.js";
 import { postJson, startApp } from "./support/http.js";
 
@@ -173,6 +178,20 @@ describe("session tokens", () => {
       expect(asked.status).toBe(200);
       // With PUBLIC_URL set, the connection's own address is no longer the server's origin.
       expect((await session(app.url, app.url)).status).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("the demo page behind a proxy", () => {
+  it("shows the embed snippet at PUBLIC_URL, not at whatever Host the proxy forwards", async () => {
+    const interviews = (await loadCorpus(path.join(projectRoot, "data"))).map(parseInterview);
+    const app = await startApp({ answerer, widget: widgetRoutes({ interviews, publicUrl: "https://chat.example.org" }), protection: { publicUrl: "https://chat.example.org" } });
+    try {
+      const page = await (await fetch(`${app.url}/`, { headers: { host: "10.0.0.7:3000" } })).text();
+      expect(page).toContain(escapeHtml('<script src="https://chat.example.org/widget.js" defer></script>'));
+      expect(page).not.toContain("10.0.0.7");
     } finally {
       await app.close();
     }

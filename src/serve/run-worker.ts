@@ -32,7 +32,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     },
     sessions: new SessionTokens({ secret, ttlSeconds: config.session.ttlSeconds }),
     trustProxy: config.trustProxy,
-    widget: widgetRoutes({ interviews: assistant.opened.interviews }),
+    widget: widgetRoutes({ interviews: assistant.opened.interviews, publicUrl: config.publicUrl }),
     insights,
     adminKeys: config.adminKeys,
   });

@@ -12,6 +12,8 @@ export interface WidgetRoutesOptions {
   assetsDir?: string;
   /** Questions offered as one-click chips on the demo page. */
   suggestions?: string[];
+  /** The server's public origin (PUBLIC_URL), for the snippets the pages show; unset, the request's. */
+  publicUrl?: string;
 }
 
 const defaultSuggestions = [
@@ -30,7 +32,7 @@ const defaultWidgetDir = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * at `/` (the interview, readable, with the widget on it), `/embed` (every option documented),
  * and the demo page's `/demo.js` and `/demo.css`.
  */
-export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggestions = defaultSuggestions }: WidgetRoutesOptions): express.Router {
+export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggestions = defaultSuggestions, publicUrl }: WidgetRoutesOptions): express.Router {
   const router = express.Router();
   for (const name of assets) {
     router.get(`/${name}`, (_request: Request, response: Response, next: NextFunction) => {
@@ -54,13 +56,11 @@ export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggest
     response.setHeader("Cache-Control", "no-cache");
     response.type("html").send(page);
   };
+  // The snippet's address only: which pages may ask is decided in src/serve/protect.ts, never from Host.
+  const originOf = (request: Request) => publicUrl ?? `${request.protocol}://${request.get("host") ?? "localhost"}`;
   router.get("/", (request, response) => html(response, demoPage(originOf(request), articles, interviews, suggestions)));
   router.get("/embed", (request, response) => html(response, embedPage(originOf(request))));
   return router;
-}
-
-function originOf(request: Request): string {
-  return `${request.protocol}://${request.get("host") ?? "localhost"}`;
 }
 
 /** Escapes text for HTML content and quoted attributes. A carriage return is kept as `&#13;` so offsets still hold in the DOM. */
@@ -192,6 +192,7 @@ ${rows.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}
 
 <h2>Which sites may embed it</h2>
 <p>The server answers pages on its own origin (<code>${escapeHtml(origin)}</code>) and on the origins listed in its <code>ALLOWED_ORIGINS</code> setting, comma-separated, for example <code>ALLOWED_ORIGINS=https://www.example.com,https://blog.example.com</code>. Browsers send the page's origin with each question; pages on other origins get no CORS headers (and a <code>403 origin_not_allowed</code>), so the browser blocks their questions: the chat tells the visitor the server cannot be reached, and the browser console tells the site's owner to add the origin to <code>ALLOWED_ORIGINS</code>. Loading <code>widget.js</code> itself is open to every site.</p>
+<p>Pages on those origins get a short-lived session token from the server, which the widget fetches and renews by itself; each token has a quota of questions, on top of a limit per visitor address. Any script can claim to be such a page, so a public widget makes the server a public API: those quotas are what protect it, and <code>API_KEYS</code> still hold for everything else.</p>
 <p>If your page has a Content Security Policy, allow the server in <code>script-src</code> (to load the script) and <code>connect-src</code> (to ask questions).</p>
 <p>The conversation is kept in the visitor's <code>sessionStorage</code>, so it survives a reload of the page; the bin button in the panel clears it.</p>
 </main>`,

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { IndexUnusableError } from "../errors.js";
 import type { Chunk } from "../ingest/chunk-interview.js";
+import { manifestProblem } from "./manifest-schema.js";
 import { indexFormatVersion, listSentences, type Manifest, type SearchIndex } from "./search-index.js";
-import { VectorIndex } from "./vector-index.js";
+import { storedDimensions, VectorIndex } from "./vector-index.js";
 
 /*
  * Layout of the index folder:
@@ -17,6 +18,8 @@ import { VectorIndex } from "./vector-index.js";
 const currentLink = "current";
 const buildsFolder = "builds";
 const files = { manifest: "manifest.json", chunks: "chunks.json", chunkVectors: "chunks.hnsw", sentenceVectors: "sentences.hnsw" };
+/** How old a leftover (a temporary build, an unpublished link) must be before it is removed: another process may be writing it. */
+const graceMs = 60_000;
 
 /** What the loaded index must match to be used: the configured embedder and the corpus on disk. */
 export interface IndexExpectation {
@@ -30,6 +33,8 @@ export async function saveIndex(index: SearchIndex, indexDir: string): Promise<s
   const builds = path.join(indexDir, buildsFolder);
   const temporary = path.join(builds, `.tmp-${id}`);
   await mkdir(temporary, { recursive: true });
+  const finished = path.join(builds, id);
+  const link = path.join(indexDir, `.${currentLink}-${id}`);
   try {
     const chunksJson = JSON.stringify(index.chunks);
     await writeFile(path.join(temporary, files.chunks), chunksJson);
@@ -41,13 +46,16 @@ export async function saveIndex(index: SearchIndex, indexDir: string): Promise<s
     }
     const manifest: Manifest = { ...index.manifest, files: hashes };
     await writeFile(path.join(temporary, files.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(temporary, path.join(builds, id));
-    const link = path.join(indexDir, `.${currentLink}-${id}`);
+    await rename(temporary, finished);
     await symlink(path.join(buildsFolder, id), link);
-    await rename(link, path.join(indexDir, currentLink));
+    // `current` as a real folder (copied, or unpacked from an archive) cannot be renamed over; it goes.
+    const current = path.join(indexDir, currentLink);
+    if ((await lstat(current).catch(() => null))?.isDirectory()) await rm(current, { recursive: true, force: true });
+    await rename(link, current);
     index.manifest = manifest;
   } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
+    // Nothing of a failed save stays behind: not its folder, not its link.
+    await Promise.all([temporary, finished, link].map((leftover) => rm(leftover, { recursive: true, force: true })));
     throw error;
   }
   await pruneBuilds(indexDir, id);
@@ -60,23 +68,34 @@ export async function saveIndex(index: SearchIndex, indexDir: string): Promise<s
  *   another embedder, or an older format) or "corrupt" (a file unreadable, truncated or edited).
  */
 export async function readIndex(indexDir: string, expected: IndexExpectation): Promise<SearchIndex> {
+  const current = path.join(indexDir, currentLink);
+  // Only a `current` that is not there at all means "never built"; anything else wrong with it is corrupt.
+  const link = await lstat(current).catch(() => null);
+  if (!link) throw new IndexUnusableError("missing", `No index at ${indexDir}`);
+  if (!link.isSymbolicLink()) throw new IndexUnusableError("corrupt", `corrupt: ${current} is not a link to a build under ${buildsFolder}/`);
   let folder: string;
-  let manifestText: string;
   try {
     // Resolved once, so a build published while we read cannot mix two builds' files.
-    folder = await realpath(path.join(indexDir, currentLink));
-    manifestText = await readFile(path.join(folder, files.manifest), "utf8");
+    folder = await realpath(current);
   } catch (error) {
-    throw new IndexUnusableError("missing", `No index at ${indexDir}`, { cause: error });
+    throw new IndexUnusableError("corrupt", `corrupt: ${current} points to a build that is gone`, { cause: error });
   }
   const manifestFile = path.join(folder, files.manifest);
-  let manifest: Manifest;
+  let manifestText: string;
   try {
-    manifest = JSON.parse(manifestText) as Manifest;
-    if (typeof manifest !== "object" || manifest === null || typeof manifest.files !== "object") throw new Error("not a manifest");
+    manifestText = await readFile(manifestFile, "utf8");
   } catch (error) {
-    throw new IndexUnusableError("corrupt", `${manifestFile} is not a valid manifest`, { cause: error });
+    throw new IndexUnusableError("corrupt", `corrupt: ${manifestFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`, { cause: error });
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(manifestText);
+  } catch (error) {
+    throw new IndexUnusableError("corrupt", `corrupt: ${manifestFile} is not JSON`, { cause: error });
+  }
+  const problem = manifestProblem(parsed);
+  if (problem) throw new IndexUnusableError("corrupt", `corrupt: ${manifestFile}: ${problem}`);
+  const manifest = parsed as Manifest;
   const staleness = describeStaleness(manifest, expected);
   if (staleness) throw new IndexUnusableError("stale", staleness);
 
@@ -87,16 +106,22 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new IndexUnusableError("corrupt", `${file} cannot be read`, { cause: error });
+      throw new IndexUnusableError("corrupt", `corrupt: ${file} cannot be read`, { cause: error });
     }
     if (sha256(bytes) !== manifest.files[name]) {
-      throw new IndexUnusableError("corrupt", `${file} does not match its checksum in the manifest (truncated or edited)`);
+      throw new IndexUnusableError("corrupt", `corrupt: ${file} does not match its checksum in the manifest (truncated or edited)`);
     }
     contents.set(name, bytes);
   }
   try {
     const chunks = JSON.parse(contents.get(files.chunks)!.toString("utf8")) as Chunk[];
+    if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount) throw new Error(`chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
+    for (const name of [files.chunkVectors, files.sentenceVectors]) {
+      const stored = storedDimensions(contents.get(name)!);
+      if (stored !== manifest.embedder.dimensions) throw new Error(`${name} holds vectors of ${stored} dimensions, the manifest says ${manifest.embedder.dimensions}`);
+    }
     const sentenceRefs = listSentences(chunks);
+    if (sentenceRefs.length !== manifest.sentenceCount) throw new Error(`chunks.json holds ${sentenceRefs.length} sentences, the manifest says ${manifest.sentenceCount}`);
     const { dimensions } = manifest.embedder;
     return {
       manifest,
@@ -106,7 +131,7 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
       sentenceRefs,
     };
   } catch (error) {
-    throw new IndexUnusableError("corrupt", `The index at ${folder} cannot be loaded: ${(error as Error).message}`, { cause: error });
+    throw new IndexUnusableError("corrupt", `corrupt: the index at ${folder} cannot be loaded: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -128,17 +153,27 @@ function describeStaleness(manifest: Manifest, expected: IndexExpectation): stri
 }
 
 /**
- * Removes builds other than the published one and the one just written, leaving a grace period
- * so a process still reading a build it resolved a moment ago is not pulled from under.
+ * Removes builds other than the published one and the one just written, temporary folders of
+ * builds that never finished and `.current-*` links never published (a crash between writing and
+ * publishing), leaving a grace period so a process still reading a build it resolved a moment
+ * ago, or still writing its own, is not pulled from under.
  */
-async function pruneBuilds(indexDir: string, keep: string): Promise<void> {
+export async function pruneBuilds(indexDir: string, keep?: string): Promise<void> {
   const builds = path.join(indexDir, buildsFolder);
   const published = path.basename(await readlink(path.join(indexDir, currentLink)).catch(() => ""));
+  const old = async (entry: string) => {
+    const modified = (await lstat(entry).catch(() => null))?.mtimeMs;
+    return modified !== undefined && Date.now() - modified > graceMs;
+  };
   for (const name of await readdir(builds).catch(() => [] as string[])) {
     if (name === keep || name === published) continue;
     const folder = path.join(builds, name);
-    const modified = (await stat(folder).catch(() => null))?.mtimeMs;
-    if (modified !== undefined && Date.now() - modified > 60_000) await rm(folder, { recursive: true, force: true });
+    if (await old(folder)) await rm(folder, { recursive: true, force: true });
+  }
+  for (const name of await readdir(indexDir).catch(() => [] as string[])) {
+    if (!name.startsWith(`.${currentLink}-`)) continue;
+    const leftover = path.join(indexDir, name);
+    if (await old(leftover)) await rm(leftover, { recursive: true, force: true });
   }
 }
 

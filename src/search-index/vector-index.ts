@@ -74,6 +74,21 @@ export class VectorIndex {
   }
 }
 
+/**
+ * The dimensions of the vectors in an hnswlib index file, from its header: after offsetLevel0,
+ * maxElements, curElementCount and sizeDataPerElement (8 bytes each) come labelOffset and
+ * offsetData; a point's data (4-byte floats) lies between the two. hnswlib takes the element size
+ * from the file and the dimensions from its caller without comparing them, so a manifest with the
+ * wrong dimensions would load and fail every search.
+ * @throws when the bytes are too short or the header makes no sense.
+ */
+export function storedDimensions(bytes: Buffer): number {
+  if (bytes.length < 48) throw new Error("too short to be an hnswlib index");
+  const size = Number(bytes.readBigUInt64LE(32) - bytes.readBigUInt64LE(40));
+  if (size <= 0 || size % 4 !== 0) throw new Error("not an hnswlib index header");
+  return size / 4;
+}
+
 export function normalize(vector: number[]): number[] {
   const norm = Math.sqrt(dot(vector, vector));
   return norm === 0 ? vector : vector.map((value) => value / norm);

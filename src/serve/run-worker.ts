@@ -1,7 +1,9 @@
 import type { Config } from "../config.js";
 import { createAssistant } from "../create-assistant.js";
 import { createEmbedder } from "../embed/create-embedder.js";
+import type { Server } from "node:http";
 import type { Logger } from "pino";
+import { AppError } from "../errors.js";
 import { createApp } from "./create-app.js";
 import { widgetRoutes } from "./widget-routes.js";
 import { createLimitStores } from "./limit-stores.js";
@@ -36,15 +38,19 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     insights,
     adminKeys: config.adminKeys,
   });
-  const server = app.listen(config.port, () => {
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
+  // Express 5 calls back with the error too (a port in use): start-up fails with it, in one line
+  // (src/main.ts), instead of announcing "Listening" and exiting from an event handler.
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, (error?: Error) => {
+      if (!error) return resolve(listening);
+      const code = (error as NodeJS.ErrnoException).code;
+      reject(new AppError("port_unavailable", `Cannot listen on port ${config.port}: ${code === "EADDRINUSE" ? "another process is using it" : error.message}`, 503, { cause: error }));
+    });
   });
-  server.on("error", (error) => {
-    logger.fatal({ err: error }, `Cannot listen on port ${config.port}: ${error.message}`);
-    process.exit(1);
-  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
+  server.on("error", (error) => logger.error({ err: error }, "server error"));
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({ signal }, "Shutting down");

@@ -39,6 +39,18 @@ describe("npm run insights", () => {
     expect(text).toMatch(/Thumbs down[\s\S]*Where is the container hub\?\s+Wrong city/);
   });
 
+  it("writes one self-contained HTML page: the chart and the tables, questions escaped, nothing fetched", { timeout: 30_000 }, async () => {
+    const page = path.join(folder, "report.html");
+    await cli("--html", page);
+    const html = readFileSync(page, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain("<svg");
+    expect(html.match(/<rect /g)).toHaveLength(3); // one day, three kinds
+    expect(html).toContain("who won the 2024 football cup");
+    expect(html).toContain("Wrong city");
+    expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//i);
+  });
+
   it("exports unanswered and thumbs-down questions as a draft that npm run eval refuses until it is filled", { timeout: 30_000 }, async () => {
     const draftFile = path.join(folder, "draft.jsonl");
     await cli("--export-eval", draftFile);

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config.js";
 import { AppError } from "../errors.js";
 import { evalDraft } from "../insights/export-eval.js";
+import { formatInsightsHtml } from "../insights/format-html.js";
 import { SqliteInsightsStore, type InsightsReport } from "../insights/store.js";
 import { runCli } from "./run-cli.js";
 
@@ -16,12 +17,13 @@ const program = new Command()
     return days;
   }, 7)
   .option("--json", "print the report as GET /api/insights returns it")
+  .option("--html <file>", "write the report as one self-contained page (a chart of questions per day and the tables)")
   .option("--export-eval <file>", "write the unanswered and thumbs-down questions as a question-set draft (JSONL) to fill in for npm run eval")
   .showHelpAfterError();
 
 runCli(async () => {
   program.parse();
-  const options = program.opts<{ days: number; json?: boolean; exportEval?: string }>();
+  const options = program.opts<{ days: number; json?: boolean; html?: string; exportEval?: string }>();
   const config = loadConfig();
   if (!config.insights) throw new AppError("insights_off", "Insights are off (INSIGHTS=off)", 400);
   // Opening creates a file that is not there; a report on nothing should say so instead.
@@ -35,6 +37,11 @@ runCli(async () => {
       return;
     }
     const report = store.report(options.days);
+    if (options.html) {
+      await writeFile(options.html, formatInsightsHtml(report));
+      process.stderr.write(`Wrote ${options.html}\n`);
+      return;
+    }
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   } finally {
     store.close();

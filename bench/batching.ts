@@ -25,6 +25,8 @@ import type { Embedder } from "../src/embed/embedder.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import type { OpenedIndex } from "../src/search-index/open-index.js";
 
+const round2 = (value: number) => round(value, 2);
+
 export interface BatchingVariant {
   name: string;
   env: Record<string, string>;
@@ -266,5 +268,3 @@ export async function measureInProcessBatching(options: {
   }
   return runs;
 }
-
-const round2 = (value: number) => round(value, 2);

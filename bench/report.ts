@@ -244,8 +244,9 @@ export function formatBatching(batching: NonNullable<BenchResults["batching"]>):
     Object.entries(run.batchSizes)
       .map(([size, count]) => `${size}×${count}`)
       .join(" ");
+  const rounds = new Set(batching.runs.map((run) => run.round)).size;
   const rows = [...batching.runs, batching.overload].map((run) => [
-    run.variant,
+    rounds > 1 && run !== batching.overload ? `${run.variant}, round ${run.round}` : run.variant,
     String(run.workers),
     String(run.connections),
     run.throughputRps.toFixed(1),

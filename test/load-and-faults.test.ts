@@ -295,6 +295,7 @@ function isValidChatRequest(body: unknown): boolean {
   const { message, history, stream } = body as Record<string, unknown>;
   if (Object.keys(body).some((key) => !["message", "history", "stream"].includes(key))) return false;
   if (typeof message !== "string" || message.trim().length < 1 || message.trim().length > 2000) return false;
+  if (!/[^\s\p{Cf}]/u.test(message)) return false; // only zero-width or other invisible format characters
   if (stream !== undefined && typeof stream !== "boolean") return false;
   if (history === undefined) return true;
   if (!Array.isArray(history) || history.length > 20) return false;
@@ -381,9 +382,41 @@ describe("hostile request bodies", () => {
     expect((await postJson(`${app.url}/api/chat`, { message: questions[0] })).status).toBe(200);
   });
 
+  it("rejects a message of only zero-width characters with 400", async () => {
+    for (const message of ["\u200B", "\u200B\u200C\u200D", " \u2060\uFEFF\u200B ", "\u00AD\u200E"]) {
+      const response = await send(JSON.stringify({ message }));
+      expect(response.status, JSON.stringify(message)).toBe(400);
+      expect((await response.json()).error.code).toBe("invalid_request");
+    }
+    expect((await send(JSON.stringify({ message: "\u200BWho won a Grammy?" }))).status).toBe(200);
+  });
+
   it("treats a wrong charset or content type as the client's mistake", async () => {
     expect((await send('{"message":"hi"}', "application/json; charset=latin9")).status).toBe(415);
     expect((await send('{"message":"hi"}', "application/x-www-form-urlencoded")).status).toBe(415);
+  });
+});
+
+describe("unknown paths", () => {
+  it("answer 404 before any key, origin or rate limit check", async () => {
+    const app = await startApp({ answerer: extractive, protection: { apiKeys: ["a-key-nobody-sends"], allowedOrigins: [], rateLimitPerMinute: 1 } });
+    try {
+      const probes = [
+        fetch(`${app.url}/admin`),
+        fetch(`${app.url}/api/unknown`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+        fetch(`${app.url}/v1/embeddings`, { method: "POST", headers: { origin: "https://evil.example" } }),
+        fetch(`${app.url}/.env`, { headers: { authorization: "Bearer wrong" } }),
+        fetch(`${app.url}/api/chat/../../etc/passwd`),
+      ];
+      for (const response of await Promise.all(probes)) {
+        expect(response.status, response.url).toBe(404);
+        expect((await response.json()).error.code).toBe("not_found");
+      }
+      // The API itself still asks for its key.
+      expect((await postJson(`${app.url}/api/chat`, { message: questions[0] })).status).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 });
 

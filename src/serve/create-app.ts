@@ -76,7 +76,10 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
   api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs, insights));
   api.post("/api/feedback", feedbackRoute(insights));
   api.get("/v1/models", modelsRoute());
-  app.use(api);
+  // Only the API's own paths go through its limits, keys and origin checks: an unknown path is a
+  // 404 for everyone, not a 401 or 403 that tells a prober it hit something guarded.
+  const apiPaths = new Set((api.stack as Array<{ route?: { path?: unknown } }>).flatMap((layer) => (typeof layer.route?.path === "string" ? [layer.route.path] : [])));
+  app.use((request, response, next) => (apiPaths.has(request.path) ? api(request, response, next) : next()));
 
   app.use((_request, response) => {
     response.status(404).json({ error: { code: "not_found", message: "No such route" } });

@@ -5,7 +5,14 @@ export const chatRequestSchema = z.strictObject({
   message: z
     .string()
     .transform((value) => value.trim())
-    .pipe(z.string().min(1, "must not be empty").max(2000, "must be at most 2,000 characters"))
+    .pipe(
+      z
+        .string()
+        .min(1, "must not be empty")
+        .max(2000, "must be at most 2,000 characters")
+        // trim() keeps zero-width spaces, joiners and other format characters: a message of only those is empty.
+        .refine((value) => /[^\s\p{Cf}]/u.test(value), "must not be empty"),
+    )
     .meta({ description: "The question, 1–2,000 characters after trimming", example: "How many deputies will the Mazhilis have?" }),
   history: z
     .array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string().max(4000, "must be at most 4,000 characters") }))

@@ -201,6 +201,26 @@ describe("a database that cannot be used", () => {
     expect((await adminGet(app.url)).status).toBe(503);
   });
 
+  it("a file another process holds locked is reported, and the server keeps answering", async () => {
+    const file = tempFile();
+    new SqliteInsightsStore(file).close();
+    // Another process mid-way through a long write: nobody else may write until it commits.
+    const holder = new Database(file);
+    holder.exec("BEGIN EXCLUSIVE");
+    try {
+      const insights = Insights.open(file, { logger: silentLogger, busyTimeoutMs: 50 });
+      closers.push(() => insights.close());
+      expect(insights.available).toBe(false);
+      const app = await serve({ insights });
+      const reply = await ask(app.url, "Trade?");
+      expect(reply.status).toBe(200);
+      expect((await reply.json()).kind).toBe("answer");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  });
+
   it("a write that fails is logged and dropped, and later writes go on", () => {
     const insights = openInsights();
     const turn = { question: "Q?", kind: "answer" as const, grounded: true, mode: "extractive" as const, citations: [], answer: "", latencyMs: 1, clientAddress: "x" };

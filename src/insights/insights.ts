@@ -15,6 +15,8 @@ export interface InsightsOptions {
   /** How long a turn may wait for its batch. */
   flushMs?: number;
   now?: () => number;
+  /** How long to wait for another process's lock before giving up. Default 5 s. */
+  busyTimeoutMs?: number;
 }
 
 /** What a finished turn tells the store; the route fills it in. */
@@ -56,10 +58,10 @@ export class Insights {
 
   /** Opens the SQLite store at `file`; on failure logs why and returns insights that record nothing. */
   static open(file: string, options: InsightsOptions): Insights {
-    const settings = { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, ...options };
+    const settings = { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, busyTimeoutMs: 5000, ...options };
     let store: InsightsStore | undefined;
     try {
-      store = new SqliteInsightsStore(file);
+      store = new SqliteInsightsStore(file, { busyTimeoutMs: settings.busyTimeoutMs });
     } catch (error) {
       options.logger.error({ err: error, file }, "Insights store unavailable (corrupt, locked or unwritable); answering without recording turns");
     }
@@ -70,7 +72,7 @@ export class Insights {
 
   /** Insights over a store of the caller's (tests, another backend). */
   static over(store: InsightsStore, options: InsightsOptions): Insights {
-    return new Insights(store, { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, ...options });
+    return new Insights(store, { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, busyTimeoutMs: 5000, ...options });
   }
 
   get available(): boolean {

@@ -126,13 +126,13 @@ export class SqliteInsightsStore implements InsightsStore {
   private readonly insertMany: (turns: TurnRecord[]) => void;
 
   /** @throws when the file cannot be opened, is not a database, or is locked past the busy timeout. */
-  constructor(file: string) {
+  constructor(file: string, { busyTimeoutMs = 5000 }: { busyTimeoutMs?: number } = {}) {
     if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     try {
       // WAL: readers never block the writer, and several processes (the cluster's workers, or two
       // servers on one machine) can write one file safely; busy_timeout waits out the others' commits.
-      this.db.pragma("busy_timeout = 5000");
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("foreign_keys = ON");

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { chmod, cp, mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -17,11 +17,12 @@ beforeAll(async () => {
 });
 
 /** Runs src/main.ts until it exits, or kills it after `ms` (a server that keeps running or restarting). */
-function start(env: Record<string, string>, ms = 45_000): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> {
+function start(env: Record<string, string>, ms = 45_000, user: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...user,
   });
   let stdout = "";
   let stderr = "";
@@ -68,6 +69,20 @@ describe("start-up failures", () => {
     const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: empty });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([`Cannot start: No interview found: ${empty} holds no non-empty .txt file`]);
+    expect(result.stdout).toBe("");
+  }, 60_000);
+
+  it("an unreadable transcript is one line naming it", async () => {
+    const dataDir = path.join(project.root, "unreadable-data");
+    await cp(project.dataDir, dataDir, { recursive: true });
+    const file = path.join(dataDir, "interview.txt");
+    await chmod(file, 0o000);
+    // Root reads any file: as root, the server runs as nobody, for whom the folders stay readable.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const folder of [project.root, dataDir]) await chmod(folder, 0o755);
+    const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: dataDir, HOME: "/tmp" }, 45_000, asRoot ? { uid: 65534, gid: 65534 } : {});
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^Cannot start: Cannot read ${file.replaceAll("/", "\\/")}: EACCES`))]);
     expect(result.stdout).toBe("");
   }, 60_000);
 

@@ -43,4 +43,17 @@ describe("question terms", () => {
     expect(found).not.toContain("cs");
     expect(found).toEqual(expect.arrayContaining(["court", "side"]));
   });
+
+  it("takes only the names of a follow-up's earlier reply: who 'he' is, not the reply's other words", () => {
+    const resolved = {
+      question: "What does he think about the pace of the reforms?",
+      searchText: "Who was interviewed? What does he think about the pace of the reforms?",
+      context: "Who was interviewed?",
+      reply: "It was Margulan Baimukhan, who leads the country's mission to the European Union.",
+    };
+    const weighted = questionTerms(resolved, terms);
+    expect(weighted.has("baimukhan")).toBe(true);
+    expect(weighted.has("mission")).toBe(false);
+    expect(weighted.has("lead")).toBe(false);
+  });
 });

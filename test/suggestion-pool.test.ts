@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { SuggestionPool } from "../src/answer/route/suggestions.js";
+import type { ChatResponse } from "../src/answer/types.js";
+import type { ParsedInterview } from "../src/ingest/parse-interview.js";
+
+const span = (text: string) => ({ text, start: 0, end: text.length });
+const interview = {
+  source: { id: "interview.txt", text: "" },
+  title: span("An interview"),
+  lead: [],
+  boilerplate: [],
+  interviewee: { name: "Ada Lovelace", sentence: span("Ada Lovelace") },
+  questions: [
+    { number: 1, speaker: "Q", question: span("How do you see the engine? What is its future?"), answer: span("…"), start: 0, end: 1 },
+    { number: 2, speaker: "Q", question: span("What did you publish in 1843?"), answer: span("…"), start: 1, end: 2 },
+  ],
+} as unknown as ParsedInterview;
+
+const reply = (grounded: boolean): ChatResponse => ({ kind: grounded ? "answer" : "no_answer", answer: "", claims: [], citations: [], contexts: [], grounded, mode: "extractive", suggestions: [] });
+
+describe("SuggestionPool", () => {
+  it("keeps only the questions whose answer, asked as they stand, is grounded, and names the interviewee for 'you'", async () => {
+    const asked: string[] = [];
+    const pool = await SuggestionPool.build([interview], async (question) => {
+      asked.push(question);
+      return reply(!question.includes("future"));
+    });
+    expect(asked).toContain("How does Lovelace see the engine?");
+    expect(asked).toContain("What is its future?");
+    expect(pool.all).toEqual(["Who was interviewed?", "What are the main topics of the interview?", "How does Lovelace see the engine?", "What did Lovelace publish in 1843?"]);
+  });
+
+  it("offers first what shares words with the question, and never a section the reply already quotes", async () => {
+    const pool = await SuggestionPool.build([interview], async () => reply(true));
+    expect(pool.choose("When was it published?", { citations: [] }, 2)).toEqual(["What did Lovelace publish in 1843?", "Who was interviewed?"]);
+    const quoted = [{ n: 1, chunkId: "q2", section: "", quote: "", start: 0, end: 0 }];
+    expect(pool.choose("When was it published?", { citations: quoted }, 5)).not.toContain("What did Lovelace publish in 1843?");
+  });
+});

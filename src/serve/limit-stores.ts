@@ -33,8 +33,21 @@ export function createLimitStores({ redisUrl }: { redisUrl?: string }): LimitSto
       },
     };
   }
-  if (cluster.isWorker) return { storeFor: (name) => new ClusterMemoryStoreWorker({ prefix: name }), close: async () => {} };
+  if (cluster.isWorker) return { storeFor: (name) => new PatientClusterStore({ prefix: name }), close: async () => {} };
   return { storeFor: () => undefined, close: async () => {} };
+}
+
+/**
+ * The cluster store waits at most 1 s for the primary's count, timed in the worker's own event loop:
+ * a worker busy embedding a question for longer (a loaded machine) times out with the answer
+ * already waiting in its pipe, and the request fails. 10 s still ends a wait on a primary that is gone.
+ */
+class PatientClusterStore extends ClusterMemoryStoreWorker {
+  override async increment(key: string) {
+    const send = (this as unknown as { send(command: string, args: unknown[], timeoutMs: number): Promise<{ totalHits: number; resetTime: string }> }).send.bind(this);
+    const { totalHits, resetTime } = await send("increment", [key], 10_000);
+    return { totalHits, resetTime: new Date(resetTime) };
+  }
 }
 
 /** In the cluster's primary, before forking: holds the counts the workers' stores send it. */

@@ -189,7 +189,7 @@ describe("the widget on the demo page", () => {
     expect(await suggestions.count()).toBeGreaterThanOrEqual(2);
     const suggestion = (await suggestions.first().textContent())!;
     await suggestions.first().click();
-    await expect.poll(async () => (await widget(".user").last().textContent())?.trim()).toBe(suggestion);
+    await expect.poll(async () => (await widget(".user").last().textContent())?.replace(/^You: /, "").trim()).toBe(suggestion);
     await expect.poll(async () => await lastAnswer().locator("button.chip").count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 

@@ -7,9 +7,9 @@ import { loadQuestionSet, type EvalQuestion } from "../src/evaluate/question-set
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const interviewPath = path.join(projectRoot, "data/interview.txt");
 
-/** The project's question set and the starter set beside the project, when it is there. */
-export const questionSetFiles = [path.join(projectRoot, "eval/questions.jsonl"), path.resolve(projectRoot, "../shared/eval/questions.jsonl")].filter(
-  (file) => existsSync(file),
+/** The project's question set and the starter set kept in the repository. */
+export const questionSetFiles = [path.join(projectRoot, "eval/questions.jsonl"), path.join(projectRoot, "test/fixtures/starter-questions.jsonl")].filter((file) =>
+  existsSync(file),
 );
 
 export async function loadQuestionSets(): Promise<Array<{ file: string; questions: EvalQuestion[] }>> {

@@ -9,7 +9,7 @@ import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { openIndex } from "../src/search-index/open-index.js";
 import { projectRoot, readInterview, scratchProject } from "./support/corpus.js";
-import { buildWidgetForTests, launchChromium, listen, startWidgetApp, type RunningServer } from "./support/widget-harness.js";
+import { buildWidgetForTests, hasChromium, chromiumPath, launchChromium, listen, startWidgetApp, type RunningServer } from "./support/widget-harness.js";
 
 // The real app (real index, local encoder, extractive answerer) and Debian's Chromium, all on 127.0.0.1.
 const artifacts = path.join(projectRoot, "test-artifacts");
@@ -64,7 +64,10 @@ ${embed('data-title="Ask the ambassador" data-accent="rgb(11, 122, 90)" data-pos
   return site;
 }
 
+if (!hasChromium) console.warn(`Skipping the browser tests: no Chromium at ${chromiumPath} (install Debian's chromium, or set CHROMIUM_PATH).`);
+
 beforeAll(async () => {
+  if (!hasChromium) return;
   source = await readInterview();
   const [assetsDir, opened] = await Promise.all([
     buildWidgetForTests(),
@@ -127,7 +130,7 @@ const focused = () =>
     return active ? `${active.tagName.toLowerCase()}.${active.className}` : "";
   });
 
-describe("the widget on the demo page", () => {
+describe.skipIf(!hasChromium)("the widget on the demo page", () => {
   it("streams an answer with citation chips; a chip shows a quote from the interview and highlights it in the text", async () => {
     await page.goto(`${app.url}/`);
     await widget(".launcher").click();
@@ -344,7 +347,7 @@ describe("the widget on the demo page", () => {
   });
 });
 
-describe("the widget on another site", () => {
+describe.skipIf(!hasChromium)("the widget on another site", () => {
   it("survives hostile page CSS and takes its data-* options, answering for an allowed origin", async () => {
     await page.goto(`${host.url}/hostile`);
     const launcher = widget(".launcher");

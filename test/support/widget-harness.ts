@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -56,13 +57,19 @@ export function startWidgetApp(options: {
   );
 }
 
+/** Debian's Chromium, or the browser `CHROMIUM_PATH` names. */
+export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** Whether there is a browser to drive: without one the browser tests are skipped, and say so. */
+export const hasChromium = existsSync(chromiumPath);
+
 /**
- * Debian's Chromium, headless, with nothing that reaches out to the network. playwright-core
- * never downloads a browser; `.ci/run` installs `chromium` when it is missing.
+ * Chromium, headless, with nothing that reaches out to the network. playwright-core never
+ * downloads a browser; `.ci/run` installs Debian's `chromium` when it is missing.
  */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: chromiumPath,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import express from "express";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -130,7 +132,34 @@ const focused = () =>
     return active ? `${active.tagName.toLowerCase()}.${active.className}` : "";
   });
 
+/** axe-core's rules run in the page (shadow roots included); each violation as "rule: targets". */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+async function axeViolations(): Promise<string[]> {
+  // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const { violations } = await axe.run(document);
+    return violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(", ")}`);
+  });
+}
+
 describe.skipIf(!hasChromium)("the widget on the demo page", () => {
+  it("has no axe-core violations on the demo page with an answer and an open citation, nor on /embed", async () => {
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    await ask("Which Latvian ports receive Kazakh cargo?");
+    await lastAnswer().locator("button.chip").first().click();
+    await lastAnswer().locator(".card-quote").waitFor();
+    await page.locator("mark.cited").first().waitFor();
+    expect(await axeViolations()).toEqual([]);
+
+    await page.goto(`${app.url}/embed`);
+    await page.locator("#chat-here interview-chat").waitFor({ state: "attached" });
+    await widget(".panel").waitFor();
+    expect(await axeViolations()).toEqual([]);
+  });
+
   it("streams an answer with citation chips; a chip shows a quote from the interview and highlights it in the text", async () => {
     await page.goto(`${app.url}/`);
     await widget(".launcher").click();

@@ -120,7 +120,7 @@ function demoPage(origin: string, articles: string, interviews: ParsedInterview[
 <p><strong>interview-chat</strong>: the interview below, with a chat that answers from it alone.</p>
 <p>Open the chat button in the corner and ask anything. Every answer cites the interview's own words: select a citation number to read the quote, highlighted here in the text.</p>
 <p>To add the chat to your own page, paste this tag (<a href="/embed">all the options</a>):</p>
-<div class="snippet"><pre id="snippet"><code>${escapeHtml(snippet(origin))}</code></pre><button type="button" data-copy="snippet">Copy</button></div>
+<div class="snippet"><pre id="snippet" tabindex="0" role="region" aria-label="The embed tag"><code>${escapeHtml(snippet(origin))}</code></pre><button type="button" data-copy="snippet">Copy</button></div>
 </header>
 <main>
 ${articles}
@@ -150,12 +150,12 @@ function embedPage(origin: string): string {
     `<main class="docs">
 <h1>Embed the interview chat</h1>
 <p>Paste one tag anywhere in your page (the end of <code>&lt;body&gt;</code> is a good place):</p>
-<div class="snippet"><pre id="snippet"><code>${escapeHtml(snippet(origin))}</code></pre><button type="button" data-copy="snippet">Copy</button></div>
+<div class="snippet"><pre id="snippet" tabindex="0" role="region" aria-label="The embed tag"><code>${escapeHtml(snippet(origin))}</code></pre><button type="button" data-copy="snippet">Copy</button></div>
 <p>It adds a chat button in the corner of the page; the chat answers questions about the interview from the interview alone, streams its answers, and shows the quote behind every citation. It lives in its own Shadow DOM, so your page's CSS does not change it and its CSS does not touch your page. It is one file with no dependencies, and holds no secrets.</p>
 
 <h2>Options</h2>
 <p>Set them as <code>data-*</code> attributes on the same <code>&lt;script&gt;</code> tag:</p>
-<pre><code>${escapeHtml(`<script src="${origin}/widget.js" defer
+<pre tabindex="0" role="region" aria-label="An embed tag with options"><code>${escapeHtml(`<script src="${origin}/widget.js" defer
   data-title="Ask the ambassador"
   data-greeting="Hi! What would you like to know?"
   data-suggestions="How many deputies will the Mazhilis have?|Which Latvian ports receive Kazakh cargo?"
@@ -171,7 +171,7 @@ ${rows.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}
 
 <h2>Inline</h2>
 <p>To put the chat inside your page rather than over it:</p>
-<pre><code>${escapeHtml(`<div id="chat" style="height: 520px"></div>
+<pre tabindex="0" role="region" aria-label="An inline embed"><code>${escapeHtml(`<div id="chat" style="height: 520px"></div>
 <script src="${origin}/widget.js" defer data-mode="inline" data-target="#chat"></script>`)}</code></pre>
 <p>Like this one:</p>
 <div id="chat-here"></div>

@@ -184,6 +184,73 @@ describe("session tokens", () => {
   });
 });
 
+describe("the server's own page behind an HTTPS proxy, without PUBLIC_URL or TRUST_PROXY", () => {
+  // Issue 13, finding 7: the demo page at https://chat.example.org sends that Origin, while the
+  // server sees plain HTTP on 10.0.0.7:3000 from the proxy: 403 origin_not_allowed for its own page.
+  // The browser's Sec-Fetch-Site, which no page's script can set, says the page is on this origin.
+  const proxied = { host: "10.0.0.7:3000", origin: "https://chat.example.org" };
+
+  it("gets a token and asks with it when the browser says the page is same-origin", async () => {
+    const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], rateLimitPerMinute: 100 } });
+    try {
+      // What the issue found, and still the answer without the browser's word for it.
+      expect((await rawPost(app.url, "/api/session", proxied, {})).status).toBe(403);
+      const issued = await rawPost(app.url, "/api/session", { ...proxied, "sec-fetch-site": "same-origin" }, {});
+      expect(issued.status).toBe(200);
+      const { token } = JSON.parse(issued.body);
+      const asked = await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin", "x-session-token": token }, question);
+      expect(asked.status).toBe(200);
+      // The token is bound to the page's origin, as any other.
+      expect((await rawPost(app.url, "/api/chat", { ...proxied, origin: "https://other.example", "sec-fetch-site": "same-origin", "x-session-token": token }, question)).status).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("grants nothing else: keys still hold, and other sites' pages (cross-site, same-site) are refused", async () => {
+    const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], rateLimitPerMinute: 100 } });
+    try {
+      const keyless = await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin" }, question);
+      expect(keyless.status).toBe(401);
+      for (const site of ["cross-site", "same-site", "none"]) {
+        const refused = await rawPost(app.url, "/api/session", { origin: "https://evil.example", host: "10.0.0.7:3000", "sec-fetch-site": site }, {});
+        expect(refused.status).toBe(403);
+        expect(JSON.parse(refused.body).error.code).toBe("origin_not_allowed");
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("on an open server (no API_KEYS), answers its own page and still refuses other sites' pages", async () => {
+    const app = await startApp({ answerer, protection: { rateLimitPerMinute: 100 } });
+    try {
+      expect((await rawPost(app.url, "/api/chat", proxied, question)).status).toBe(403);
+      expect((await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin" }, question)).status).toBe(200);
+      expect((await rawPost(app.url, "/api/chat", { origin: "https://evil.example", "sec-fetch-site": "cross-site" }, question)).status).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("POST /api/session in the OpenAPI document", () => {
+  it("is described, with the token reply and its refusals", async () => {
+    const app = await startApp({ answerer });
+    try {
+      const document = await (await fetch(`${app.url}/openapi.json`)).json();
+      const post = document.paths["/api/session"].post;
+      expect(post.responses["200"].content["application/json"].schema.required).toEqual(["token", "expiresAt", "expiresIn"]);
+      expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["200", "403", "429"]));
+      // The document describes what the route sends.
+      const { token, ...rest } = await (await session(app.url, app.url)).json();
+      expect(Object.keys({ token, ...rest }).sort()).toEqual(Object.keys(post.responses["200"].content["application/json"].schema.properties).sort());
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("the demo page behind a proxy", () => {
   it("shows the embed snippet at PUBLIC_URL, not at whatever Host the proxy forwards", async () => {
     const interviews = (await loadCorpus(path.join(projectRoot, "data"))).map(parseInterview);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "./schemas.js";
 import { feedbackRequestSchema } from "./insights-routes.js";
+import { sessionHeader, sessionReplySchema } from "./protect.js";
 
 const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) } });
 const errors = Object.fromEntries(
@@ -32,6 +33,19 @@ export function openApiDocument(): object {
               content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
             },
             ...errors,
+          },
+        },
+      },
+      "/api/session": {
+        post: {
+          summary: `A session token for a page on an allowed origin: ALLOWED_ORIGINS, PUBLIC_URL, or the server's own page (Sec-Fetch-Site: same-origin). The widget asks for one before its first question and sends it as ${sessionHeader}; it is bound to the page's Origin, lives SESSION_TTL_SECONDS and answers SESSION_QUOTA questions. Counts against the per-IP limit.`,
+          parameters: [{ name: "Origin", in: "header", required: true, schema: { type: "string" }, description: "The page's origin, which the token is bound to" }],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", description: "Empty: {}" } } } },
+          responses: {
+            "200": { description: "A token", content: json(sessionReplySchema) },
+            "403": { description: "The Origin is missing or not allowed (origin_not_allowed)", content: json(errorSchema) },
+            "415": { description: "Not JSON", content: json(errorSchema) },
+            "429": { description: "Rate limited per IP (see Retry-After)", content: json(errorSchema) },
           },
         },
       },

@@ -3,6 +3,7 @@ import type { TLSSocket } from "node:tls";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import cors from "cors";
 import { rateLimit, type AugmentedRequest, type Store } from "express-rate-limit";
+import { z } from "zod";
 import { AppError } from "../errors.js";
 import type { LimitStoreFactory } from "./limit-stores.js";
 import type { Session, SessionTokens } from "./session-token.js";
@@ -57,9 +58,25 @@ export function ownOrigins(request: Request, publicUrl: string | undefined): str
   return origins;
 }
 
-/** Whether the request's page may use the API from a browser: an origin in ALLOWED_ORIGINS or the server's own. */
+/**
+ * Whether the request's page may use the API from a browser: an origin in ALLOWED_ORIGINS, the
+ * server's own (PUBLIC_URL, else the connection's address), or a page the browser itself says is
+ * on this server's origin (`Sec-Fetch-Site: same-origin`).
+ *
+ * The last is for the server's own pages behind a proxy when PUBLIC_URL is unset: the demo page at
+ * `https://host` sends `Origin: https://host`, while the server, behind a TLS-terminating proxy and
+ * without TRUST_PROXY, sees plain HTTP on an internal address, so nothing it knows names that origin
+ * (a 403 `origin_not_allowed` for its own page). `Sec-Fetch-Site` is set by the browser from the
+ * address it actually loaded, and no page's script may set it (a forbidden header), so a page on
+ * another site cannot claim it. A script outside a browser can send it, but such a script can send
+ * any `Origin` too: passing this check grants no more than claiming an allowed `Origin` does (a
+ * session token with its quota, under the per-IP limit; API keys are still needed for the rest).
+ * The trusted `Host` is never involved: the browser compared the page's origin with the URL it
+ * requested. A page of another application served on the same origin (one proxy routing paths to
+ * several apps) counts as the server's own, as the browser's same-origin policy counts it anyway.
+ */
 function isPermittedOrigin(request: Request, origin: string, allowed: Set<string>, publicUrl: string | undefined): boolean {
-  return allowed.has(origin) || ownOrigins(request, publicUrl).includes(origin);
+  return allowed.has(origin) || ownOrigins(request, publicUrl).includes(origin) || request.get("sec-fetch-site") === "same-origin";
 }
 
 /** CORS headers for the pages in ALLOWED_ORIGINS (and PUBLIC_URL), preflights included; none for any other origin. */
@@ -91,6 +108,13 @@ export function refuseOtherOrigins(allowedOrigins: string[], publicUrl?: string)
   };
 }
 
+/** The reply of `POST /api/session` (for the OpenAPI document). */
+export const sessionReplySchema = z.strictObject({
+  token: z.string().meta({ description: `The session token: send it as ${sessionHeader} with each question, from the same page` }),
+  expiresAt: z.iso.datetime().meta({ description: "When the token stops working (ISO 8601)" }),
+  expiresIn: z.number().int().meta({ description: "Its lifetime in seconds (SESSION_TTL_SECONDS)" }),
+});
+
 /**
  * `POST /api/session`: a short-lived token for a page on an allowed origin (or the server's own),
  * bound to that origin. The widget asks with it, so each visitor has a quota of their own. Any
@@ -107,7 +131,8 @@ export function issueSession(tokens: SessionTokens, allowedOrigins: string[], pu
     }
     const { token, session } = tokens.issue(origin);
     response.setHeader("Cache-Control", "no-store");
-    response.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), expiresIn: tokens.ttlSeconds });
+    const reply: z.infer<typeof sessionReplySchema> = { token, expiresAt: new Date(session.expiresAt).toISOString(), expiresIn: tokens.ttlSeconds };
+    response.json(reply);
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchProject } from "./support/corpus.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
@@ -24,6 +25,7 @@ function freePort(): Promise<number> {
 let redis: ChildProcess | undefined;
 let redisExited: Promise<void>;
 const replicas: ServerProcess[] = [];
+let replicaEnv: Record<string, string>;
 
 beforeAll(async () => {
   if (!redisServer) return;
@@ -39,7 +41,7 @@ beforeAll(async () => {
     redis!.on("exit", () => reject(new Error(`redis-server exited: ${output}`)));
   });
   const project = await scratchProject();
-  const env = {
+  const env = (replicaEnv = {
     DATA_DIR: project.dataDir,
     INDEX_DIR: project.indexDir,
     LLM_PROVIDER: "extractive",
@@ -50,7 +52,7 @@ beforeAll(async () => {
     REDIS_URL: `redis://127.0.0.1:${port}`,
     SESSION_SECRET: "the-same-secret-on-every-replica-0123456789",
     PUBLIC_URL: "https://chat.example.org", // replicas behind one proxy share their public origin
-  };
+  });
   // One after the other: the first builds the index, the second opens it.
   replicas.push(await startServerProcess(env));
   replicas.push(await startServerProcess(env));
@@ -94,6 +96,27 @@ describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", (
       await response.arrayBuffer();
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it("closes its Redis connection on SIGTERM with QUIT, after its last request, and exits 0", { timeout: 120_000 }, async () => {
+    const replica = await startServerProcess(replicaEnv);
+    const observer = new Redis(replicaEnv.REDIS_URL!, { maxRetriesPerRequest: 1 });
+    try {
+      const name = `interview-chat:${replica.child.pid}`;
+      const clientNames = async () => [...((await observer.call("CLIENT", "LIST")) as string).matchAll(/ name=(\S*)/g)].map((match) => match[1]);
+      expect((await fetch(`${replica.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.4" } })).status).toBe(200);
+      expect(await clientNames()).toContain(name);
+      const exited = new Promise<number | null>((resolve) => replica.child.once("exit", (code) => resolve(code)));
+      replica.child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      // Logged only once Redis acknowledged the QUIT; a dropped socket would say otherwise.
+      expect(replica.output()).toContain("Redis connection closed (QUIT)");
+      expect(replica.output()).not.toContain("did not acknowledge QUIT");
+      expect(await clientNames()).not.toContain(name);
+    } finally {
+      observer.disconnect();
+      await replica.stop();
+    }
   });
 
   it("answers 503, not 500, while Redis cannot be reached", async () => {

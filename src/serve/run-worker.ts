@@ -18,7 +18,7 @@ import { Insights } from "../insights/insights.js";
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
-  const limits = createLimitStores({ redisUrl: config.redisUrl });
+  const limits = createLimitStores({ redisUrl: config.redisUrl, logger });
   // Each worker opens the file itself: WAL lets the workers write it side by side.
   const insights = config.insights && Insights.open(config.insights.file, { logger, storeAnswers: config.insights.storeAnswers, retentionDays: config.insights.retentionDays });
   const app = createApp({
@@ -54,8 +54,9 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({ signal }, "Shutting down");
-      server.close(() => {
+      server.close(async () => {
         insights?.close(); // the queued turns are written before the process goes
+        await limits.close(); // Redis gets QUIT, after the last request has counted
         process.exit(0);
       });
       // Keep-alive connections turn idle as their last response ends; close each as it does.

@@ -4,7 +4,8 @@ import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { waitFor } from "./support/wait-for.js";
 
-// src/main.ts as `npm start` runs it: the real process, its real index, the LLM behind a fake upstream.
+// The server as `npm start` runs it (scripts/start.mjs: build/main.js, built first if build/ is missing or
+// older than src/): the real process, its real index, the LLM behind a fake upstream.
 let upstream: FakeOpenAiServer;
 let child: ChildProcess;
 let url: string;
@@ -15,9 +16,9 @@ beforeAll(async () => {
   upstream = await new FakeOpenAiServer().start();
   upstream.chat = { reply: "Riga is one of the ports [1].", delayMs: 800 };
   const project = await scratchProject();
-  // Node with tsx's loader rather than the `tsx` CLI: the CLI relays SIGTERM to Node and, if Node
-  // does not confirm within 30 ms (a busy machine), kills it with SIGKILL, in-flight requests and all.
-  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // The launcher runs the server in its own process (no child to relay SIGTERM to), so the signal
+  // below reaches the server's own handlers.
+  child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH,
@@ -41,7 +42,7 @@ beforeAll(async () => {
     });
     child.on("exit", () => reject(new Error(`server exited early: ${output}`)));
   });
-}, 120_000);
+}, 240_000); // a stale build is rebuilt first: tsc and esbuild took 15–40 s on 2 busy cores
 
 afterAll(async () => {
   child.kill("SIGKILL");

@@ -1,0 +1,83 @@
+// `npm run build`: compiles the server and the CLIs with tsc (tsconfig.build.json → build/) and
+// bundles the widget with esbuild (→ dist/), then writes build/.stamp, whose mtime is the time the
+// build *started*: a source saved during a build is newer than the stamp, so the next start rebuilds.
+// Plain JavaScript, so it runs before anything is compiled. Also imported by scripts/start.mjs.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const buildMain = path.join(root, "build", "main.js");
+const stamp = path.join(root, "build", ".stamp");
+const widget = path.join(root, "dist", "widget.js");
+// What the build is made from. prompts/ is not among them: the server reads prompts/*.md at start.
+const inputs = ["src", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"];
+
+/** The newest mtime (ms) among the build's inputs. */
+function newestInput() {
+  let newest = 0;
+  const visit = (file) => {
+    let stats;
+    try {
+      stats = statSync(file);
+    } catch {
+      return; // an optional input that does not exist
+    }
+    if (stats.isDirectory()) for (const name of readdirSync(file)) visit(path.join(file, name));
+    else newest = Math.max(newest, stats.mtimeMs);
+  };
+  for (const input of inputs) visit(path.join(root, input));
+  return newest;
+}
+
+/** Why the build must be (re)made, or null when it is up to date. */
+export function staleReason() {
+  if (!existsSync(buildMain) || !existsSync(widget) || !existsSync(stamp)) return "no build yet";
+  return newestInput() > statSync(stamp).mtimeMs ? "sources changed since the last build" : null;
+}
+
+/** Whether the build tools (typescript, esbuild: dev dependencies) are installed. */
+export function canBuild() {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve("typescript/bin/tsc");
+    require.resolve("esbuild");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds build/ and dist/; throws with tsc's exit status when the code does not compile. */
+export async function build() {
+  const started = new Date();
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  if (compiled.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
+  const { buildWidget } = await import(pathToFileURL(path.join(root, "build", "cli", "build-widget.js")).href);
+  const written = await buildWidget();
+  writeFileSync(stamp, `${started.toISOString()}\n`);
+  utimesSync(stamp, started, started);
+  return ["build/", ...written.map((file) => path.relative(root, file))];
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // --if-stale (npm's `prepare`): build only when needed, and where the dev dependencies were left
+  // out (`npm ci --omit=dev` with a build shipped alongside), say so and leave the build as it is.
+  const ifStale = process.argv.includes("--if-stale");
+  const reason = staleReason();
+  if (ifStale && !reason) process.exit(0);
+  if (ifStale && !canBuild()) {
+    process.stderr.write(`Not building (${reason}): typescript and esbuild are dev dependencies and are not installed.\n`);
+    process.exit(0);
+  }
+  try {
+    const written = await build();
+    process.stdout.write(`Built ${written.join(", ")}\n`);
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,27 @@
+// `npm start`: runs the compiled server (build/main.js) in this process, building it first only when
+// build/ is missing or older than src/ (scripts/build.mjs), so `npm install && npm start` still does
+// everything on a fresh clone, and a production start with a current build needs no compiler.
+// The server runs in this very process (not a child), so SIGTERM/SIGINT reach its own handlers.
+import cluster from "node:cluster";
+import { pathToFileURL } from "node:url";
+import { build, buildMain, canBuild, staleReason } from "./build.mjs";
+import { existsSync } from "node:fs";
+
+const reason = staleReason();
+if (reason && canBuild()) {
+  process.stderr.write(`Building (${reason})…\n`);
+  try {
+    await build();
+  } catch (error) {
+    process.stderr.write(`Cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+} else if (reason && existsSync(buildMain)) {
+  process.stderr.write(`Starting the existing build (${reason}, and typescript and esbuild are not installed to rebuild it).\n`);
+} else if (reason) {
+  process.stderr.write("Cannot start: there is no build/ and no typescript to make one: run `npm install` (with dev dependencies), then `npm start`.\n");
+  process.exit(1);
+}
+// Workers run build/main.js itself, not this launcher (cluster forks process.argv[1] by default).
+cluster.setupPrimary({ exec: buildMain });
+await import(pathToFileURL(buildMain).href);

@@ -83,3 +83,13 @@ export class InsightsUnavailableError extends AppError {
     super("insights_unavailable", "Insights are not being recorded on this server", 503);
   }
 }
+
+/**
+ * A fault of ours: a broken invariant, a bug (HTTP 500). Its message is for the log; clients get a
+ * fixed one (describeError), since it may name files and internals.
+ */
+export class InternalError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("internal_error", message, 500, options);
+  }
+}

@@ -49,10 +49,15 @@ describe("chunkInterviews", async () => {
     for (const chunk of chunks) for (const sentence of chunk.sentences) expect(sentence.text).not.toMatch(/^CS:/);
   });
 
-  it("prefixes ids with the file name when the corpus has several interviews", () => {
+  it("keeps ids in one format whatever the number of files, each chunk naming its file", () => {
     const other = parseInterview({ id: "second", name: "second.txt", text: "Title\n\nQ: Why?\nBecause.", sha256: "y" });
-    const ids = chunkInterviews([parsed, other]).map((chunk) => chunk.id);
-    expect(ids).toContain("second:q1");
-    expect(ids).toContain("interview:q4-1");
+    const alone = chunkInterviews([parsed]).map((chunk) => [chunk.source, chunk.id]);
+    const together = chunkInterviews([parsed, other]).map((chunk) => [chunk.source, chunk.id]);
+    expect(together).toEqual(expect.arrayContaining(alone));
+    expect(together).toContainEqual(["second.txt", "q1"]);
+    expect(together).toContainEqual(["interview.txt", "q4-1"]);
+    expect(together.every(([, id]) => /^(intro|q\d+)(-\d+)?$/.test(id!))).toBe(true);
+    // Unique across the corpus by file and id.
+    expect(new Set(together.map(([source, id]) => `${source}/${id}`)).size).toBe(together.length);
   });
 });

@@ -53,10 +53,10 @@ describe("evaluating a running server over HTTP", () => {
     // computed by hand from the rules in README.md ("Measure"), not by running the scorer.
     const source = opened.sources[0]!.text;
     const chunk = (id: string) => opened.index.chunks.find((candidate) => candidate.id === id)!;
-    const context = (id: string) => ({ chunkId: id, section: chunk(id).section, text: chunk(id).text, score: 0.5, start: chunk(id).start, end: chunk(id).end });
+    const context = (id: string) => ({ source: "interview.txt", chunkId: id, section: chunk(id).section, text: chunk(id).text, score: 0.5, start: chunk(id).start, end: chunk(id).end });
     const cite = (id: string, quote: string, shift = 0) => {
       const start = source.indexOf(quote) + shift;
-      return { n: 1, chunkId: id, section: chunk(id).section, quote, start, end: start + quote.length };
+      return { n: 1, source: "interview.txt", chunkId: id, section: chunk(id).section, quote, start, end: start + quote.length };
     };
     const deputies = "The number of deputies of the Mazhlis will be reduced from 107 to 98";
     const ports = "Since March 2022, export cargoes were redirected to Latvian ports (Liepaja, Riga, Ventspils) and to the Middle Corridor.";
@@ -256,14 +256,14 @@ describe("the HTTP client", () => {
   });
 });
 
-describe("finding a chunk's source", () => {
+describe("finding a citation's file", () => {
   const file = (id: string): SourceFile => ({ id, name: `${id}.txt`, text: `text of ${id}`, sha256: "" });
 
-  it("uses the only file for bare ids and the named file for 'file:' ids", () => {
-    expect(sourceLookup([file("interview")])("q3")).toBe("text of interview");
+  it("reads the file the citation's source names, whatever the number of files", () => {
+    expect(sourceLookup([file("interview")])("interview.txt")).toBe("text of interview");
     const several = sourceLookup([file("a"), file("b")]);
-    expect(several("b:q1-2")).toBe("text of b");
-    expect(several("q1")).toBeUndefined();
-    expect(several("c:q1")).toBeUndefined();
+    expect(several("b.txt")).toBe("text of b");
+    expect(several("b")).toBeUndefined();
+    expect(several("c.txt")).toBeUndefined();
   });
 });

@@ -50,8 +50,8 @@ describe("judging during a run", () => {
   const source = "The Mazhilis will shrink from 107 to 98 deputies.";
   const answered: ChatResponse = {
     kind: "answer", claims: [], suggestions: [], answer: "The Mazhilis will shrink from 107 to 98 deputies [1].",
-    citations: [{ n: 1, chunkId: "q1", section: "S", quote: source, start: 0, end: source.length }],
-    contexts: [{ chunkId: "q1", section: "S", text: source, score: 1, start: 0, end: source.length }],
+    citations: [{ n: 1, source: "interview.txt", chunkId: "q1", section: "S", quote: source, start: 0, end: source.length }],
+    contexts: [{ source: "interview.txt", chunkId: "q1", section: "S", text: source, score: 1, start: 0, end: source.length }],
     grounded: true,
     mode: "extractive",
   };

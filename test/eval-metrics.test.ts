@@ -19,10 +19,10 @@ const sentenceA = "The Mazhilis will shrink from 107 to 98 deputies.";
 const sentenceB = "Trade grew by 21.4% in 2021.";
 const startA = source.indexOf(sentenceA);
 const startB = source.indexOf(sentenceB);
-const sourceOf = (chunkId: string) => (chunkId === "q1" || chunkId === "q2" ? source : undefined);
+const sourceOf = (file: string) => (file === "interview.txt" ? source : undefined);
 
-const context = (chunkId: string, text: string): Context => ({ chunkId, section: "How many deputies?", text, score: 0.5, start: 0, end: text.length });
-const citationOf = (n: number, quote: string, start: number, chunkId = "q1"): Citation => ({ n, chunkId, section: "How many deputies?", quote, start, end: start + quote.length });
+const context = (chunkId: string, text: string): Context => ({ source: "interview.txt", chunkId, section: "How many deputies?", text, score: 0.5, start: 0, end: text.length });
+const citationOf = (n: number, quote: string, start: number, chunkId = "q1"): Citation => ({ n, source: "interview.txt", chunkId, section: "How many deputies?", quote, start, end: start + quote.length });
 const goodCitation = citationOf(1, sentenceA, startA);
 
 const answerable: EvalQuestion = { id: "a1", question: "How many deputies?", answerable: true, evidence: ["from 107 to 98"], facts: [["98", "ninety-eight"]] };
@@ -58,7 +58,7 @@ describe("retrieval metrics", () => {
 });
 
 describe("citation validity", () => {
-  const ids = new Set(["q1"]);
+  const ids = new Set(["interview.txt:q1"]);
 
   it("accepts a quote that is exactly the source's characters start–end from a returned passage", () => {
     expect(isValidCitation(goodCitation, ids, sourceOf)).toBe(true);
@@ -70,8 +70,10 @@ describe("citation validity", () => {
   });
 
   it("rejects a verbatim quote from a passage that was not returned, or from an unknown source", () => {
-    expect(isValidCitation(goodCitation, new Set(["q2"]), sourceOf)).toBe(false);
-    expect(isValidCitation({ ...goodCitation, chunkId: "elsewhere" }, new Set(["elsewhere"]), sourceOf)).toBe(false);
+    expect(isValidCitation(goodCitation, new Set(["interview.txt:q2"]), sourceOf)).toBe(false);
+    // The same chunk id in another file is another passage.
+    expect(isValidCitation(goodCitation, new Set(["other.txt:q1"]), sourceOf)).toBe(false);
+    expect(isValidCitation({ ...goodCitation, source: "elsewhere.txt" }, new Set(["elsewhere.txt:q1"]), sourceOf)).toBe(false);
   });
 });
 

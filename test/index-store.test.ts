@@ -27,7 +27,7 @@ describe("the saved index", () => {
       expect(await topIds(loaded, embedder, question)).toEqual(await topIds(built, embedder, question));
     }
     const manifest = JSON.parse(await readFile(path.join(project.indexDir, "current", "manifest.json"), "utf8"));
-    expect(manifest).toMatchObject({ formatVersion: 1, embedder: { id: "fake:hash-64", dimensions: 64 }, chunkCount: built.index.chunks.length });
+    expect(manifest).toMatchObject({ formatVersion: 2, embedder: { id: "fake:hash-64", dimensions: 64 }, chunkCount: built.index.chunks.length });
     expect(manifest.sources).toEqual([{ name: "interview.txt", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
   });
 
@@ -54,7 +54,7 @@ describe("the saved index", () => {
     await writeFile(path.join(project.dataDir, "second.txt"), "Second talk\n\nQ: Why?\nBecause we can.\n");
     const added = await openIndex({ ...project, embedder: new FakeEmbedder("fake:other", 32), logger: quiet });
     expect(added.rebuilt).toMatchObject({ reason: "stale", message: expect.stringContaining("second.txt was added") });
-    expect(added.index.chunks.map((chunk) => chunk.id)).toContain("second:q1");
+    expect(added.index.chunks.map((chunk) => [chunk.source, chunk.id])).toContainEqual(["second.txt", "q1"]);
   });
 
   it("detects a truncated vector file as corrupt and rebuilds a working index", async () => {

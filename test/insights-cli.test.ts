@@ -20,7 +20,7 @@ beforeAll(() => {
   insights.record({ ...turn, id: "1", question: "Who won the 2024 football cup?", kind: "no_answer" });
   insights.record({ ...turn, id: "2", question: "who won the 2024 football cup", kind: "no_answer" });
   insights.record({ ...turn, id: "3", question: "hi", kind: "smalltalk" });
-  insights.record({ ...turn, id: "4", question: "Where is the container hub?", kind: "answer", grounded: true, citations: [{ n: 1, chunkId: "q5", section: "Logistics?", quote: "x", start: 0, end: 1 }] });
+  insights.record({ ...turn, id: "4", question: "Where is the container hub?", kind: "answer", grounded: true, citations: [{ n: 1, source: "interview.txt", chunkId: "q5", section: "Logistics?", quote: "x", start: 0, end: 1 }] });
   insights.flush();
   insights.vote({ id: "4", clientAddress: "10.1.1.1", rating: "down", comment: "Wrong city" });
   insights.close();

@@ -17,8 +17,8 @@ class KindAnswerer implements Answerer {
     const citations =
       kind === "answer"
         ? [
-            { n: 1, chunkId: "q2", section: "What about trade?", quote: "Trade grew.", start: 0, end: 11 },
-            { n: 2, chunkId: "q2-2", section: "What about trade?", quote: "It grew more.", start: 12, end: 25 },
+            { n: 1, source: "interview.txt", chunkId: "q2", section: "What about trade?", quote: "Trade grew.", start: 0, end: 11 },
+            { n: 2, source: "interview.txt", chunkId: "q2-2", section: "What about trade?", quote: "It grew more.", start: 12, end: 25 },
           ]
         : [];
     return { kind, answer: kind === "answer" ? `Secret answer text about ${message} [1][2]` : "The interview does not answer that question.", claims: [], citations, contexts: [], grounded: kind === "answer", mode: "extractive", suggestions: [] };

@@ -5,7 +5,7 @@ import type { ParsedInterview } from "../src/ingest/parse-interview.js";
 
 const span = (text: string) => ({ text, start: 0, end: text.length });
 const interview = {
-  source: { id: "interview.txt", text: "" },
+  source: { id: "interview", name: "interview.txt", text: "" },
   title: span("An interview"),
   lead: [],
   boilerplate: [],
@@ -33,7 +33,10 @@ describe("SuggestionPool", () => {
   it("offers first what shares words with the question, and never a section the reply already quotes", async () => {
     const pool = await SuggestionPool.build([interview], async () => reply(true));
     expect(pool.choose("When was it published?", { citations: [] }, 2)).toEqual(["What did Lovelace publish in 1843?", "Who was interviewed?"]);
-    const quoted = [{ n: 1, chunkId: "q2", section: "", quote: "", start: 0, end: 0 }];
+    const quoted = [{ n: 1, source: "interview.txt", chunkId: "q2", section: "", quote: "", start: 0, end: 0 }];
     expect(pool.choose("When was it published?", { citations: quoted }, 5)).not.toContain("What did Lovelace publish in 1843?");
+    // The same section of another file is another section.
+    const elsewhere = [{ ...quoted[0]!, source: "other.txt" }];
+    expect(pool.choose("When was it published?", { citations: elsewhere }, 5)).toContain("What did Lovelace publish in 1843?");
   });
 });

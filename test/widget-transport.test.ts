@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
-import type { Citation, Context } from "../src/answer/types.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
-import type { ChatTurn } from "../src/retrieve/resolve-follow-up.js";
 import { openIndex } from "../src/search-index/open-index.js";
-import { citationSchema, contextSchema } from "../src/serve/schemas.js";
+import { chatTurnSchema, citationSchema, contextSchema } from "../src/contract/index.js";
 import { SessionTokens } from "../src/serve/session-token.js";
-import { limits, type ChatEvent, type WireCitation, type WireContext, type WireTurn } from "../src/widget/contract.js";
+import { limits, type ChatEvent, type WireCitation, type WireTurn } from "../src/widget/contract.js";
 import { createSseParser, type SseMessage } from "../src/widget/sse.js";
 import { ChatError, createTransport } from "../src/widget/transport.js";
 import { scratchProject } from "./support/corpus.js";
@@ -15,7 +13,7 @@ import { FakeAnswerer } from "./support/fake-answerer.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { startApp } from "./support/http.js";
 
-const citation: WireCitation = { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 100, end: 140 };
+const citation: WireCitation = { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 100, end: 140 };
 
 /** The SSE text the server writes for one answer (src/serve/event-stream.ts). */
 function sse(events: Array<[string, unknown]>): string {
@@ -78,18 +76,6 @@ async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-// The wire shapes field by field, each list held by the compiler to exactly the widget's type's
-// fields; the test below holds the lists to what a running server sends and accepts.
-const citationFields = { n: "number", chunkId: "string", section: "string", quote: "string", start: "number", end: "number" } satisfies Record<keyof WireCitation, string>;
-const contextFields = { chunkId: "string", section: "string", text: "string", score: "number", start: "number", end: "number" } satisfies Record<keyof WireContext, string>;
-const turnFields = { role: "string", content: "string" } satisfies Record<keyof WireTurn, string>;
-// And, for `tsc` (vitest does not type-check), the widget's types are the server's.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const wireTypesAreTheServers: [Same<WireCitation, Citation>, Same<WireContext, Context>, Same<WireTurn, ChatTurn>] = [true, true, true];
-void wireTypesAreTheServers;
-
-/** The JavaScript type of every field of `value`, to compare with a field list. */
-const shapeOf = (value: object) => Object.fromEntries(Object.entries(value).map(([key, field]) => [key, typeof field]));
 
 /** fetch as a page on `origin` calls it: a browser sends the page's Origin with every POST. */
 function asPageOn(origin: string): typeof fetch {
@@ -97,9 +83,9 @@ function asPageOn(origin: string): typeof fetch {
 }
 
 describe("the widget's wire types", () => {
-  it("match what a running server sends and accepts: citations, contexts, turns and limits", async () => {
-    expect(Object.keys(citationSchema.shape).sort()).toEqual(Object.keys(citationFields).sort());
-    expect(Object.keys(contextSchema.shape).sort()).toEqual(Object.keys(contextFields).sort());
+  // The widget's types are the contract's (src/widget/contract.ts imports them); this holds a
+  // running server to the same schemas, field for field, as the widget's transport reads it.
+  it("are what a running server sends and accepts: citations, contexts, turns and limits", async () => {
 
     const embedder = new FakeEmbedder();
     const opened = await openIndex({ ...(await scratchProject()), embedder });
@@ -113,15 +99,16 @@ describe("the widget's wire types", () => {
       const citations = events.flatMap((event) => (event.type === "citations" ? event.citations : []));
       expect(contexts.length).toBeGreaterThan(0);
       expect(citations.length).toBeGreaterThan(0);
-      for (const context of contexts) expect(shapeOf(context)).toEqual(contextFields);
-      for (const item of citations) expect(shapeOf(item)).toEqual(citationFields);
+      for (const context of contexts) expect(contextSchema.strict().parse(context)).toEqual(context);
+      for (const item of citations) expect(citationSchema.strict().parse(item)).toEqual(item);
+      expect(citations.every((item) => item.source === "interview.txt")).toBe(true);
 
       const answer = events.map((event) => (event.type === "delta" ? event.text : "")).join("");
       const turns: WireTurn[] = [
         { role: "user", content: "Which Latvian ports receive Kazakh export cargo?" },
         { role: "assistant", content: answer },
       ];
-      for (const turn of turns) expect(shapeOf(turn)).toEqual(turnFields);
+      for (const turn of turns) expect(chatTurnSchema.parse(turn)).toEqual(turn);
       expect((await ask("What about Riga?", turns)).at(-1)).toEqual({ type: "done", id: expect.any(String) });
 
       // The widget's limits are the server's: at the limit is accepted, one over is a 400.

@@ -19,7 +19,8 @@ export class CachedAnswerer implements Answerer {
   }
 
   answer(request: ChatRequest, options?: AnswerOptions): Promise<ChatResponse> {
-    const key = JSON.stringify([normalize(request.message), (request.history ?? []).map((turn) => [turn.role, normalize(turn.content)])]);
+    // The files asked about are part of the question: the same words over another file are another answer.
+    const key = JSON.stringify([normalize(request.message), (request.history ?? []).map((turn) => [turn.role, normalize(turn.content)]), [...(request.sources ?? [])].sort()]);
     const cached = this.cache.get(key);
     if (cached) return cached;
     const pending = this.inner.answer(request, options);

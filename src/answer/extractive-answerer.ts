@@ -58,7 +58,7 @@ export class ExtractiveAnswerer implements Answerer {
   private async answerWithoutSuggestions(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse & { evidence?: Evidence }> {
     const routed = await this.converse(request.message, { otherLanguages: true });
     if (routed) return routed;
-    const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK, signal });
+    const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK, signal, sources: request.sources });
     return this.answerFrom(retrieval);
   }
 
@@ -260,5 +260,5 @@ function withMarker(sentence: string, passage: number): string {
 
 export function toContext(passage: Passage): Context {
   const { chunk } = passage;
-  return { chunkId: chunk.id, section: chunk.section, text: chunk.text, score: passage.score, start: chunk.start, end: chunk.end };
+  return { source: chunk.source, chunkId: chunk.id, section: chunk.section, text: chunk.text, score: passage.score, start: chunk.start, end: chunk.end };
 }

@@ -4,7 +4,7 @@ import { createAssistant } from "../create-assistant.js";
 import { BadRequestError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { runCli } from "./run-cli.js";
-import type { ChatResponse } from "../answer/types.js";
+import { toWire, type ChatResponse } from "../contract/index.js";
 
 const program = new Command()
   .name("ask")
@@ -23,18 +23,13 @@ runCli(async () => {
   const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2, [config.openai.apiKey]) });
   const history = options.followUpOf.map((content) => ({ role: "user" as const, content }));
   const response = await answerer.answer({ message: question, history });
-  process.stdout.write(options.json ? `${JSON.stringify(stripInternals(response), null, 2)}\n` : formatResponse(response));
+  process.stdout.write(options.json ? `${JSON.stringify(toWire(response), null, 2)}\n` : formatResponse(response));
 });
-
-function stripInternals(response: ChatResponse): ChatResponse {
-  const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = response;
-  return { kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions };
-}
 
 function formatResponse(response: ChatResponse): string {
   const lines = [response.answer, ""];
   for (const citation of response.citations) {
-    lines.push(`[${citation.n}] ${citation.section}`, `    “${citation.quote}” (characters ${citation.start}–${citation.end})`);
+    lines.push(`[${citation.n}] ${citation.section}`, `    “${citation.quote}” (${citation.source}, characters ${citation.start}–${citation.end})`);
   }
   return `${lines.join("\n")}\n`;
 }

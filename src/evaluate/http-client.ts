@@ -1,6 +1,5 @@
-import type { ChatRequest, ChatResponse } from "../answer/types.js";
+import { chatResponseSchema, type ChatRequest, type ChatRequestBody, type ChatResponse } from "../contract/index.js";
 import { AppError } from "../errors.js";
-import { chatResponseSchema } from "../serve/schemas.js";
 import type { AskQuestion } from "./run-eval.js";
 
 /** The server cannot be reached at all: the run stops, since every other question would fail the same way. */
@@ -59,7 +58,8 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
   } = options;
 
   return async (request: ChatRequest) => {
-    const body = JSON.stringify({ message: request.message, history: request.history ?? [], stream: false });
+    const payload: ChatRequestBody = { message: request.message, history: request.history ?? [], stream: false, ...(request.sources ? { sources: request.sources } : {}) };
+    const body = JSON.stringify(payload);
     for (let attempt = 0; ; attempt++) {
       const started = now();
       let reply: Response;

@@ -21,21 +21,24 @@ export function evidenceRank(contexts: readonly Pick<Context, "text">[], evidenc
   return index === -1 ? null : index + 1;
 }
 
-/** Maps a chunk id to the text of the source file it comes from; undefined when unknown. */
-export type SourceLookup = (chunkId: string) => string | undefined;
+/** Maps a citation's `source` (a file name within data/) to that file's text; undefined when unknown. */
+export type SourceLookup = (source: string) => string | undefined;
+
+/** A passage's name across the corpus: chunk ids repeat from file to file. */
+export const passageKey = (passage: Pick<Citation, "source" | "chunkId">) => `${passage.source}:${passage.chunkId}`;
 
 /**
  * A citation is valid when its quote is exactly `source.slice(start, end)` of the chunk's own source
  * file (read locally, not taken from the server) and the chunk it cites is among the returned contexts.
  */
 export function isValidCitation(citation: Citation, contextIds: ReadonlySet<string>, sourceOf: SourceLookup): boolean {
-  const source = sourceOf(citation.chunkId);
-  return contextIds.has(citation.chunkId) && source !== undefined && source.slice(citation.start, citation.end) === citation.quote;
+  const source = sourceOf(citation.source);
+  return contextIds.has(passageKey(citation)) && source !== undefined && source.slice(citation.start, citation.end) === citation.quote;
 }
 
 /** The response's citations that pass `isValidCitation`. */
 export function validCitations(response: Pick<ChatResponse, "citations" | "contexts">, sourceOf: SourceLookup): Citation[] {
-  const contextIds = new Set(response.contexts.map((context) => context.chunkId));
+  const contextIds = new Set(response.contexts.map(passageKey));
   return response.citations.filter((citation) => isValidCitation(citation, contextIds, sourceOf));
 }
 

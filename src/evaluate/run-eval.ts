@@ -26,16 +26,12 @@ export function askAnswerer(answerer: Answerer, now: () => number = () => perfor
 }
 
 /**
- * Finds a chunk's source file by the chunker's id convention: a bare id ("q3") in a one-file corpus,
- * "file:q3" in a corpus of several. Works the same for a remote server as long as it serves the same data/.
+ * Finds a citation's file by its `source` (the file name within data/), read locally. Works the
+ * same for a remote server as long as it serves the same data/.
  */
 export function sourceLookup(sources: readonly SourceFile[]): SourceLookup {
-  const byId = new Map(sources.map((source) => [source.id, source.text]));
-  return (chunkId) => {
-    const separator = chunkId.lastIndexOf(":");
-    if (separator !== -1) return byId.get(chunkId.slice(0, separator));
-    return sources.length === 1 ? sources[0]!.text : undefined;
-  };
+  const byName = new Map(sources.map((source) => [source.name, source.text]));
+  return (name) => byName.get(name);
 }
 
 export interface RunOptions {

@@ -85,7 +85,7 @@ export function scoreResponse(question: EvalQuestion, response: ChatResponse, op
     if (!smallTalk) misses.push(`not small talk (kind ${response.kind})`);
     scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
   } else if (kind === "overview") {
-    overviewSections = new Set(valid.map((citation) => `${citation.chunkId.replace(/-\d+$/, "")}`)).size;
+    overviewSections = new Set(valid.map((citation) => `${citation.source}:${citation.chunkId.replace(/-\d+$/, "")}`)).size;
     const missing = missingFacts(response.answer, question.answerable ? question.facts : []);
     if (overviewSections < 3) misses.push(`cites ${overviewSections} section${overviewSections === 1 ? "" : "s"}, not 3`);
     if (abstained) misses.push("abstained");

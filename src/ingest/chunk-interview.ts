@@ -2,10 +2,15 @@ import type { ParsedInterview } from "./parse-interview.js";
 import { splitParagraphs, splitSentences, type TextSpan } from "../text/split-sentences.js";
 
 export interface Chunk {
-  /** Stable, readable id: "intro", "q3", "q1-2"; prefixed "file:" when the corpus has several files. */
+  /**
+   * Stable, readable id within its file: "intro", "q3", "q1-2", the same whatever the number of
+   * files (the wire's `chunkId`); `source` and `id` together name a chunk (see `chunkKey`).
+   */
   id: string;
   /** The source file's id ("interview"). */
   docId: string;
+  /** The source file's name within data/ ("interview.txt"): the wire's `source`. */
+  source: string;
   /** The interviewer's question this chunk answers, or "Introduction". */
   section: string;
   /** The question line's span, for answer chunks. */
@@ -35,21 +40,27 @@ export function searchText(chunk: Chunk): string {
 
 export const introductionSection = "Introduction";
 
+/** A key unique across the corpus: chunk ids repeat from file to file ("q1" in each). */
+export function chunkKey(chunk: Pick<Chunk, "source" | "id">): string {
+  return `${chunk.source}\u0000${chunk.id}`;
+}
+
 /** One chunk per question and answer (long answers in parts), plus the introduction. */
 export function chunkInterviews(interviews: ParsedInterview[], options: ChunkOptions = {}): Chunk[] {
   const maxChars = options.maxChars ?? 1200;
-  const prefix = (docId: string) => (interviews.length > 1 ? `${docId}:` : "");
   return interviews.flatMap((interview) => {
     const { source } = interview;
     const docId = source.id;
+    const file = source.name;
     const chunks: Chunk[] = [];
     const introParagraphs = [interview.title, ...interview.lead].filter((span): span is TextSpan => span !== null);
     const introParts = packParagraphs(introParagraphs, maxChars);
     introParts.forEach((part, index) => {
       chunks.push(
         makeChunk(source.text, part, undefined, {
-          id: `${prefix(docId)}intro${introParts.length > 1 ? `-${index + 1}` : ""}`,
+          id: `intro${introParts.length > 1 ? `-${index + 1}` : ""}`,
           docId,
+          source: file,
           section: introductionSection,
         }),
       );
@@ -61,8 +72,9 @@ export function chunkInterviews(interviews: ParsedInterview[], options: ChunkOpt
       parts.forEach((part, index) => {
         chunks.push(
           makeChunk(source.text, part, index === 0 ? section.start : undefined, {
-            id: `${prefix(docId)}q${section.number}${parts.length > 1 ? `-${index + 1}` : ""}`,
+            id: `q${section.number}${parts.length > 1 ? `-${index + 1}` : ""}`,
             docId,
+            source: file,
             section: section.question.text,
             question: section.question,
             questionNumber: section.number,

@@ -28,6 +28,8 @@ export interface RetrieveOptions {
   k?: number;
   /** The asker went away: a question still waiting for the encoder's batch leaves it. */
   signal?: AbortSignal;
+  /** Only passages from these files of data/ (by name); all files when absent. */
+  sources?: readonly string[];
 }
 
 export interface Retriever {
@@ -80,7 +82,11 @@ export class HybridRetriever implements Retriever {
       { labels: sentenceVectors.search(queryVector, candidateDepth * 2).map((hit) => toChunk(hit.label)) },
       { labels: this.lexical.searchSentences(resolved.searchText, candidateDepth * 2).map((hit) => toChunk(hit.label)) },
     ]);
-    const candidates = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, Math.max(k, rerankDepth));
+    const sources = options.sources && new Set(options.sources);
+    // Filtered after fusion, so a file's passages rank as they would among all files.
+    const candidates = [...fused]
+      .filter(([label]) => !sources || sources.has(this.index.chunks[label]!.source))
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, Math.max(k, rerankDepth));
     const passages: Passage[] = candidates.map(([label, score]) => {
       const chunk = this.index.chunks[label]!;
       const first = this.firstSentence[label]!;

@@ -1,7 +1,8 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { VectorIndex } from "./vector-index.js";
 
-export const indexFormatVersion = 1;
+// 2: chunks carry their file (`source`) and ids no longer take a "file:" prefix in a corpus of several files.
+export const indexFormatVersion = 2;
 
 export interface Manifest {
   formatVersion: number;

@@ -16,6 +16,8 @@ import { feedbackRoute, insightsRoute } from "./insights-routes.js";
 
 export interface AppDependencies {
   answerer: Answerer;
+  /** The files of data/ a request's `sources` may name; any name is taken when absent. */
+  sources?: readonly string[];
   logger: Logger;
   /** Whether the index is loaded; `/healthz` answers 503 until it is. Default: always ready. */
   isReady?: () => boolean;
@@ -35,7 +37,7 @@ export interface AppDependencies {
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
-export function createApp({ answerer, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget, insights, adminKeys = [] }: AppDependencies): express.Express {
+export function createApp({ answerer, sources, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget, insights, adminKeys = [] }: AppDependencies): express.Express {
   const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60, publicUrl, sessionQuota = 30, limitStore = () => undefined } = protection;
   const tokens = sessions ?? new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
   const app = express();
@@ -72,8 +74,8 @@ export function createApp({ answerer, logger, isReady = () => true, protection =
   api.use(refuseOtherOrigins(allowedOrigins, publicUrl));
   api.use(limitSession(sessionQuota, tokens.ttlSeconds, limitStore("session")));
   api.use(express.json({ limit: "32kb", strict: true, verify: rejectInvalidUtf8 }));
-  api.post("/api/chat", chatRoute(answerer, heartbeatMs, insights));
-  api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs, insights));
+  api.post("/api/chat", chatRoute(answerer, heartbeatMs, insights, sources));
+  api.post("/v1/chat/completions", completionsRoute(answerer, heartbeatMs, insights, sources));
   api.post("/api/feedback", feedbackRoute(insights));
   api.get("/v1/models", modelsRoute());
   // Only the API's own paths go through its limits, keys and origin checks: an unknown path is a

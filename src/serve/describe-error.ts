@@ -1,9 +1,11 @@
-import { AppError, OverloadedError, UpstreamError } from "../errors.js";
+import { AppError, InternalError, OverloadedError, UpstreamError } from "../errors.js";
 
 const upstreamMessages: Record<string, string> = {
   upstream_error: "The language model failed to answer; try again shortly",
   upstream_timeout: "The language model did not answer in time; try again shortly",
 };
+
+const internalMessage = "Something went wrong on our side";
 
 export interface DescribedError {
   status: number;
@@ -23,6 +25,7 @@ export function describeError(error: unknown): DescribedError {
   if (error instanceof OverloadedError) {
     return { status: error.status, body: { code: error.code, message: error.message }, headers: { "Retry-After": String(error.retryAfterSeconds) } };
   }
+  if (error instanceof InternalError) return { status: 500, body: { code: error.code, message: internalMessage } };
   if (error instanceof AppError) return { status: error.status, body: { code: error.code, message: error.message } };
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === "entity.too.large") return { status: 413, body: { code: "payload_too_large", message: "The request body is larger than 32 KB" } };
@@ -33,5 +36,5 @@ export function describeError(error: unknown): DescribedError {
   if (typeof status === "number" && status >= 400 && status < 500) {
     return { status, body: { code: "bad_request", message: "The request could not be read" } };
   }
-  return { status: 500, body: { code: "internal_error", message: "Something went wrong on our side" } };
+  return { status: 500, body: { code: "internal_error", message: internalMessage } };
 }

@@ -5,8 +5,9 @@ import type { Answerer } from "../answer/types.js";
 import { BadRequestError } from "../errors.js";
 import type { ChatTurn } from "../retrieve/resolve-follow-up.js";
 import { describeError } from "./describe-error.js";
+import { checkSources } from "./chat-route.js";
 import { abortOnDisconnect, openEventStream } from "./event-stream.js";
-import { chatRequestSchema, completionRequestSchema, type CompletionRequest } from "./schemas.js";
+import { chatRequestSchema, completionRequestSchema, verdictToWire, type CompletionRequest } from "../contract/index.js";
 import { validate } from "./validate.js";
 import type { Insights } from "../insights/insights.js";
 import { startTurn } from "./insights-routes.js";
@@ -18,10 +19,10 @@ export const modelId = "interview-chat";
  * the question, earlier user and assistant messages the history. Citations ride along as `[n]`
  * markers in the content and in an extra `citations` field.
  */
-export function completionsRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights) {
+export function completionsRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights, knownSources?: readonly string[]) {
   return async (request: Request, response: Response) => {
     const body = validate(completionRequestSchema, request.body);
-    const chatRequest = toChatRequest(body);
+    const chatRequest = toChatRequest(body, knownSources);
     const signal = abortOnDisconnect(response);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
@@ -57,8 +58,9 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
         turn.see(event);
         if (event.type === "delta") chunk({ content: event.text });
         if (event.type === "citations") {
-          const { kind, citations, claims, grounded, degraded } = event;
-          extra = { kind, citations, claims, grounded, ...(degraded ? { degraded } : {}) };
+          // The completion's own `model` names this server; the answer's mode is not an OpenAI field.
+          const { mode: _mode, ...verdict } = verdictToWire(event);
+          extra = verdict;
         }
         if (event.type === "suggestions") extra = { ...extra, suggestions: event.suggestions };
       }
@@ -88,12 +90,14 @@ function text(content: CompletionRequest["messages"][number]["content"]): string
   return content.map((part) => (part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-function toChatRequest(body: CompletionRequest) {
+function toChatRequest(body: CompletionRequest, knownSources: readonly string[] | undefined) {
   const turns = body.messages.filter((message) => message.role === "user" || message.role === "assistant");
   const last = turns.at(-1);
   if (!last || last.role !== "user") throw new BadRequestError("messages: the last user or assistant message must be from the user", "invalid_request");
   const history: ChatTurn[] = turns.slice(0, -1).map((message) => ({ role: message.role as ChatTurn["role"], content: text(message.content) }));
   // The same limits as /api/chat: the most recent 20 turns are kept.
-  const parsed = validate(chatRequestSchema, { message: text(last.content), history: history.slice(-20) });
-  return { message: parsed.message, history: parsed.history };
+  const parsed = validate(chatRequestSchema, { message: text(last.content), history: history.slice(-20), ...(body.sources === undefined ? {} : { sources: body.sources }) });
+  // `sources`, an extra parameter as on /api/chat, limits the question to some files of data/.
+  const sources = checkSources(parsed.sources, knownSources);
+  return { message: parsed.message, history: parsed.history, ...(sources ? { sources } : {}) };
 }

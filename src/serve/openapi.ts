@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "./schemas.js";
+import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "../contract/index.js";
 import { feedbackRequestSchema } from "./insights-routes.js";
 import { sessionHeader, sessionReplySchema } from "./protect.js";
 

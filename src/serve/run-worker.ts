@@ -23,6 +23,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const insights = config.insights && Insights.open(config.insights.file, { logger, storeAnswers: config.insights.storeAnswers, retentionDays: config.insights.retentionDays });
   const app = createApp({
     answerer: assistant.answerer,
+    sources: assistant.opened.interviews.map((interview) => interview.source.name),
     logger,
     protection: {
       allowedOrigins: config.allowedOrigins,

@@ -1,57 +1,27 @@
 /**
- * The wire shapes of `POST /api/chat` as the widget reads them (DESIGN.md, HTTP contract).
- * Declared here rather than imported so the browser bundle depends on nothing server-side;
- * test/widget-transport.test.ts checks they match the server's types.
+ * The wire shapes of `POST /api/chat` as the widget reads them: the contract's own types
+ * (src/contract/), imported as types only, so the browser bundle carries none of its zod.
  */
+import type { AnswerKind, ChatTurn, Citation, Claim, Context, Limits, Verdict } from "../contract/index.js";
 
-export interface WireCitation {
-  n: number;
-  chunkId: string;
-  /** The interviewer's question the quote answers, or "Introduction". */
-  section: string;
-  /** Verbatim: the interview's characters `start`–`end`. */
-  quote: string;
-  start: number;
-  end: number;
-}
-
-/** A sentence of the answer that states something, and whether its quotes back it. */
-export interface WireClaim {
-  text: string;
-  start: number;
-  end: number;
-  citations: number[];
-  supported: boolean;
-  support: number;
-}
-
-export type WireKind = "answer" | "no_answer" | "smalltalk";
-
-export interface WireContext {
-  chunkId: string;
-  section: string;
-  text: string;
-  score: number;
-  start: number;
-  end: number;
-}
-
-export interface WireTurn {
-  role: "user" | "assistant";
-  content: string;
-}
+export type WireCitation = Citation;
+export type WireClaim = Claim;
+export type WireKind = AnswerKind;
+export type WireContext = Context;
+export type WireTurn = ChatTurn;
 
 /** What the transport yields, in order: contexts, deltas, citations, suggestions, done. */
 export type ChatEvent =
   | { type: "contexts"; contexts: WireContext[] }
   | { type: "delta"; text: string }
-  | { type: "citations"; kind?: WireKind; citations: WireCitation[]; claims?: WireClaim[]; grounded: boolean; mode: "extractive" | "llm"; degraded?: boolean }
+  // kind and claims may be missing from an older server.
+  | ({ type: "citations" } & Omit<Verdict, "kind" | "claims"> & Partial<Pick<Verdict, "kind" | "claims">>)
   | { type: "suggestions"; suggestions: string[] }
   /** `id` names the reply, for `POST /api/feedback`; an older server sends none. */
   | { type: "done"; id?: string };
 
-/** The server's limits on a request: `message` 1–2,000 characters, `history` 20 turns of 4,000. */
-export const limits = { message: 2000, turns: 20, turnLength: 4000 } as const;
+/** The server's limits on a request: `message` 1–2,000 characters, `history` 20 turns of 4,000 (the compiler holds them to the contract's). */
+export const limits = { message: 2000, turns: 20, turnLength: 4000 } as const satisfies Limits;
 
 /**
  * The DOM event an opened citation dispatches on the host page's `document`, with the citation as

@@ -9,8 +9,8 @@ export class FakeAnswerer implements Answerer {
     this.requests.push(request);
     return {
       kind: "answer", claims: [], suggestions: [], answer: `You asked: ${request.message} [1]`,
-      citations: [{ n: 1, chunkId: "q1", section: "A question?", quote: "A quote.", start: 0, end: 8 }],
-      contexts: [{ chunkId: "q1", section: "A question?", text: "A quote. More.", score: 0.5, start: 0, end: 14 }],
+      citations: [{ n: 1, source: "interview.txt", chunkId: "q1", section: "A question?", quote: "A quote.", start: 0, end: 8 }],
+      contexts: [{ source: "interview.txt", chunkId: "q1", section: "A question?", text: "A quote. More.", score: 0.5, start: 0, end: 14 }],
       grounded: true,
       mode: "extractive",
     };

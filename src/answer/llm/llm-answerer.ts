@@ -99,7 +99,7 @@ export class LlmAnswerer implements Answerer {
     const history = request.history ?? [];
     const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
-    const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal });
+    const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
     const { passages } = retrieval;
     yield { type: "contexts", contexts: passages.map(toContext) };
 

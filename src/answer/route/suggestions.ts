@@ -43,7 +43,7 @@ export class SuggestionPool {
    */
   choose(question: string, response: Pick<ChatResponse, "citations">, count = 3): string[] {
     const asked = new Set(contentTerms(question));
-    const quoted = new Set(response.citations.map((citation) => sectionOf(citation.chunkId)));
+    const quoted = new Set(response.citations.map((citation) => `${citation.source}:${sectionOf(citation.chunkId)}`));
     const same = question.trim().toLowerCase();
     return this.suggestions
       .map((suggestion, order) => ({ suggestion, order, shared: [...suggestion.terms].filter((term) => asked.has(term)).length }))
@@ -54,7 +54,7 @@ export class SuggestionPool {
   }
 }
 
-/** "q3-2" → "q3"; "interview:q3-2" → "interview:q3". */
+/** "q3-2" → "q3": the interviewer's question a chunk belongs to, within its file. */
 function sectionOf(chunkId: string): string {
   return chunkId.replace(/-\d+$/, "");
 }
@@ -67,7 +67,7 @@ function candidates(interviews: ParsedInterview[]): Suggestion[] {
   for (const interview of interviews) {
     const person = interview.interviewee?.name.split(/\s+/).at(-1) ?? "the interviewee";
     for (const section of interview.questions) {
-      const prefix = interviews.length > 1 ? `${interview.source.id}:` : "";
+      const prefix = `${interview.source.name}:`;
       for (const sentence of section.question.text.split(/(?<=\?)\s+/)) {
         const question = addressedTo(sentence.trim(), person);
         if (question.endsWith("?") && question.split(/\s+/).length <= maxWords) add(question, `${prefix}q${section.number}`);

@@ -1,3 +1,4 @@
+import { chunkKey } from "../../ingest/chunk-interview.js";
 import type { Passage } from "../../retrieve/hybrid-retriever.js";
 import type { TextSpan } from "../../text/split-sentences.js";
 import type { AnswerKind, Citation, Claim } from "../types.js";
@@ -257,12 +258,12 @@ export class CitationStream {
   private register(window: QuoteWindow): number {
     const passage = this.options.passages[window.passage]!;
     const { span } = window;
-    const key = `${passage.chunk.id}@${span.start}-${span.end}`;
+    const key = `${chunkKey(passage.chunk)}@${span.start}-${span.end}`;
     let n = this.numberOf.get(key);
     if (n === undefined) {
       n = this.citations.length + 1;
       this.numberOf.set(key, n);
-      this.citations.push({ n, chunkId: passage.chunk.id, section: passage.chunk.section, quote: span.text, start: span.start, end: span.end });
+      this.citations.push({ n, source: passage.chunk.source, chunkId: passage.chunk.id, section: passage.chunk.section, quote: span.text, start: span.start, end: span.end });
     }
     return n;
   }

@@ -1,5 +1,5 @@
 import type { Embedder } from "../../embed/embedder.js";
-import type { Chunk } from "../../ingest/chunk-interview.js";
+import { chunkKey, type Chunk } from "../../ingest/chunk-interview.js";
 import type { SearchIndex } from "../../search-index/search-index.js";
 import type { ClaimEmbeddings } from "./claim-support.js";
 
@@ -15,7 +15,7 @@ export class IndexClaimEmbeddings implements ClaimEmbeddings {
     private readonly index: SearchIndex,
   ) {
     index.sentenceRefs.forEach((ref, label) => {
-      if (ref.sentence === 0) this.firstSentence.set(index.chunks[ref.chunk]!.id, label);
+      if (ref.sentence === 0) this.firstSentence.set(chunkKey(index.chunks[ref.chunk]!), label);
     });
   }
 
@@ -24,7 +24,7 @@ export class IndexClaimEmbeddings implements ClaimEmbeddings {
   }
 
   similarities(vector: number[], chunk: Chunk): number[] {
-    const first = this.firstSentence.get(chunk.id);
+    const first = this.firstSentence.get(chunkKey(chunk));
     if (first === undefined) return chunk.sentences.map(() => 0);
     return this.index.sentenceVectors.similarities(
       vector,

@@ -1,27 +1,36 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { projectRoot } from "./questions.js";
 import type { ColdStart, ColdStartVariant, StartupPhases } from "./results-schema.js";
-import { startServer, tsxBin } from "./server-process.js";
+import { compiledServer, startServer, tsxLoaderServer } from "./server-process.js";
 import { median, round } from "./stats.js";
 
 const run = promisify(execFile);
 
+/** Makes build/ current (`npm run build` when it is missing or older than src/), as `npm start` would. */
+export async function ensureBuild(): Promise<void> {
+  await run(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: projectRoot });
+}
+
 /**
- * Process start to the first 200 from /healthz, `runs` times each: `tsx src/main.ts` (as
- * `npm start`) with a built index, with an empty index folder and with tsx's compile cache off,
- * `node --import tsx`, and a precompiled bundle; then where the time goes, from a probe process.
+ * Process start to the first 200 from /healthz, `runs` times each: `node build/main.js` (the
+ * compiled server `npm start` runs) with a built index and with an empty index folder,
+ * `node scripts/start.mjs` (`npm start` itself: the launcher's staleness check, then the same
+ * server), and `node --import tsx src/main.ts` (`npm start` before the build, compiling every
+ * module at start); then where the compiled start's time goes, from a probe process.
  */
 export async function measureColdStart(options: { dataDir: string; builtIndexDir: string; runs: number; slowVariantRuns: number }): Promise<ColdStart> {
   const { dataDir, builtIndexDir, runs } = options;
+  await ensureBuild();
   const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-cold-"));
   try {
     const firstRequests: number[] = [];
-    const withIndex = await variant("tsx src/main.ts", runs, async () => {
-      const server = await startServer({ dataDir, indexDir: builtIndexDir, workers: 1 });
+    const withIndex = await variant("node build/main.js", runs, async () => {
+      const server = await startServer({ command: compiledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
       const started = performance.now();
       const response = await fetch(`${server.url}/api/chat`, {
         method: "POST",
@@ -33,30 +42,24 @@ export async function measureColdStart(options: { dataDir: string; builtIndexDir
       await server.stop();
       return server.readyMs;
     });
+    const launcher = await variant("node scripts/start.mjs (npm start: staleness check, then build/main.js)", runs, async () => {
+      const server = await startServer({ command: [process.execPath, "scripts/start.mjs"], dataDir, indexDir: builtIndexDir, workers: 1 });
+      await server.stop();
+      return server.readyMs;
+    });
+    const tsxLoader = await variant("node --import tsx src/main.ts (npm start before the compiled build)", runs, async () => {
+      const server = await startServer({ command: tsxLoaderServer, dataDir, indexDir: builtIndexDir, workers: 1 });
+      await server.stop();
+      return server.readyMs;
+    });
     let emptyCount = 0;
-    const withoutIndex = await variant("tsx src/main.ts, empty INDEX_DIR (builds the index first)", options.slowVariantRuns, async () => {
-      const server = await startServer({ dataDir, indexDir: path.join(scratch, `empty-${emptyCount++}`), workers: 1 });
-      await server.stop();
-      return server.readyMs;
-    });
-    const uncachedTsx = await variant("tsx src/main.ts, TSX_DISABLE_CACHE=1 (as the first start after an install or a source change)", options.slowVariantRuns, async () => {
-      const server = await startServer({ dataDir, indexDir: builtIndexDir, workers: 1, env: { TSX_DISABLE_CACHE: "1" } });
-      await server.stop();
-      return server.readyMs;
-    });
-    const tsxLoader = await variant("node --import tsx src/main.ts", runs, async () => {
-      const server = await startServer({ command: [process.execPath, "--import", "tsx", "src/main.ts"], dataDir, indexDir: builtIndexDir, workers: 1 });
-      await server.stop();
-      return server.readyMs;
-    });
-    const bundle = await bundleServer(scratch);
-    const precompiled = await variant("node main.mjs (esbuild bundle of src/main.ts, dependencies external)", runs, async () => {
-      const server = await startServer({ command: [process.execPath, bundle], dataDir, indexDir: builtIndexDir, workers: 1 });
+    const withoutIndex = await variant("node build/main.js, empty INDEX_DIR (builds the index first)", options.slowVariantRuns, async () => {
+      const server = await startServer({ command: compiledServer, dataDir, indexDir: path.join(scratch, `empty-${emptyCount++}`), workers: 1 });
       await server.stop();
       return server.readyMs;
     });
     const phases = await measurePhases({ dataDir, builtIndexDir, runs, scratch, firstRequestMs: median(firstRequests) });
-    return { withIndex, withoutIndex, uncachedTsx, phases, precompiled, tsxLoader };
+    return { withIndex, withoutIndex, launcher, tsxLoader, phases };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -68,40 +71,36 @@ async function variant(command: string, runs: number, once: () => Promise<number
   return { command, runsMs, medianMs: median(runsMs) };
 }
 
-/** Bundles src/main.ts to plain JS with esbuild (the compiler tsx uses), keeping packages external. */
-async function bundleServer(scratch: string): Promise<string> {
-  const folder = path.join(scratch, "precompiled");
-  const outfile = path.join(folder, "main.mjs");
-  await run(
-    path.join(projectRoot, "node_modules/.bin/esbuild"),
-    ["src/main.ts", "--bundle", "--platform=node", "--format=esm", "--target=node20", "--packages=external", `--outfile=${outfile}`, "--log-level=warning"],
-    { cwd: projectRoot },
-  );
-  // Bare imports resolve from the bundle's folder upwards: point it at the project's packages.
-  await symlink(path.join(projectRoot, "node_modules"), path.join(folder, "node_modules"));
-  return outfile;
-}
-
+/**
+ * The probe (bench/startup-probe.ts, transpiled to plain JS by esbuild so no loader runs) importing
+ * the compiled modules in build/, as `node build/main.js` does.
+ */
 async function measurePhases(options: { dataDir: string; builtIndexDir: string; runs: number; scratch: string; firstRequestMs: number }): Promise<StartupPhases> {
-  const empty = path.join(options.scratch, "empty.ts");
-  await writeFile(empty, "export {};\n");
+  const probe = path.join(options.scratch, "startup-probe.mjs");
+  await run(path.join(projectRoot, "node_modules/.bin/esbuild"), ["bench/startup-probe.ts", "--format=esm", "--platform=node", `--outfile=${probe}`, "--log-level=warning"], {
+    cwd: projectRoot,
+  });
   const bareNode: number[] = [];
-  const bareTsx: number[] = [];
   const probes: Array<Record<string, number>> = [];
   for (let i = 0; i < options.runs; i++) {
     bareNode.push(await timeExit(process.execPath, ["-e", "0"]));
-    bareTsx.push(await timeExit(tsxBin, [empty]));
     const spawnedAt = performance.timeOrigin + performance.now();
-    const { stdout } = await run(tsxBin, ["bench/startup-probe.ts"], {
+    const { stdout } = await run(process.execPath, [probe], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: options.dataDir, INDEX_DIR: options.builtIndexDir, BENCH_SPAWNED_AT: String(spawnedAt) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATA_DIR: options.dataDir,
+        INDEX_DIR: options.builtIndexDir,
+        BENCH_SPAWNED_AT: String(spawnedAt),
+        BENCH_MODULES: path.join(projectRoot, "build"),
+      },
     });
     probes.push(JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>);
   }
   const phase = (name: string) => round(median(probes.map((probe) => probe[name] ?? 0)), 1);
   return {
     bareNodeMs: round(median(bareNode), 1),
-    bareTsxMs: round(median(bareTsx), 1),
     launcherMs: phase("launcherMs"),
     bootstrapMs: phase("bootstrapMs"),
     importMs: phase("importMs"),
@@ -120,4 +119,27 @@ function timeExit(command: string, args: string[]): Promise<number> {
     child.once("error", reject);
     child.once("exit", () => resolve(performance.now() - started));
   });
+}
+
+// `npx tsx bench/cold-start.ts [runs]`: only this measurement (the compiled start and the tsx start,
+// median of `runs`, default 5), on an index built into a temporary folder; `index/` is not touched.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const runs = Number(process.argv[2] ?? 5);
+  const dataDir = path.join(projectRoot, "data");
+  const indexDir = await mkdtemp(path.join(tmpdir(), "interview-chat-cold-index-"));
+  try {
+    await ensureBuild();
+    await (await startServer({ command: compiledServer, dataDir, indexDir, workers: 1 })).stop(); // builds the index
+    for (const command of [compiledServer, tsxLoaderServer]) {
+      const runsMs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const server = await startServer({ command, dataDir, indexDir, workers: 1 });
+        runsMs.push(Math.round(server.readyMs));
+        await server.stop();
+      }
+      process.stdout.write(`node ${command.slice(1).join(" ")}: median ${median(runsMs)} ms (runs ${runsMs.join(", ")})\n`);
+    }
+  } finally {
+    await rm(indexDir, { recursive: true, force: true });
+  }
 }

@@ -1,11 +1,13 @@
 import type { BatchingResults } from "./batching.js";
+import type { InsightsOverhead } from "./insights-overhead.js";
 /**
  * The shape of `bench/results.json`, written by `npm run bench`. `schemaVersion` changes when a
  * field is renamed or removed; new fields may be added without changing it. Times are in
  * milliseconds (`...Ms`), sizes in bytes (`...Bytes`), memory in MiB (`...Mb`), rates per second.
  */
 export interface BenchResults {
-  schemaVersion: 1;
+  /** 2: cold start measures the compiled build (`launcher` added; `uncachedTsx`, `precompiled` and `phases.bareTsxMs` removed). */
+  schemaVersion: 2;
   /** ISO time the run started. */
   startedAt: string;
   /** Wall time of the whole run, in seconds. */
@@ -25,6 +27,8 @@ export interface BenchResults {
   baseline: BaselineComparison;
   /** Micro-batching of query embeddings on and off (issue 17, bench/batching.ts); absent in runs before it. */
   batching?: BatchingResults;
+  /** `/api/chat` with the record of turns on and off (issue 16, bench/insights-overhead.ts); absent in runs before it. */
+  insights?: InsightsOverhead;
   /** The issue's bar, one row a criterion. */
   bar: BarItem[];
 }
@@ -65,7 +69,7 @@ export interface IndexBuild {
 }
 
 export interface ColdStartVariant {
-  /** What was started, e.g. "tsx src/main.ts". */
+  /** What was started, e.g. "node build/main.js". */
   command: string;
   /** Spawn to the first 200 from GET /healthz, one value a run. */
   runsMs: number[];
@@ -73,29 +77,26 @@ export interface ColdStartVariant {
 }
 
 export interface ColdStart {
+  /** `node build/main.js` with a built index: the compiled server `npm start` runs. The bar's number. */
   withIndex: ColdStartVariant;
-  /** An empty INDEX_DIR: the index is built before the server listens. */
+  /** The same with an empty INDEX_DIR: the index is built before the server listens. */
   withoutIndex: ColdStartVariant;
-  /** A built index, tsx's compile cache off: every module compiled at start, as after an install or a source change. */
-  uncachedTsx: ColdStartVariant;
-  /** Where the time of a start with a built index goes, measured in a probe process (medians). */
-  phases: StartupPhases;
-  /** The same server bundled to plain JS beforehand (esbuild, dependencies external) and run with `node`. */
-  precompiled: ColdStartVariant;
-  /** `node --import tsx src/main.ts`: the tsx loader without the tsx CLI's extra process. */
+  /** `node scripts/start.mjs` (`npm start` without npm), build current: the launcher's staleness check, then build/main.js. */
+  launcher: ColdStartVariant;
+  /** `node --import tsx src/main.ts`: `npm start` before the compiled build, every module compiled at start. */
   tsxLoader: ColdStartVariant;
+  /** Where the time of a compiled start with a built index goes, measured in a probe process (medians). */
+  phases: StartupPhases;
 }
 
 export interface StartupPhases {
   /** `node -e 0`: a bare Node process, spawn to exit. */
   bareNodeMs: number;
-  /** `tsx` on an empty TypeScript file, spawn to exit. */
-  bareTsxMs: number;
-  /** Spawn of `tsx probe.ts` to the start of the probe process that runs the code (the tsx CLI runs a second Node process). */
+  /** Spawn of the probe to its process's time origin. */
   launcherMs: number;
-  /** That process's start to the first line of the probe (Node bootstrap, tsx loader hooks). */
+  /** That process's start to the first line of the probe (Node bootstrap). */
   bootstrapMs: number;
-  /** Importing the modules `src/main.ts` imports (express, pino, zod, hnswlib, TensorFlow.js, ...), compiled by tsx. */
+  /** Importing the compiled modules (build/) that `src/main.ts` imports (express, pino, zod, hnswlib, TensorFlow.js, ...). */
   importMs: number;
   /** `openIndex` on a built index: read the corpus, parse, read and verify the index, load HNSW. */
   indexLoadMs: number;

@@ -1,8 +1,9 @@
 /*
  * `npm run bench`: index build, cold start, in-process step latencies, HTTP load with autocannon,
- * query-embedding batching on and off, LLM-mode overhead, a scale curve and a baseline comparison, in one run. Writes
+ * query-embedding batching on and off, LLM-mode overhead, insights on and off, a scale curve and a baseline comparison, in one run. Writes
  * bench/results.json (schema: bench/results-schema.ts) and prints the tables; progress goes to
- * stderr. `--quick` runs a shorter version (and writes to a temporary file unless --out is given).
+ * stderr. `--quick` runs a shorter version (and writes to a temporary file unless --out is given);
+ * `--only insights` runs the insights step alone.
  * See README.md, "Benchmarks".
  */
 import { writeFile } from "node:fs/promises";
@@ -12,21 +13,25 @@ import { parseArgs } from "node:util";
 import { answerAboutInterview } from "../src/answer/answer-about-interview.js";
 import { measureBaseline } from "./baseline.js";
 import { measureBatching, measureInProcessBatching } from "./batching.js";
-import { measureColdStart } from "./cold-start.js";
+import { ensureBuild, measureColdStart } from "./cold-start.js";
 import { measureHttpLoad } from "./http-load.js";
 import { measureInProcess, measureIndexBuild } from "./in-process.js";
 import { measureLlmOverhead } from "./llm-overhead.js";
 import { waitForQuiet } from "./machine-load.js";
 import { DistinctQuestions, projectRoot } from "./questions.js";
-import { formatReport, judgeBar } from "./report.js";
+import { formatReport, insightsBarItem, judgeBar } from "./report.js";
+import { formatInsightsOverhead, measureInsightsOverhead } from "./insights-overhead.js";
 import type { BenchResults } from "./results-schema.js";
 import { measureScaleCurve } from "./scale-curve.js";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
 const quick = flags.quick ?? false;
 const settings = quick
-  ? { buildRuns: 2, coldRuns: 2, coldSlowVariantRuns: 1, samples: 60, httpSeconds: 3, connections: [1, 16, 64], llmSamples: 10, scaleSizes: [1, 10, 100], scaleQuestions: 40 }
-  : { buildRuns: 3, coldRuns: 5, coldSlowVariantRuns: 3, samples: 200, httpSeconds: 10, connections: [1, 16, 64], llmSamples: 40, scaleSizes: [1, 10, 100, 1000], scaleQuestions: 100 };
+  ? { buildRuns: 2, coldRuns: 2, coldSlowVariantRuns: 1, samples: 60, httpSeconds: 3, connections: [1, 16, 64], llmSamples: 10, scaleSizes: [1, 10, 100], scaleQuestions: 40, insightsSeconds: 2, insightsRounds: 4 }
+  : { buildRuns: 3, coldRuns: 5, coldSlowVariantRuns: 3, samples: 200, httpSeconds: 10, connections: [1, 16, 64], llmSamples: 40, scaleSizes: [1, 10, 100, 1000], scaleQuestions: 100, insightsSeconds: 5, insightsRounds: 6 };
+// `--only insights` runs that step alone (on one index build), prints its table and the bar's row,
+// and writes its JSON only with --out: bench/results.json is the whole run's.
+if (flags.only !== undefined && flags.only !== "insights") throw new Error(`--only takes "insights", not "${flags.only}"`);
 const out = flags.out ? path.resolve(flags.out) : quick ? path.join(tmpdir(), "interview-chat-bench-quick.json") : path.join(projectRoot, "bench/results.json");
 const dataDir = path.join(projectRoot, "data");
 
@@ -50,6 +55,33 @@ const machine = {
   loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
   loadAverageAtEnd: 0,
 };
+
+// Every server below runs as `npm start` runs it, compiled: make build/ current first.
+log("building (npm run build) if build/ is missing or older than src/");
+await ensureBuild();
+
+if (flags.only === "insights") {
+  await step("index build (once)");
+  const built = await measureIndexBuild(dataDir, 1);
+  try {
+    const retrievalOnly = (question: string) => answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
+    await step("insights on and off");
+    const insights = await measureInsightsOverhead({
+      dataDir,
+      indexDir: built.indexDir,
+      questions: { off: await DistinctQuestions.fromQuestionSets(retrievalOnly), on: await DistinctQuestions.fromQuestionSets(retrievalOnly) },
+      secondsPerRun: settings.insightsSeconds,
+      rounds: settings.insightsRounds,
+      log,
+    });
+    if (flags.out) await writeFile(path.resolve(flags.out), `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, insights }, null, 2)}\n`);
+    const bar = insightsBarItem(insights);
+    process.stdout.write(`${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`);
+  } finally {
+    await built.cleanUp();
+  }
+  process.exit(0);
+}
 
 await step("index build");
 const built = await measureIndexBuild(dataDir, settings.buildRuns);
@@ -87,13 +119,23 @@ try {
   await step("LLM mode overhead");
   const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });
 
+  await step("insights on and off");
+  const insights = await measureInsightsOverhead({
+    dataDir,
+    indexDir: built.indexDir,
+    questions: { off: await DistinctQuestions.fromQuestionSets(retrievalOnly), on: await DistinctQuestions.fromQuestionSets(retrievalOnly) },
+    secondsPerRun: settings.insightsSeconds,
+    rounds: settings.insightsRounds,
+    log,
+  });
+
   await step("scale curve");
   const scaleQuestions = (await DistinctQuestions.fromQuestionSets(retrievalOnly)).take(settings.scaleQuestions + 10);
   const scale = await measureScaleCurve({ sizes: settings.scaleSizes, local, questions: scaleQuestions, warmUp: 10, log });
 
   machine.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   const partial: Omit<BenchResults, "bar"> = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     waitedForQuietSeconds: waitedSeconds,
@@ -107,6 +149,7 @@ try {
     scale,
     baseline,
     batching,
+    insights,
   };
   const results: BenchResults = { ...partial, bar: judgeBar(partial) };
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);

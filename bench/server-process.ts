@@ -5,9 +5,13 @@ import path from "node:path";
 import { projectRoot } from "./questions.js";
 
 export const tsxBin = path.join(projectRoot, "node_modules/.bin/tsx");
+/** The compiled server, as `npm start` runs it (scripts/start.mjs imports build/main.js); needs a current build/. */
+export const compiledServer: [string, ...string[]] = [process.execPath, "build/main.js"];
+/** The server from its TypeScript sources, compiled by tsx's loader at start (`npm start` before the build). */
+export const tsxLoaderServer: [string, ...string[]] = [process.execPath, "--import", "tsx", "src/main.ts"];
 
 export interface ServerOptions {
-  /** Executable and arguments; default `tsx src/main.ts` as `npm start` runs it. */
+  /** Executable and arguments; default `node build/main.js`, the compiled server `npm start` runs. */
   command?: [string, ...string[]];
   dataDir: string;
   indexDir: string;
@@ -54,7 +58,7 @@ export function freePort(): Promise<number> {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  const [executable, ...args] = options.command ?? [tsxBin, "src/main.ts"];
+  const [executable, ...args] = options.command ?? compiledServer;
   const started = performance.now();
   const child = spawn(executable, args, {
     cwd: projectRoot,

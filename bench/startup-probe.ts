@@ -1,13 +1,16 @@
 /*
- * Run by the benchmark as `tsx bench/startup-probe.ts`: does what `src/main.ts` does to start
- * one worker with a built index, timing each phase, then loads the model, and prints the phases
- * as one JSON line. Only dynamic imports, so the import phase is timed and not hoisted.
+ * Run by the benchmark with plain `node`, transpiled by esbuild (bench/cold-start.ts): does what `src/main.ts` does to
+ * start one worker with a built index, timing each phase, then loads the model, and prints the phases
+ * as one JSON line. It imports the modules from BENCH_MODULES (the compiled build/, as `npm start`
+ * runs them), else from src/ (compiled by tsx). Only dynamic imports, so the import phase is timed
+ * and not hoisted.
  */
 const entered = performance.now();
 const spawnedAt = Number(process.env.BENCH_SPAWNED_AT);
+const modules = process.env.BENCH_MODULES ? `file://${process.env.BENCH_MODULES}/` : new URL("../src/", import.meta.url).href;
 
 const phases: Record<string, number> = {
-  // The tsx CLI starts a second Node process that runs this file: its time origin is its start.
+  // Spawn to this process's time origin.
   launcherMs: performance.timeOrigin - spawnedAt,
   bootstrapMs: entered,
 };
@@ -21,17 +24,18 @@ const lap = (name: string) => {
 
 // src/main.ts's module graph: it imports create-assistant (answerers, embedders, retrieval, the
 // index, OpenAI, LangChain) through run-worker, which also imports the HTTP app.
+const load = <T>(name: string) => import(`${modules}${name}`) as Promise<T>;
 const [{ loadConfig }, { createLogger }, { createEmbedder }, { openIndex }, { HybridRetriever }, { ExtractiveAnswerer }, { CachedAnswerer }, { createApp }] =
   await Promise.all([
-    import("../src/config.js"),
-    import("../src/logger.js"),
-    import("../src/embed/create-embedder.js"),
-    import("../src/search-index/open-index.js"),
-    import("../src/retrieve/hybrid-retriever.js"),
-    import("../src/answer/extractive-answerer.js"),
-    import("../src/answer/cached-answerer.js"),
-    import("../src/serve/create-app.js"),
-    import("../src/serve/run-worker.js"),
+    load<typeof import("../src/config.js")>("config.js"),
+    load<typeof import("../src/logger.js")>("logger.js"),
+    load<typeof import("../src/embed/create-embedder.js")>("embed/create-embedder.js"),
+    load<typeof import("../src/search-index/open-index.js")>("search-index/open-index.js"),
+    load<typeof import("../src/retrieve/hybrid-retriever.js")>("retrieve/hybrid-retriever.js"),
+    load<typeof import("../src/answer/extractive-answerer.js")>("answer/extractive-answerer.js"),
+    load<typeof import("../src/answer/cached-answerer.js")>("answer/cached-answerer.js"),
+    load<typeof import("../src/serve/create-app.js")>("serve/create-app.js"),
+    load<typeof import("../src/serve/run-worker.js")>("serve/run-worker.js"),
     import("node:cluster"),
   ]);
 lap("importMs");

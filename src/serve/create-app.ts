@@ -5,6 +5,7 @@ import type { Answerer } from "../answer/types.js";
 import { isUtf8 } from "node:buffer";
 import { AppError, BadRequestError } from "../errors.js";
 import { chatRoute } from "./chat-route.js";
+import { compressReplies } from "./compress.js";
 import { describeError } from "./describe-error.js";
 import { openApiDocument } from "./openapi.js";
 import { completionsRoute, modelsRoute } from "./openai-route.js";
@@ -49,6 +50,7 @@ export function createApp({ answerer, sources, logger, isReady = () => true, pro
   // page and the widget on a plain-HTTP server reached by a name other than localhost (a LAN
   // address, a staging box); TLS is for the proxy in front to enforce (HSTS is kept).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(compressReplies()); // gzip/brotli, never for event streams (src/serve/compress.ts)
 
   app.get("/healthz", (_request, response) => {
     if (isReady()) response.json({ status: "ok" });

@@ -1,4 +1,3 @@
-import OpenAI from "openai";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { CachedAnswerer } from "./answer/cached-answerer.js";
@@ -12,6 +11,7 @@ import { createEmbedder } from "./embed/create-embedder.js";
 import type { Embedder } from "./embed/embedder.js";
 import { HybridRetriever } from "./retrieve/hybrid-retriever.js";
 import { openIndex, type OpenedIndex } from "./search-index/open-index.js";
+import { createOpenAiClient } from "./openai-client.js";
 
 export interface Assistant {
   answerer: Answerer;
@@ -38,7 +38,7 @@ export async function createAssistant(
   await extractive.suggestions();
   const answerer = prompts
     ? new LlmAnswerer({
-        client: createChatClient(config.openai),
+        client: createOpenAiClient(config.openai),
         timeoutMs: config.openai.timeoutMs,
         idleTimeoutMs: config.openai.idleTimeoutMs,
         model: config.openai.chatModel,
@@ -56,19 +56,4 @@ export async function createAssistant(
       ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
       : extractive;
   return { answerer, retriever, opened };
-}
-
-/** The chat model's client, as the LLM answerer needs it. */
-export function createChatClient(openai: Pick<Config["openai"], "apiKey" | "baseURL" | "timeoutMs" | "maxRetries">): OpenAI {
-  return new OpenAI({
-    apiKey: openai.apiKey ?? "not-needed",
-    baseURL: openai.baseURL,
-    // Each attempt's bound; the answer as a whole is bounded by the LLM answerer's deadline.
-    timeout: openai.timeoutMs,
-    maxRetries: openai.maxRetries,
-    // A redirect would post the prompt (and the key) wherever the upstream points: a 3xx is a failure.
-    fetchOptions: { redirect: "manual" },
-    // The SDK would print what an upstream sent to the console, unscrubbed; failures reach our log through the answerer.
-    logLevel: "off",
-  });
 }

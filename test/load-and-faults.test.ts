@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
 import type { Answerer } from "../src/answer/types.js";
-import { createChatClient } from "../src/create-assistant.js";
+import { createOpenAiClient } from "../src/openai-client.js";
 import { createLogger } from "../src/logger.js";
 import { loadPrompts } from "../src/answer/llm/load-prompts.js";
 import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
@@ -42,7 +42,7 @@ const faultLogger = createLogger("debug", { write: (line: string) => void logLin
 async function llm(timeoutMs = 2_000, options: { maxRetries?: number; idleTimeoutMs?: number } = {}) {
   return new LlmAnswerer({
     // Built as the server builds it (redirects not followed), with the answer's deadline from its timeout.
-    client: createChatClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs, maxRetries: options.maxRetries ?? 0 }),
+    client: createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs, maxRetries: options.maxRetries ?? 0 }),
     model: "fake",
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
-import OpenAI from "openai";
+import { createOpenAiClient } from "../openai-client.js";
 import { loadConfig, type Config } from "../config.js";
 import { createAssistant } from "../create-assistant.js";
 import { BadRequestError } from "../errors.js";
@@ -142,12 +142,7 @@ function positiveInteger(flag: string, text: string): number {
 
 function createJudgeFrom(config: Config, model: string | undefined): JudgeAnswer {
   if (!config.openai.apiKey && !config.openai.baseURL) throw new BadRequestError("--judge needs a model: set OPENAI_API_KEY or OPENAI_BASE_URL");
-  const client = new OpenAI({
-    apiKey: config.openai.apiKey ?? "not-needed",
-    baseURL: config.openai.baseURL,
-    timeout: config.openai.timeoutMs,
-    maxRetries: config.openai.maxRetries,
-  });
+  const client = createOpenAiClient(config.openai);
   return createJudge({ client, model: model ?? config.openai.chatModel });
 }
 

@@ -1,5 +1,6 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { UpstreamError } from "../errors.js";
+import { createOpenAiClient, toUpstreamError } from "../openai-client.js";
 import { Embedder } from "./embedder.js";
 
 export interface OpenAiEmbeddingsOptions {
@@ -26,13 +27,7 @@ export class OpenAiEmbeddings extends Embedder {
     this.model = options.model ?? "text-embedding-3-small";
     this.id = `openai:${this.model}`;
     this.batchSize = options.batchSize ?? 128;
-    this.client = new OpenAI({
-      // Local OpenAI-compatible servers accept any key; the client insists on one.
-      apiKey: options.apiKey ?? "not-needed",
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs ?? 30_000,
-      maxRetries: options.maxRetries ?? 2,
-    });
+    this.client = createOpenAiClient({ apiKey: options.apiKey, baseURL: options.baseURL, timeoutMs: options.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 2 });
   }
 
   override async embedDocuments(texts: string[]): Promise<number[][]> {
@@ -53,10 +48,8 @@ export class OpenAiEmbeddings extends Embedder {
     try {
       response = await this.client.embeddings.create({ model: this.model, input, encoding_format: "float" });
     } catch (error) {
-      const status = error instanceof OpenAI.APIError ? error.status : undefined;
-      throw new UpstreamError(`Embedding request failed: ${(error as Error).message}`, status === undefined || status === 429 || status >= 500, {
-        cause: error,
-      });
+      // Whatever the server said stays in the (scrubbed) cause, for the log.
+      throw toUpstreamError(error, this.client, "The embedding server");
     }
     const data = [...response.data].sort((a, b) => a.index - b.index);
     if (data.length !== input.length || data.some((item) => !Array.isArray(item.embedding) || item.embedding.length === 0)) {

@@ -1,5 +1,7 @@
 import type OpenAI from "openai";
 import { z } from "zod";
+import { AppError } from "../errors.js";
+import { toUpstreamError } from "../openai-client.js";
 
 /** What the judge says about one answer; null where it could not say. */
 export interface Verdict {
@@ -25,8 +27,11 @@ const reply = z.object({
   relevance: z.number().min(0).max(1),
 });
 
-export class JudgeReplyError extends Error {
-  override readonly name = "JudgeReplyError";
+/** The judge's reply is not the JSON asked for: that answer goes unjudged, the run goes on. */
+export class JudgeReplyError extends AppError {
+  constructor(message: string) {
+    super("judge_reply_invalid", message, 502);
+  }
 }
 
 /**
@@ -34,11 +39,13 @@ export class JudgeReplyError extends Error {
  * quotes support; relevance is the model's 0–1 rating of how directly the answer addresses the question
  * (RAGAS derives it from embeddings of questions generated back from the answer; a direct rating needs
  * no embedding model). One chat completion an answer, temperature 0.
- * The returned function throws the client's errors, and JudgeReplyError for a reply that is not the JSON asked for.
+ * The returned function throws UpstreamError when the judge cannot be asked (its message says
+ * nothing the upstream said: it goes into the reports), and JudgeReplyError for a reply that is
+ * not the JSON asked for.
  */
 export function createJudge(options: { client: OpenAI; model: string }): JudgeAnswer {
   return async ({ question, answer, quotes }) => {
-    const completion = await options.client.chat.completions.create({
+    const completion = await askJudge(options.client, {
       model: options.model,
       temperature: 0,
       messages: [
@@ -53,6 +60,14 @@ export function createJudge(options: { client: OpenAI; model: string }): JudgeAn
     const supported = verdict.claims.filter((claim) => claim.supported).length;
     return { faithfulness: verdict.claims.length ? supported / verdict.claims.length : null, relevance: verdict.relevance };
   };
+}
+
+async function askJudge(client: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming): Promise<OpenAI.Chat.ChatCompletion> {
+  try {
+    return await client.chat.completions.create(body);
+  } catch (error) {
+    throw toUpstreamError(error, client, "The judge");
+  }
 }
 
 /** The JSON object in a reply, tolerating a code fence or a sentence around it. */

@@ -10,7 +10,7 @@ import { instructsAssistant } from "../instructs-assistant.js";
 import { abstention, collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
 import { CitationStream } from "../verify/citation-stream.js";
 import { ClaimSupport } from "../verify/claim-support.js";
-import { scrubSecrets } from "../../scrub-secrets.js";
+import { toUpstreamError } from "../../openai-client.js";
 import type { Prompts } from "./load-prompts.js";
 import { UpstreamDeadline } from "./upstream-deadline.js";
 
@@ -159,7 +159,7 @@ export class LlmAnswerer implements Answerer {
       if (written.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const upstream = toUpstreamError(error, this.secrets());
+      const upstream = toUpstreamError(error, this.options.client);
       if (shown || this.onFailure === "error") {
         logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed after part of the answer was sent");
         throw upstream;
@@ -199,17 +199,12 @@ export class LlmAnswerer implements Answerer {
       return rewritten ? rewritten.slice(0, 2000) : null;
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const upstream = toUpstreamError(error, this.secrets());
+      const upstream = toUpstreamError(error, this.options.client);
       (options.logger ?? this.options.logger)?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "Condensing the follow-up failed; resolving it without the LLM");
       return null;
     } finally {
       step.dispose();
     }
-  }
-
-  /** What must never reach a log: the key this client sends upstream. */
-  private secrets(): Array<string | undefined> {
-    return [this.options.client.apiKey ?? undefined];
   }
 }
 
@@ -232,35 +227,4 @@ function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMe
     const type = message.getType();
     return type === "system" ? { role: "system", content } : type === "ai" ? { role: "assistant", content } : { role: "user", content };
   });
-}
-
-/**
- * The failure as the app reports it. Nothing the upstream said goes into the message (clients get
- * a fixed one per code anyway, see describeError); the cause keeps it for the log, scrubbed of
- * secrets, since upstreams echo keys and internal hosts in their errors.
- */
-function toUpstreamError(error: unknown, secrets: ReadonlyArray<string | undefined>): UpstreamError {
-  const cause = scrubbedCause(error, secrets);
-  if (error instanceof UpstreamError) {
-    return error.cause === undefined ? error : new UpstreamError(error.message, error.isRetryable, { cause, status: error.status });
-  }
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new UpstreamError("The language model did not answer in time", true, { cause, status: 504 });
-  }
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    return new UpstreamError(`The language model answered ${error.status}`, error.status === 429 || error.status >= 500, { cause });
-  }
-  return new UpstreamError("The language model could not be reached", true, { cause });
-}
-
-/** A copy of an upstream error (and its causes) for the log: name, status and scrubbed message. */
-function scrubbedCause(error: unknown, secrets: ReadonlyArray<string | undefined>, depth = 0): Error | undefined {
-  if (error === undefined || error === null) return undefined;
-  if (!(error instanceof Error)) return new Error(scrubSecrets(String(error), secrets));
-  const copy = new Error(scrubSecrets(error.message, secrets), depth < 3 ? { cause: scrubbedCause(error.cause, secrets, depth + 1) } : {});
-  copy.name = error.name;
-  copy.stack = `${copy.name}: ${copy.message}`;
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === "number") Object.assign(copy, { status });
-  return copy;
 }

@@ -92,6 +92,28 @@ describe("the answer-type registry", () => {
     expect(expectedAnswerType("Which Baltic member states are mentioned?")).toBe("countries");
   });
 
+  it("wants a title for 'which song / album', and a sentence that talks about one or quotes one", () => {
+    expect(expectedAnswerType("Which song did Imanbek win his Grammy for?")).toBe("work");
+    expect(expectedAnswerType("What is the name of his latest album?")).toBe("work");
+    expect(satisfiesAnswerType("work", "He won the Grammy Awards in the best remixed recording category.")).toBe(false);
+    expect(satisfiesAnswerType("work", "His remix of the song “Roses” went viral.")).toBe(true);
+    expect(satisfiesAnswerType("work", "He released “Roses” in 2019.")).toBe(true);
+  });
+
+  it("answers who holds an office with the office asked about, not any office", () => {
+    const president = "Our President Mr. Kassym-Jomart Tokayev proposed reforms.";
+    expect(satisfiesAnswerType("officeholder", president, "Who is Kazakhstan's foreign minister?")).toBe(false);
+    expect(satisfiesAnswerType("officeholder", president, "Who was Kazakhstan's first president?")).toBe(true);
+    expect(satisfiesAnswerType("officeholder", "The Prime Minister Alikhan Smailov met him.", "Who is the prime minister?")).toBe(true);
+  });
+
+  it("does not take a share of something else than asked for the share asked for", () => {
+    const third = "Overall, it introduces amendments to 31 articles; in fact it changes a third of the Constitution.";
+    expect(satisfiesAnswerType("share", third, "What percentage of voters approved the constitutional amendments?")).toBe(false);
+    expect(satisfiesAnswerType("share", third, "What portion of the Constitution changes?")).toBe(true);
+    expect(satisfiesAnswerType("share", third)).toBe(true);
+  });
+
   it("says which types ask for several things", () => {
     expect(isList("countries")).toBe(true);
     expect(isList("people")).toBe(true);

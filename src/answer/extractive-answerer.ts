@@ -10,7 +10,7 @@ import { classifySmallTalk } from "./route/small-talk.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
 import { extractiveTuning } from "./extractive-tuning.js";
-import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed, type AnswerType } from "./expected-answer-type.js";
+import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
@@ -43,10 +43,13 @@ export class ExtractiveAnswerer implements Answerer {
   private readonly topK: number;
   private readonly support: ClaimSupport;
   private pool: Promise<SuggestionPool> | undefined;
+  /** The acronyms the interviews use ("unodc"), lower-cased as terms are. */
+  private readonly acronyms: string[];
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? 4;
     this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
+    this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map((acronym) => acronym.toLowerCase());
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
@@ -118,6 +121,11 @@ export class ExtractiveAnswerer implements Answerer {
       .sort((a, b) => b.score - a.score);
     const type = expectedAnswerType(retrieval.question.question);
     const names = namedTerms(retrieval.question.question).map((term) => terms.correct(term) ?? term);
+    // A short acronym the question writes in capitals also names the longer ones it begins:
+    // "UN bodies" are the interview's "UNODC" and "UNAMA".
+    const acronymsOf = (name: string): string[] =>
+      new RegExp(`\\b${name.toUpperCase()}\\b`).test(retrieval.question.question) ? this.acronyms.filter((acronym) => acronym.startsWith(name)) : [];
+    const known = (name: string) => terms.has(name) || acronymsOf(name).length > 0;
     // The thing whose name is asked for ("the name of the track that ...") must be talked about.
     const thing = contentTerms(thingNamed(retrieval.question.question) ?? "");
     // Decided once a passage, not once a sentence: the passage's terms are the same for each.
@@ -126,16 +134,15 @@ export class ExtractiveAnswerer implements Answerer {
       const present = new Set([passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [...terms.termsOf(text)]));
       // A name also matches the words it starts or is started by: "Kazakh" / "Kazakhstan", "Europe" / "European".
       const has = (name: string) =>
+        acronymsOf(name).some((acronym) => present.has(acronym)) ||
         terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term))));
       return names.every(has) && (thing.length === 0 || thing.some(has));
     });
-    const candidates = names.every((name) => terms.has(name))
-      ? scored.filter((sentence) => mentions[sentence.passage] && satisfiesAnswerType(type, textOf(passages, sentence)))
+    const candidates = names.every(known)
+      ? scored.filter((sentence) => mentions[sentence.passage] && satisfiesAnswerType(type, textOf(passages, sentence), retrieval.question.question))
       : [];
     const best = candidates[0];
-    // A share of something else than asked ("a third of the Constitution" for "What percentage of
-    // voters ...?") is no evidence of the kind asked for: it needs the general cut.
-    const cut = best && type === "share" && shareOfSomethingElse(retrieval.question.question, textOf(passages, best)) ? evidenceCut("any") : evidenceCut(type);
+    const cut = evidenceCut(type);
     if (!best || ownTerms.size === 0 || evidenceScore(best) < cut) {
       const closest = ownTerms.size > 0 ? scored[0] : undefined;
       const near = closest && evidenceScore(closest) >= extractiveTuning.closestCut && sharesTopic(retrieval.question.question, textOf(passages, closest), terms);

@@ -70,6 +70,8 @@ export interface Reply {
   code?: string;
   /** Parsed JSON body, when it was JSON. */
   json?: Record<string, unknown>;
+  /** The answer's kind: `kind` of the JSON reply or of the SSE `citations` event. */
+  kind?: string;
   /** SSE: the events' names in order, and the `done` event's data. */
   events?: string[];
   done?: Record<string, unknown>;
@@ -121,6 +123,7 @@ export function request(
               if (!name) continue;
               reply.events.push(name);
               if (name === "done" && data) reply.done = JSON.parse(data) as Record<string, unknown>;
+              if (name === "citations" && data) reply.kind = (JSON.parse(data) as { kind?: string }).kind;
               if (name === "error" && data) {
                 const error = JSON.parse(data) as { code?: string; status?: number };
                 reply.code = error.code;
@@ -131,6 +134,7 @@ export function request(
             try {
               reply.json = JSON.parse(text) as Record<string, unknown>;
               reply.code = (reply.json.error as { code?: string } | undefined)?.code;
+              if (typeof reply.json.kind === "string") reply.kind = reply.json.kind;
             } catch {
               // Not JSON: the status says what happened.
             }

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
+import { ConfigError } from "./errors.js";
 
 /** Blank values in `.env` mean "unset", so a copied `.env.example` does not override defaults. */
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
@@ -113,9 +114,8 @@ export interface Config {
   adminKeys: string[];
 }
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+// Defined with the other errors (src/errors.ts), under AppError; exported here too, where it is thrown.
+export { ConfigError };
 
 /**
  * Reads and validates the configuration. The only place that touches `process.env`.

@@ -11,6 +11,23 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The configuration (environment variables, a secret file) is invalid: the process cannot start.
+ * Its message names every variable at fault, never a value.
+ */
+export class ConfigError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("invalid_config", message, 500, options);
+  }
+}
+
+/** A prompt in prompts/ cannot be read or is not a valid template: found at start-up, not on the first question. */
+export class PromptError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("invalid_prompt", message, 500, options);
+  }
+}
+
 /** The client sent something we cannot answer (HTTP 400). */
 export class BadRequestError extends AppError {
   constructor(message: string, code = "bad_request") {
@@ -33,6 +50,20 @@ export class IndexUnusableError extends AppError {
     options?: { cause?: unknown },
   ) {
     super(`index_${reason}`, message, 503, options);
+  }
+}
+
+/** An index cannot be built from what the embedder returned (too few vectors, mixed dimensions). */
+export class IndexBuildError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("index_build_failed", message, 500, options);
+  }
+}
+
+/** The index is only ever built from data/, never added to at run time (LangChain's VectorStore would allow it). */
+export class ReadOnlyIndexError extends AppError {
+  constructor() {
+    super("index_read_only", "The interview index is read-only: add a transcript to data/ and run npm run ingest", 500);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Embedder } from "../embed/embedder.js";
+import { IndexBuildError } from "../errors.js";
 import { chunkInterviews, searchText, type Chunk } from "../ingest/chunk-interview.js";
 import type { SourceFile } from "../ingest/load-corpus.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
@@ -25,7 +26,7 @@ export async function buildIndex(
   const vectors = await embedder.embedDocuments(texts);
   const dimensions = vectors[0]?.length ?? 0;
   if (vectors.length !== texts.length || dimensions === 0) {
-    throw new Error(`Embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
+    throw new IndexBuildError(`Embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
   }
   return {
     manifest: {

@@ -1,6 +1,7 @@
 import { Document } from "@langchain/core/documents";
 import { VectorStore } from "@langchain/core/vectorstores";
 import type { Embedder } from "../embed/embedder.js";
+import { ReadOnlyIndexError } from "../errors.js";
 import type { SearchIndex } from "./search-index.js";
 
 export interface ChunkMetadata {
@@ -31,11 +32,11 @@ export class HnswVectorStore extends VectorStore {
   }
 
   override async addVectors(): Promise<void> {
-    throw new Error("The interview index is read-only: add a transcript to data/ and run npm run ingest");
+    throw new ReadOnlyIndexError();
   }
 
   override async addDocuments(): Promise<void> {
-    throw new Error("The interview index is read-only: add a transcript to data/ and run npm run ingest");
+    throw new ReadOnlyIndexError();
   }
 
   /** Chunks nearest the query vector, with cosine similarity (higher is closer). */

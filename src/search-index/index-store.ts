@@ -115,13 +115,13 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
   }
   try {
     const chunks = JSON.parse(contents.get(files.chunks)!.toString("utf8")) as Chunk[];
-    if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount) throw new Error(`chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
+    if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount) throw new IndexUnusableError("corrupt", `chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
     for (const name of [files.chunkVectors, files.sentenceVectors]) {
       const stored = storedDimensions(contents.get(name)!);
-      if (stored !== manifest.embedder.dimensions) throw new Error(`${name} holds vectors of ${stored} dimensions, the manifest says ${manifest.embedder.dimensions}`);
+      if (stored !== manifest.embedder.dimensions) throw new IndexUnusableError("corrupt", `${name} holds vectors of ${stored} dimensions, the manifest says ${manifest.embedder.dimensions}`);
     }
     const sentenceRefs = listSentences(chunks);
-    if (sentenceRefs.length !== manifest.sentenceCount) throw new Error(`chunks.json holds ${sentenceRefs.length} sentences, the manifest says ${manifest.sentenceCount}`);
+    if (sentenceRefs.length !== manifest.sentenceCount) throw new IndexUnusableError("corrupt", `chunks.json holds ${sentenceRefs.length} sentences, the manifest says ${manifest.sentenceCount}`);
     const { dimensions } = manifest.embedder;
     return {
       manifest,

@@ -1,4 +1,5 @@
 import hnswlib from "hnswlib-node";
+import { IndexBuildError, IndexUnusableError } from "../errors.js";
 
 export interface Neighbor {
   /** Position of the item in the list the index was built from. */
@@ -33,7 +34,7 @@ export class VectorIndex {
     const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
     hnsw.initIndex({ maxElements: Math.max(vectors.length, 1), m: 16, efConstruction: 200, randomSeed: 100 });
     vectors.forEach((vector, label) => {
-      if (vector.length !== dimensions) throw new Error(`Vector ${label} has ${vector.length} dimensions, expected ${dimensions}`);
+      if (vector.length !== dimensions) throw new IndexBuildError(`Vector ${label} has ${vector.length} dimensions, expected ${dimensions}`);
       hnsw.addPoint(vector, label);
     });
     return new VectorIndex(hnsw, dimensions, vectors.length);
@@ -44,7 +45,7 @@ export class VectorIndex {
     const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
     await hnsw.readIndex(file);
     if (hnsw.getCurrentCount() !== size) {
-      throw new Error(`${file} holds ${hnsw.getCurrentCount()} vectors, the manifest says ${size}`);
+      throw new IndexUnusableError("corrupt", `${file} holds ${hnsw.getCurrentCount()} vectors, the manifest says ${size}`);
     }
     return new VectorIndex(hnsw, dimensions, size);
   }
@@ -83,9 +84,9 @@ export class VectorIndex {
  * @throws when the bytes are too short or the header makes no sense.
  */
 export function storedDimensions(bytes: Buffer): number {
-  if (bytes.length < 48) throw new Error("too short to be an hnswlib index");
+  if (bytes.length < 48) throw new IndexUnusableError("corrupt", "too short to be an hnswlib index");
   const size = Number(bytes.readBigUInt64LE(32) - bytes.readBigUInt64LE(40));
-  if (size <= 0 || size % 4 !== 0) throw new Error("not an hnswlib index header");
+  if (size <= 0 || size % 4 !== 0) throw new IndexUnusableError("corrupt", "not an hnswlib index header");
   return size / 4;
 }
 

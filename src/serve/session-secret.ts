@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors.js";
+import { AppError, ConfigError } from "../errors.js";
 
 /**
  * The key session tokens are signed with: SESSION_SECRET when set, else the one in `file`,
@@ -34,7 +34,7 @@ export async function loadSessionSecret({ secret, file }: { secret?: string; fil
 
 async function readSecret(file: string): Promise<Buffer> {
   const text = (await readFile(file, "utf8")).trim();
-  if (text.length < 32) throw new Error(`${file} holds fewer than 32 characters`);
+  if (text.length < 32) throw new ConfigError(`${file} holds fewer than 32 characters`);
   return Buffer.from(text, "utf8");
 }
 

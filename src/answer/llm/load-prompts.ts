@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { PromptError } from "../../errors.js";
 
 /** The prompts the LLM answerer needs, each with the variables the code fills in. */
 export const promptVariables = {
@@ -11,9 +12,7 @@ export const promptVariables = {
 export type PromptName = keyof typeof promptVariables;
 export type Prompts = Record<PromptName, ChatPromptTemplate>;
 
-export class PromptError extends Error {
-  override readonly name = "PromptError";
-}
+export { PromptError };
 
 /**
  * Loads `prompts/<name>.md` (a `## system` and a `## user` section, LangChain f-string

@@ -8,7 +8,8 @@ import { replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type
  */
 export class CachedAnswerer implements Answerer {
   readonly mode;
-  private readonly cache: LRUCache<string, Promise<ChatResponse>>;
+  /** Each answer with the standalone question it was found for, so a repeat reports it too. */
+  private readonly cache: LRUCache<string, Promise<{ response: ChatResponse; standalone?: string }>>;
 
   constructor(
     private readonly inner: Answerer,
@@ -21,12 +22,18 @@ export class CachedAnswerer implements Answerer {
   answer(request: ChatRequest, options?: AnswerOptions): Promise<ChatResponse> {
     // The files asked about are part of the question: the same words over another file are another answer.
     const key = JSON.stringify([normalize(request.message), (request.history ?? []).map((turn) => [turn.role, normalize(turn.content)]), [...(request.sources ?? [])].sort()]);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const pending = this.inner.answer(request, options);
-    this.cache.set(key, pending);
-    pending.catch(() => this.cache.delete(key));
-    return pending;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      let standalone: string | undefined;
+      const pending = this.inner.answer(request, { ...options, onStandalone: (question) => (standalone = question) }).then((response) => ({ response, standalone }));
+      this.cache.set(key, pending);
+      pending.catch(() => this.cache.delete(key));
+      entry = pending;
+    }
+    return entry.then(({ response, standalone }) => {
+      if (standalone) options?.onStandalone?.(standalone);
+      return response;
+    });
   }
 
   stream(request: ChatRequest, options?: AnswerOptions): AsyncIterable<AnswerEvent> {

@@ -2,6 +2,7 @@ import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
 import type { TermStatistics } from "../retrieve/term-statistics.js";
+import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { contentTerms, isStopword, normalizeTerm, words } from "../text/tokenize.js";
 import { answerAboutInterview, answerOverview, type StructuredDraft } from "./answer-about-interview.js";
@@ -53,15 +54,17 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
-    const response = await this.answerWithoutSuggestions(request, options.signal);
+    const response = await this.answerWithoutSuggestions(request, options);
     return { ...response, suggestions: await this.suggest(request.message, response) };
   }
 
   // The signal lets a question whose asker left drop out of the query-embedding batch.
-  private async answerWithoutSuggestions(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse & { evidence?: Evidence }> {
+  private async answerWithoutSuggestions(request: ChatRequest, { signal, onStandalone }: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
     const routed = await this.converse(request.message, { otherLanguages: true });
     if (routed) return routed;
     const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK, signal, sources: request.sources });
+    const standalone = standaloneQuestion(retrieval.question);
+    if (standalone) onStandalone?.(standalone);
     return this.answerFrom(retrieval);
   }
 

@@ -10,6 +10,13 @@ export interface AnswerOptions {
   signal?: AbortSignal;
   /** The request's logger (it carries the request id); the answerer's own otherwise. */
   logger?: Pick<Logger, "warn">;
+  /**
+   * Told the question the answer was found for, when that is not the question as asked: a
+   * follow-up the LLM rewrote as a standalone question, or one resolved offline against the earlier
+   * question it leans on. For the record of turns (src/insights/); never sent to the client, so it
+   * stays out of the wire types.
+   */
+  onStandalone?: (standalone: string) => void;
 }
 
 export interface Answerer {

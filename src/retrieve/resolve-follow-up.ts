@@ -41,6 +41,14 @@ export function resolveFollowUp(question: string, history: ChatTurn[] = []): Res
   return { question, searchText: `${context} ${question}`, context, ...(reply ? { reply } : {}) };
 }
 
+/**
+ * The follow-up as it was searched, standing on its own (the earlier question, then this one);
+ * undefined for a question that needed nothing from the conversation.
+ */
+export function standaloneQuestion(resolved: ResolvedQuestion): string | undefined {
+  return resolved.context === undefined ? undefined : resolved.searchText;
+}
+
 /** The start of a reply, without its citation markers. */
 function replyText(content: string): string {
   return content.replace(/\[\d+\]/g, "").replace(/\s+/g, " ").trim().slice(0, replyChars);

@@ -24,14 +24,14 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number, insights?: In
     const turn = startTurn(insights, request, body.message);
     const logger = response.locals.logger as Logger | undefined;
     if (!wantsStream) {
-      const reply = toWire(await answerer.answer(chatRequest, { signal, logger }), turn.id);
+      const reply = toWire(await answerer.answer(chatRequest, { signal, logger, onStandalone: turn.noteStandalone }), turn.id);
       response.json(reply);
       turn.finish(reply);
       return;
     }
     const events = openEventStream(response, heartbeatMs);
     try {
-      for await (const event of answerer.stream(chatRequest, { signal, logger })) {
+      for await (const event of answerer.stream(chatRequest, { signal, logger, onStandalone: turn.noteStandalone })) {
         if (signal.aborted) return;
         events.send(event.type, payload(event));
         turn.see(event);

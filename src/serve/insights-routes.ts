@@ -53,11 +53,16 @@ export function startTurn(insights: Insights | undefined, request: Request, ques
   const started = process.hrtime.bigint();
   let answer = "";
   let verdict: Extract<AnswerEvent, { type: "citations" }> | undefined;
+  let standalone: string | null = null;
   const finish = (result: Pick<ChatResponse, "kind" | "grounded" | "mode" | "degraded" | "citations" | "answer">) =>
-    insights?.record({ id, question, ...result, latencyMs: Number(process.hrtime.bigint() - started) / 1e6, clientAddress: request.ip ?? "" });
+    insights?.record({ id, question, standalone, ...result, latencyMs: Number(process.hrtime.bigint() - started) / 1e6, clientAddress: request.ip ?? "" });
   return {
     id,
     finish,
+    /** The answerers' `onStandalone`: the condensed or resolved question a follow-up was answered as. */
+    noteStandalone(question: string) {
+      standalone = question;
+    },
     /** Follows a stream's events; `done()` records the turn when the stream completed. */
     see(event: AnswerEvent) {
       if (event.type === "delta") answer += event.text;

@@ -30,7 +30,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
     // The completion's id is the reply's id: feedback and the insights know it by this.
     const turn = startTurn(insights, request, chatRequest.message, id);
     if (!body.stream) {
-      const result = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined });
+      const result = await answerer.answer(chatRequest, { signal, logger: response.locals.logger as Logger | undefined, onStandalone: turn.noteStandalone });
       response.json({
         ...base,
         object: "chat.completion",
@@ -53,7 +53,7 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
     try {
       chunk({ role: "assistant", content: "" });
       let extra: object | undefined;
-      for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined })) {
+      for await (const event of answerer.stream(chatRequest, { signal, logger: response.locals.logger as Logger | undefined, onStandalone: turn.noteStandalone })) {
         if (signal.aborted) return;
         turn.see(event);
         if (event.type === "delta") chunk({ content: event.text });

@@ -3,7 +3,7 @@ import OpenAI from "openai";
 import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
 import type { Passage, Retriever } from "../../retrieve/hybrid-retriever.js";
-import type { ChatTurn } from "../../retrieve/resolve-follow-up.js";
+import { standaloneQuestion, type ChatTurn } from "../../retrieve/resolve-follow-up.js";
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";
 import { instructsAssistant } from "../instructs-assistant.js";
@@ -100,6 +100,9 @@ export class LlmAnswerer implements Answerer {
     const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
     const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
+    const asked = standalone ?? standaloneQuestion(retrieval.question);
+    // A model that left the question as it was condensed nothing.
+    if (asked && asked !== request.message) options.onStandalone?.(asked);
     const { passages } = retrieval;
     yield { type: "contexts", contexts: passages.map(toContext) };
 

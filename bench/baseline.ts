@@ -42,7 +42,13 @@ export async function measureBaseline(index: SearchIndex, local: LocalEmbeddings
   const cache = new CachedQueryEmbeddings(local, { maxEntries: 10_000 });
   const ours = new HybridRetriever(index, cache);
 
-  const timings = { embedding: [] as number[], ours: [] as number[], baseline: [] as number[], oursSearchOnly: [] as number[], baselineSearchOnly: [] as number[] };
+  const timings = {
+    embedding: [] as number[],
+    ours: [] as number[],
+    baseline: [] as number[],
+    oursSearchOnly: [] as number[],
+    baselineSearchOnly: [] as number[],
+  };
   const sets: BaselineComparison["sets"] = [];
   for (const set of await loadQuestionSets()) {
     const answerable = set.questions.filter((question) => question.answerable);
@@ -63,9 +69,19 @@ export async function measureBaseline(index: SearchIndex, local: LocalEmbeddings
       timings.baseline.push(embedding.ms + baselineSearch.ms);
       timings.ours.push(embedding.ms + ourSearch.ms);
       ranks.baseline.push(rankOf(baselineSearch.value, holds));
-      ranks.ours.push(rankOf(ourSearch.value.passages.map((passage) => passage.chunk.text), holds));
+      ranks.ours.push(
+        rankOf(
+          ourSearch.value.passages.map((passage) => passage.chunk.text),
+          holds,
+        ),
+      );
     }
-    sets.push({ file: set.file, answerable: answerable.length, ours: hitRates(ranks.ours), baseline: hitRates(ranks.baseline) });
+    sets.push({
+      file: set.file,
+      answerable: answerable.length,
+      ours: hitRates(ranks.ours),
+      baseline: hitRates(ranks.baseline),
+    });
   }
   return {
     method: baselineMethod,
@@ -88,6 +104,7 @@ function rankOf(passages: string[], holds: (text: string) => boolean): number | 
 }
 
 function hitRates(ranks: Array<number | null>): HitRates {
-  const share = (k: number) => round(ranks.filter((rank) => rank !== null && rank <= k).length / Math.max(ranks.length, 1), 3);
+  const share = (k: number) =>
+    round(ranks.filter((rank) => rank !== null && rank <= k).length / Math.max(ranks.length, 1), 3);
   return { hitAt1: share(1), hitAt3: share(3) };
 }

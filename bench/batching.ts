@@ -76,18 +76,32 @@ export async function measureBatching(options: {
   options.log("  encoder cost per batch size");
   const encoder = await measureEncoderBatches({ questions: options.questions, rounds: 20 });
   for (const { batch, msPerCall, msPerText, cpuMsPerText } of encoder.sizes) {
-    options.log(`    batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text, ${cpuMsPerText} CPU ms a text`);
+    options.log(
+      `    batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text, ${cpuMsPerText} CPU ms a text`,
+    );
   }
-  options.log(`    largest |batched - alone|: ${encoder.maxAbsDifference.toExponential(2)} over ${encoder.texts} texts`);
+  options.log(
+    `    largest |batched - alone|: ${encoder.maxAbsDifference.toExponential(2)} over ${encoder.texts} texts`,
+  );
   const single = encoder.sizes.find((size) => size.batch === 1)!.msPerCall;
   const runs: BatchingRun[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const variant of batchingVariants) {
-      const server = await startServer({ dataDir: options.dataDir, indexDir: options.indexDir, workers: 2, env: { ...variant.env, LOG_LEVEL: "debug" } });
+      const server = await startServer({
+        dataDir: options.dataDir,
+        indexDir: options.indexDir,
+        workers: 2,
+        env: { ...variant.env, LOG_LEVEL: "debug" },
+      });
       try {
         await load(server, options.questions, 4, 2); // loads the model and warms the JIT in both workers
         for (const connections of [1, 16, 64]) {
-          const run = { variant: variant.name, round, workers: 2, ...(await load(server, options.questions, connections, options.seconds)) };
+          const run = {
+            variant: variant.name,
+            round,
+            workers: 2,
+            ...(await load(server, options.questions, connections, options.seconds)),
+          };
           runs.push(run);
           options.log(describe(run));
         }
@@ -105,7 +119,12 @@ export async function measureBatching(options: {
   let overload: BatchingRun;
   try {
     await load(server, options.questions, 2, 2);
-    overload = { variant: "overload, MAX_QUEUED_QUESTIONS=4", round: 1, workers: 1, ...(await load(server, options.questions, 64, options.seconds)) };
+    overload = {
+      variant: "overload, MAX_QUEUED_QUESTIONS=4",
+      round: 1,
+      workers: 1,
+      ...(await load(server, options.questions, 64, options.seconds)),
+    };
     options.log(describe(overload));
   } finally {
     await server.stop();
@@ -132,7 +151,13 @@ async function load(server: RunningServer, questions: DistinctQuestions, connect
         connections,
         duration: seconds,
         timeout: 30,
-        requests: [{ method: "POST", headers: { "content-type": "application/json" }, setupRequest: (request) => ({ ...request, body: JSON.stringify({ message: questions.next() }) }) }],
+        requests: [
+          {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify({ message: questions.next() }) }),
+          },
+        ],
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -162,7 +187,14 @@ async function load(server: RunningServer, questions: DistinctQuestions, connect
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "1" }, out: { type: "string" }, "in-process-only": { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "5" },
+      rounds: { type: "string", default: "1" },
+      out: { type: "string" },
+      "in-process-only": { type: "boolean", default: false },
+    },
+  });
   const path = await import("node:path");
   const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
   const { tmpdir, cpus } = await import("node:os");
@@ -173,13 +205,31 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const indexDir = await mkdtemp(path.join(tmpdir(), "bench-batching-"));
   try {
     const opened = await openIndex({ dataDir, indexDir, embedder: new LocalEmbeddings() });
-    const questions = await DistinctQuestions.fromQuestionSets((question) => answerAboutInterview(question, opened.interviews, opened.index.chunks) === null);
+    const questions = await DistinctQuestions.fromQuestionSets(
+      (question) => answerAboutInterview(question, opened.interviews, opened.index.chunks) === null,
+    );
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const inProcess = await measureInProcessBatching({ opened, local: new LocalEmbeddings(), questions, askers: [1, 16], perAsker: 12, rounds: Number(values.rounds), log });
+    const inProcess = await measureInProcessBatching({
+      opened,
+      local: new LocalEmbeddings(),
+      questions,
+      askers: [1, 16],
+      perAsker: 12,
+      rounds: Number(values.rounds),
+      log,
+    });
     if (values["in-process-only"]) {
       if (values.out) await writeFile(values.out, `${JSON.stringify(inProcess, null, 2)}\n`);
     } else {
-      const results = await measureBatching({ dataDir, indexDir, questions, seconds: Number(values.seconds), rounds: Number(values.rounds), cores: cpus().length, log });
+      const results = await measureBatching({
+        dataDir,
+        indexDir,
+        questions,
+        seconds: Number(values.seconds),
+        rounds: Number(values.rounds),
+        cores: cpus().length,
+        log,
+      });
       results.inProcess = inProcess;
       if (values.out) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
       log(`ideal at one call a request: ${results.idealRps} req/s`);

@@ -23,7 +23,12 @@ export async function ensureBuild(): Promise<void> {
  * server), and `node --import tsx src/main.ts` (`npm start` before the build, compiling every
  * module at start); then where the compiled start's time goes, from a probe process.
  */
-export async function measureColdStart(options: { dataDir: string; builtIndexDir: string; runs: number; slowVariantRuns: number }): Promise<ColdStart> {
+export async function measureColdStart(options: {
+  dataDir: string;
+  builtIndexDir: string;
+  runs: number;
+  slowVariantRuns: number;
+}): Promise<ColdStart> {
   const { dataDir, builtIndexDir, runs } = options;
   await ensureBuild();
   const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-cold-"));
@@ -42,23 +47,51 @@ export async function measureColdStart(options: { dataDir: string; builtIndexDir
       await server.stop();
       return server.readyMs;
     });
-    const launcher = await variant("node scripts/start.mjs (npm start: staleness check, then build/main.js)", runs, async () => {
-      const server = await startServer({ command: [process.execPath, "scripts/start.mjs"], dataDir, indexDir: builtIndexDir, workers: 1 });
-      await server.stop();
-      return server.readyMs;
-    });
-    const tsxLoader = await variant("node --import tsx src/main.ts (npm start before the compiled build)", runs, async () => {
-      const server = await startServer({ command: tsxLoaderServer, dataDir, indexDir: builtIndexDir, workers: 1 });
-      await server.stop();
-      return server.readyMs;
-    });
+    const launcher = await variant(
+      "node scripts/start.mjs (npm start: staleness check, then build/main.js)",
+      runs,
+      async () => {
+        const server = await startServer({
+          command: [process.execPath, "scripts/start.mjs"],
+          dataDir,
+          indexDir: builtIndexDir,
+          workers: 1,
+        });
+        await server.stop();
+        return server.readyMs;
+      },
+    );
+    const tsxLoader = await variant(
+      "node --import tsx src/main.ts (npm start before the compiled build)",
+      runs,
+      async () => {
+        const server = await startServer({ command: tsxLoaderServer, dataDir, indexDir: builtIndexDir, workers: 1 });
+        await server.stop();
+        return server.readyMs;
+      },
+    );
     let emptyCount = 0;
-    const withoutIndex = await variant("node build/main.js, empty INDEX_DIR (builds the index first)", options.slowVariantRuns, async () => {
-      const server = await startServer({ command: compiledServer, dataDir, indexDir: path.join(scratch, `empty-${emptyCount++}`), workers: 1 });
-      await server.stop();
-      return server.readyMs;
+    const withoutIndex = await variant(
+      "node build/main.js, empty INDEX_DIR (builds the index first)",
+      options.slowVariantRuns,
+      async () => {
+        const server = await startServer({
+          command: compiledServer,
+          dataDir,
+          indexDir: path.join(scratch, `empty-${emptyCount++}`),
+          workers: 1,
+        });
+        await server.stop();
+        return server.readyMs;
+      },
+    );
+    const phases = await measurePhases({
+      dataDir,
+      builtIndexDir,
+      runs,
+      scratch,
+      firstRequestMs: median(firstRequests),
     });
-    const phases = await measurePhases({ dataDir, builtIndexDir, runs, scratch, firstRequestMs: median(firstRequests) });
     return { withIndex, withoutIndex, launcher, tsxLoader, phases };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -75,11 +108,21 @@ async function variant(command: string, runs: number, once: () => Promise<number
  * The probe (bench/startup-probe.ts, transpiled to plain JS by esbuild so no loader runs) importing
  * the compiled modules in build/, as `node build/main.js` does.
  */
-async function measurePhases(options: { dataDir: string; builtIndexDir: string; runs: number; scratch: string; firstRequestMs: number }): Promise<StartupPhases> {
+async function measurePhases(options: {
+  dataDir: string;
+  builtIndexDir: string;
+  runs: number;
+  scratch: string;
+  firstRequestMs: number;
+}): Promise<StartupPhases> {
   const probe = path.join(options.scratch, "startup-probe.mjs");
-  await run(path.join(projectRoot, "node_modules/.bin/esbuild"), ["bench/startup-probe.ts", "--format=esm", "--platform=node", `--outfile=${probe}`, "--log-level=warning"], {
-    cwd: projectRoot,
-  });
+  await run(
+    path.join(projectRoot, "node_modules/.bin/esbuild"),
+    ["bench/startup-probe.ts", "--format=esm", "--platform=node", `--outfile=${probe}`, "--log-level=warning"],
+    {
+      cwd: projectRoot,
+    },
+  );
   const bareNode: number[] = [];
   const probes: Array<Record<string, number>> = [];
   for (let i = 0; i < options.runs; i++) {
@@ -137,7 +180,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         runsMs.push(Math.round(server.readyMs));
         await server.stop();
       }
-      process.stdout.write(`node ${command.slice(1).join(" ")}: median ${median(runsMs)} ms (runs ${runsMs.join(", ")})\n`);
+      process.stdout.write(
+        `node ${command.slice(1).join(" ")}: median ${median(runsMs)} ms (runs ${runsMs.join(", ")})\n`,
+      );
     }
   } finally {
     await rm(indexDir, { recursive: true, force: true });

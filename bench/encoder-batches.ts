@@ -18,7 +18,9 @@ export interface EncoderBatchResults {
   texts: number;
 }
 
-export async function measureEncoderBatches(options: { sizes?: number[]; rounds?: number; questions?: DistinctQuestions } = {}): Promise<EncoderBatchResults> {
+export async function measureEncoderBatches(
+  options: { sizes?: number[]; rounds?: number; questions?: DistinctQuestions } = {},
+): Promise<EncoderBatchResults> {
   const sizes = options.sizes ?? [1, 2, 4, 8, 16, 32];
   const rounds = options.rounds ?? 20;
   const questions = options.questions ?? (await DistinctQuestions.fromQuestionSets());
@@ -41,7 +43,12 @@ export async function measureEncoderBatches(options: { sizes?: number[]; rounds?
     const { user, system } = process.cpuUsage(cpu);
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
-    results.push({ batch, msPerCall: round(median, 2), msPerText: round(median / batch, 2), cpuMsPerText: round((user + system) / 1000 / (rounds * batch), 2) });
+    results.push({
+      batch,
+      msPerCall: round(median, 2),
+      msPerText: round(median / batch, 2),
+      cpuMsPerText: round((user + system) / 1000 / (rounds * batch), 2),
+    });
   }
 
   let maxAbsDifference = 0;
@@ -53,7 +60,9 @@ export async function measureEncoderBatches(options: { sizes?: number[]; rounds?
       group.forEach((text, i) => {
         const alone = embed([text])[0]!;
         texts++;
-        alone.forEach((value, d) => (maxAbsDifference = Math.max(maxAbsDifference, Math.abs(value - together[i]![d]!))));
+        alone.forEach(
+          (value, d) => (maxAbsDifference = Math.max(maxAbsDifference, Math.abs(value - together[i]![d]!))),
+        );
       });
     }
   }
@@ -63,7 +72,9 @@ export async function measureEncoderBatches(options: { sizes?: number[]; rounds?
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await measureEncoderBatches();
   for (const { batch, msPerCall, msPerText, cpuMsPerText } of result.sizes) {
-    console.log(`batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text, ${cpuMsPerText} CPU ms a text`);
+    console.log(
+      `batch ${String(batch).padStart(2)}: ${msPerCall} ms a call, ${msPerText} ms a text, ${cpuMsPerText} CPU ms a text`,
+    );
   }
   console.log(`largest |batched - alone| over ${result.texts} texts: ${result.maxAbsDifference.toExponential(2)}`);
 }

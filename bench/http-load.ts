@@ -37,7 +37,9 @@ export async function measureHttpLoad(options: HttpLoadOptions): Promise<HttpRes
           let run = await load(server, { connections, durationSeconds: options.durationSeconds, body });
           let attempts = 1;
           while (run.otherCpuPercent > maxOtherCpuPercent && attempts < 3) {
-            options.log(`  (other work took ${run.otherCpuPercent} % CPU during the run: waiting for a quiet machine, then again)`);
+            options.log(
+              `  (other work took ${run.otherCpuPercent} % CPU during the run: waiting for a quiet machine, then again)`,
+            );
             await waitForQuiet({ maxSeconds: 60 });
             const again = await load(server, { connections, durationSeconds: options.durationSeconds, body });
             attempts++;
@@ -50,7 +52,14 @@ export async function measureHttpLoad(options: HttpLoadOptions): Promise<HttpRes
         }
       }
       const processes = server.peakRss();
-      peakRss.push({ workers, processes, totalMb: round(processes.filter((entry) => entry.role !== "tsx cli").reduce((sum, entry) => sum + entry.peakRssMb, 0), 1) });
+      peakRss.push({
+        workers,
+        processes,
+        totalMb: round(
+          processes.filter((entry) => entry.role !== "tsx cli").reduce((sum, entry) => sum + entry.peakRssMb, 0),
+          1,
+        ),
+      });
     } finally {
       await server.stop();
     }

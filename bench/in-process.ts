@@ -96,7 +96,12 @@ export async function measureInProcess(
 
   const cached = new CachedQueryEmbeddings(local, { maxEntries: 1000 });
   await cached.embedQuery(repeatedQuestion);
-  results.queryEmbeddingCached = summarize(await timeEach(Array.from({ length: samples * 10 }, () => repeatedQuestion), (text) => cached.embedQuery(text)));
+  results.queryEmbeddingCached = summarize(
+    await timeEach(
+      Array.from({ length: samples * 10 }, () => repeatedQuestion),
+      (text) => cached.embedQuery(text),
+    ),
+  );
 
   const toChunk = (label: number) => index.sentenceRefs[label]!.chunk;
   results.denseSearch = summarize(
@@ -132,9 +137,13 @@ export async function measureInProcess(
   const retriever = new HybridRetriever(index, warm);
   const retrievals: Retrieval[] = [];
   results.retrieveCachedEmbedding = summarize(
-    await timeEach(texts, async (text) => {
-      retrievals.push(await retriever.retrieve(text, { k: 4 }));
-    }, 0),
+    await timeEach(
+      texts,
+      async (text) => {
+        retrievals.push(await retriever.retrieve(text, { k: 4 }));
+      },
+      0,
+    ),
   );
 
   const answerer = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: index.chunks });
@@ -143,6 +152,8 @@ export async function measureInProcess(
   // Fresh questions and an uncached embedder: everything a distinct question costs without HTTP.
   const cold = new HybridRetriever(index, local);
   const coldAnswerer = new ExtractiveAnswerer({ retriever: cold, interviews: opened.interviews, chunks: index.chunks });
-  results.answerDistinctQuestion = summarize(await timeEach(questions.take(samples), (text) => coldAnswerer.answer({ message: text })));
+  results.answerDistinctQuestion = summarize(
+    await timeEach(questions.take(samples), (text) => coldAnswerer.answer({ message: text })),
+  );
   return results;
 }

@@ -30,7 +30,12 @@ interface Timing {
  * computed) and a repeated one (embedding cached, retrieval still runs). The three are
  * interleaved, so drift on the machine hits them alike.
  */
-export async function measureLlmOverhead(options: { dataDir: string; indexDir: string; samples: number; questions: DistinctQuestions }): Promise<LlmOverhead> {
+export async function measureLlmOverhead(options: {
+  dataDir: string;
+  indexDir: string;
+  samples: number;
+  questions: DistinctQuestions;
+}): Promise<LlmOverhead> {
   const upstream = await new FakeOpenAiServer().start();
   const server = await startServer({
     dataDir: options.dataDir,
@@ -101,7 +106,8 @@ async function streamThroughServer(url: string, question: string): Promise<Timin
   const decoder = new TextDecoder();
   for await (const chunk of response.body!) parser.feed(decoder.decode(chunk, { stream: true }));
   const total = performance.now() - started;
-  if (!done || ttft === 0 || failure) throw new Error(`The LLM stream through the server did not complete: ${response.status} ${failure}`);
+  if (!done || ttft === 0 || failure)
+    throw new Error(`The LLM stream through the server did not complete: ${response.status} ${failure}`);
   return { contexts, ttft, total };
 }
 

@@ -6,7 +6,9 @@ import { formatInsightsOverhead, type InsightsOverhead } from "./insights-overhe
 export function judgeBar(results: Omit<BenchResults, "bar">): BarItem[] {
   const defaultWorkers = Math.max(...results.http.runs.map((run) => run.workers));
   const find = (questions: HttpRun["questions"], connections: number, workers = defaultWorkers) =>
-    results.http.runs.find((run) => run.workers === workers && run.questions === questions && run.connections === connections);
+    results.http.runs.find(
+      (run) => run.workers === workers && run.questions === questions && run.connections === connections,
+    );
   const items: BarItem[] = [];
   const distinct1 = find("distinct", 1);
   items.push({
@@ -112,46 +114,89 @@ export function formatReport(results: BenchResults): string {
   sections.push(
     `interview-chat benchmark, ${results.startedAt}${results.quick ? " (quick run)" : ""}: ${machine.cpus} × ${machine.cpuModel}, ` +
       `${machine.totalMemoryMb} MiB, Node ${machine.node}, load average ${machine.loadAverageAtStart} at start and ${machine.loadAverageAtEnd} at the end, ${results.durationSeconds} s (${results.waitedForQuietSeconds} s of it waiting for a quiet machine)` +
-      (otherCpu > 20 ? `\nWARNING: other work on the machine used up to ${otherCpu} % CPU during the load runs; the numbers are skewed.` : ""),
+      (otherCpu > 20
+        ? `\nWARNING: other work on the machine used up to ${otherCpu} % CPU during the load runs; the numbers are skewed.`
+        : ""),
   );
   sections.push(
-    table("Index (data/interview.txt, local encoder)", ["measure", "value"], [
-      ["build (parse, chunk, embed, HNSW, save), median", `${ms(index.buildMs.p50Ms)} ms`],
-      ["model load + first embedding", `${index.modelLoadMs} ms`],
-      ["load of the saved index, median", `${ms(index.loadMs.p50Ms)} ms`],
-      ["chunks / sentences", `${index.chunks} / ${index.sentences}`],
-      ["size on disk", `${mib(index.sizeBytes)} (${Object.entries(index.files).map(([name, size]) => `${name} ${size}`).join(", ")})`],
-    ]),
+    table(
+      "Index (data/interview.txt, local encoder)",
+      ["measure", "value"],
+      [
+        ["build (parse, chunk, embed, HNSW, save), median", `${ms(index.buildMs.p50Ms)} ms`],
+        ["model load + first embedding", `${index.modelLoadMs} ms`],
+        ["load of the saved index, median", `${ms(index.loadMs.p50Ms)} ms`],
+        ["chunks / sentences", `${index.chunks} / ${index.sentences}`],
+        [
+          "size on disk",
+          `${mib(index.sizeBytes)} (${Object.entries(index.files)
+            .map(([name, size]) => `${name} ${size}`)
+            .join(", ")})`,
+        ],
+      ],
+    ),
   );
   const phases = coldStart.phases;
   sections.push(
-    table("Cold start: spawn to first 200 from /healthz (median of runs)", ["variant", "median", "runs"], [
-      ...[coldStart.withIndex, coldStart.launcher, coldStart.tsxLoader, coldStart.withoutIndex].map((variant) => [variant.command, `${variant.medianMs} ms`, variant.runsMs.join(", ")]),
-    ]) +
+    table(
+      "Cold start: spawn to first 200 from /healthz (median of runs)",
+      ["variant", "median", "runs"],
+      [
+        ...[coldStart.withIndex, coldStart.launcher, coldStart.tsxLoader, coldStart.withoutIndex].map((variant) => [
+          variant.command,
+          `${variant.medianMs} ms`,
+          variant.runsMs.join(", "),
+        ]),
+      ],
+    ) +
       "\n" +
-      table("Where a compiled start with a built index goes (probe process, medians)", ["phase", "ms"], [
-        ["bare `node -e 0` (for reference)", ms(phases.bareNodeMs)],
-        ["spawn to the process's time origin", ms(phases.launcherMs)],
-        ["Node bootstrap", ms(phases.bootstrapMs)],
-        ["importing main.ts's modules (compiled, build/)", ms(phases.importMs)],
-        ["index load (corpus, parse, read, verify, HNSW)", ms(phases.indexLoadMs)],
-        ["retriever + answerer (term statistics, BM25)", ms(phases.retrieverBuildMs)],
-        ["createApp + listen", ms(phases.listenMs)],
-        ["model load + first embedding (lazy: paid by the first question)", ms(phases.modelLoadMs)],
-        ["first POST /api/chat after /healthz (includes model load)", ms(phases.firstRequestMs)],
-      ]),
+      table(
+        "Where a compiled start with a built index goes (probe process, medians)",
+        ["phase", "ms"],
+        [
+          ["bare `node -e 0` (for reference)", ms(phases.bareNodeMs)],
+          ["spawn to the process's time origin", ms(phases.launcherMs)],
+          ["Node bootstrap", ms(phases.bootstrapMs)],
+          ["importing main.ts's modules (compiled, build/)", ms(phases.importMs)],
+          ["index load (corpus, parse, read, verify, HNSW)", ms(phases.indexLoadMs)],
+          ["retriever + answerer (term statistics, BM25)", ms(phases.retrieverBuildMs)],
+          ["createApp + listen", ms(phases.listenMs)],
+          ["model load + first embedding (lazy: paid by the first question)", ms(phases.modelLoadMs)],
+          ["first POST /api/chat after /healthz (includes model load)", ms(phases.firstRequestMs)],
+        ],
+      ),
   );
   sections.push(
     table(
       "In-process latency (real classes, real index)",
       ["step", "p50 ms", "p99 ms", "n"],
-      Object.entries(results.inProcess).map(([name, summary]) => [name, ms(summary.p50Ms), ms(summary.p99Ms), String(summary.samples)]),
+      Object.entries(results.inProcess).map(([name, summary]) => [
+        name,
+        ms(summary.p50Ms),
+        ms(summary.p99Ms),
+        String(summary.samples),
+      ]),
     ),
   );
   sections.push(
     table(
       `POST /api/chat with autocannon, ${results.http.durationSeconds} s a run (latency measured per response)`,
-      ["workers", "questions", "conn", "req/s", "p50 ms", "p99 ms", "mean ms", "errors", "timeouts", "non-2xx", "CPU % server", "client", "other", "per process"],
+      [
+        "workers",
+        "questions",
+        "conn",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "mean ms",
+        "errors",
+        "timeouts",
+        "non-2xx",
+        "CPU % server",
+        "client",
+        "other",
+        "per process",
+      ],
       results.http.runs.map((run) => [
         String(run.workers),
         run.questions,
@@ -173,23 +218,68 @@ export function formatReport(results: BenchResults): string {
       table(
         "Peak RSS of the server (VmHWM)",
         ["workers", "processes", "total (without the tsx CLI)"],
-        results.http.peakRss.map((entry) => [String(entry.workers), entry.processes.map((process) => `${process.role} ${process.peakRssMb} MiB`).join(", "), `${entry.totalMb} MiB`]),
+        results.http.peakRss.map((entry) => [
+          String(entry.workers),
+          entry.processes.map((process) => `${process.role} ${process.peakRssMb} MiB`).join(", "),
+          `${entry.totalMb} MiB`,
+        ]),
       ),
   );
   const { llm } = results;
   sections.push(
-    table(`LLM mode, fake upstream (${llm.upstreamDelayMs} ms before the first byte, streamed), ${llm.samples} streams each`, ["path", "contexts p50", "TTFT p50", "TTFT p99", "total p50", "total p99"], [
-      ["openai client → upstream", "", ms(llm.direct.ttft.p50Ms), ms(llm.direct.ttft.p99Ms), ms(llm.direct.total.p50Ms), ms(llm.direct.total.p99Ms)],
-      ["our server, distinct questions", ms(llm.server.contexts.p50Ms), ms(llm.server.ttft.p50Ms), ms(llm.server.ttft.p99Ms), ms(llm.server.total.p50Ms), ms(llm.server.total.p99Ms)],
-      ["our server, repeated question", ms(llm.serverRepeated.contexts.p50Ms), ms(llm.serverRepeated.ttft.p50Ms), ms(llm.serverRepeated.ttft.p99Ms), ms(llm.serverRepeated.total.p50Ms), ms(llm.serverRepeated.total.p99Ms)],
-      ["added by the server, distinct (p50)", "", ms(llm.addedTtftMs), "", ms(llm.addedTotalMs), ""],
-      ["added by the server, repeated (p50)", "", ms(llm.addedTtftRepeatedMs), "", ms(llm.addedTotalRepeatedMs), ""],
-    ]),
+    table(
+      `LLM mode, fake upstream (${llm.upstreamDelayMs} ms before the first byte, streamed), ${llm.samples} streams each`,
+      ["path", "contexts p50", "TTFT p50", "TTFT p99", "total p50", "total p99"],
+      [
+        [
+          "openai client → upstream",
+          "",
+          ms(llm.direct.ttft.p50Ms),
+          ms(llm.direct.ttft.p99Ms),
+          ms(llm.direct.total.p50Ms),
+          ms(llm.direct.total.p99Ms),
+        ],
+        [
+          "our server, distinct questions",
+          ms(llm.server.contexts.p50Ms),
+          ms(llm.server.ttft.p50Ms),
+          ms(llm.server.ttft.p99Ms),
+          ms(llm.server.total.p50Ms),
+          ms(llm.server.total.p99Ms),
+        ],
+        [
+          "our server, repeated question",
+          ms(llm.serverRepeated.contexts.p50Ms),
+          ms(llm.serverRepeated.ttft.p50Ms),
+          ms(llm.serverRepeated.ttft.p99Ms),
+          ms(llm.serverRepeated.total.p50Ms),
+          ms(llm.serverRepeated.total.p99Ms),
+        ],
+        ["added by the server, distinct (p50)", "", ms(llm.addedTtftMs), "", ms(llm.addedTotalMs), ""],
+        ["added by the server, repeated (p50)", "", ms(llm.addedTtftRepeatedMs), "", ms(llm.addedTotalRepeatedMs), ""],
+      ],
+    ),
   );
   sections.push(
     table(
       "Scale curve (synthetic corpora; see scale.method)",
-      ["interviews", "chunks", "sentences", "build ms", "est. embed s", "size", "load ms", "retriever ms", "RSS +MiB", "query p50", "query p99", "no-embed p50", "dense p50", "BM25 p50", "answer p50"],
+      [
+        "interviews",
+        "chunks",
+        "sentences",
+        "build ms",
+        "est. embed s",
+        "size",
+        "load ms",
+        "retriever ms",
+        "RSS +MiB",
+        "query p50",
+        "query p99",
+        "no-embed p50",
+        "dense p50",
+        "BM25 p50",
+        "answer p50",
+      ],
       results.scale.points.map((point) => [
         String(point.interviews),
         String(point.chunks),
@@ -214,16 +304,39 @@ export function formatReport(results: BenchResults): string {
     table(
       `Retrieval quality: ours vs fixed ${baseline.baselineChunks} windows of 1,000 chars, dense top-4 (built in ${baseline.baselineBuildMs} ms)`,
       ["question set", "answerable", "ours hit@1", "ours hit@3", "baseline hit@1", "baseline hit@3"],
-      baseline.sets.map((set) => [set.file, String(set.answerable), set.ours.hitAt1.toFixed(3), set.ours.hitAt3.toFixed(3), set.baseline.hitAt1.toFixed(3), set.baseline.hitAt3.toFixed(3)]),
+      baseline.sets.map((set) => [
+        set.file,
+        String(set.answerable),
+        set.ours.hitAt1.toFixed(3),
+        set.ours.hitAt3.toFixed(3),
+        set.baseline.hitAt1.toFixed(3),
+        set.baseline.hitAt3.toFixed(3),
+      ]),
     ) +
       "\n" +
-      table("Retrieval latency, same questions (embedding uncached)", ["", "p50 ms", "p99 ms"], [
-        ["query embedding", ms(baseline.latency.embedding.p50Ms), ms(baseline.latency.embedding.p99Ms)],
-        ["ours: embedding + hybrid retrieval", ms(baseline.latency.ours.p50Ms), ms(baseline.latency.ours.p99Ms)],
-        ["baseline: embedding + HNSW top-4", ms(baseline.latency.baseline.p50Ms), ms(baseline.latency.baseline.p99Ms)],
-        ["ours without embedding", ms(baseline.latency.oursSearchOnly.p50Ms), ms(baseline.latency.oursSearchOnly.p99Ms)],
-        ["baseline without embedding", ms(baseline.latency.baselineSearchOnly.p50Ms), ms(baseline.latency.baselineSearchOnly.p99Ms)],
-      ]),
+      table(
+        "Retrieval latency, same questions (embedding uncached)",
+        ["", "p50 ms", "p99 ms"],
+        [
+          ["query embedding", ms(baseline.latency.embedding.p50Ms), ms(baseline.latency.embedding.p99Ms)],
+          ["ours: embedding + hybrid retrieval", ms(baseline.latency.ours.p50Ms), ms(baseline.latency.ours.p99Ms)],
+          [
+            "baseline: embedding + HNSW top-4",
+            ms(baseline.latency.baseline.p50Ms),
+            ms(baseline.latency.baseline.p99Ms),
+          ],
+          [
+            "ours without embedding",
+            ms(baseline.latency.oursSearchOnly.p50Ms),
+            ms(baseline.latency.oursSearchOnly.p99Ms),
+          ],
+          [
+            "baseline without embedding",
+            ms(baseline.latency.baselineSearchOnly.p50Ms),
+            ms(baseline.latency.baselineSearchOnly.p99Ms),
+          ],
+        ],
+      ),
   );
   if (results.batching) sections.push(formatBatching(results.batching));
   if (results.insights) sections.push(formatInsightsOverhead(results.insights));
@@ -231,7 +344,13 @@ export function formatReport(results: BenchResults): string {
     table(
       "The issue's bar",
       ["", "criterion", "value", "threshold", "note"],
-      results.bar.map((item) => [item.pass ? "PASS" : "FAIL", item.criterion, item.value === null ? "-" : String(item.value), item.threshold, item.note ?? ""]),
+      results.bar.map((item) => [
+        item.pass ? "PASS" : "FAIL",
+        item.criterion,
+        item.value === null ? "-" : String(item.value),
+        item.threshold,
+        item.note ?? "",
+      ]),
     ),
   );
   return `${sections.join("\n\n")}\n`;
@@ -239,7 +358,9 @@ export function formatReport(results: BenchResults): string {
 
 function table(title: string, header: string[], rows: string[][]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const numeric = header.map((_, column) => column > 0 && rows.every((row) => /^(?:-?[\d.,]+(?: ms| MiB)?)?$/.test(row[column] ?? "")));
+  const numeric = header.map(
+    (_, column) => column > 0 && rows.every((row) => /^(?:-?[\d.,]+(?: ms| MiB)?)?$/.test(row[column] ?? "")),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
@@ -253,7 +374,12 @@ export function formatBatching(batching: NonNullable<BenchResults["batching"]>):
   const perText = table(
     "Query embedding: encoder cost per batch size (synchronous graph path, median of calls)",
     ["texts a call", "ms a call", "ms a text", "CPU ms a text"],
-    encoder.sizes.map((size) => [String(size.batch), size.msPerCall.toFixed(2), size.msPerText.toFixed(2), size.cpuMsPerText.toFixed(2)]),
+    encoder.sizes.map((size) => [
+      String(size.batch),
+      size.msPerCall.toFixed(2),
+      size.msPerText.toFixed(2),
+      size.cpuMsPerText.toFixed(2),
+    ]),
   );
   const sizes = (run: (typeof batching.runs)[number]) =>
     Object.entries(run.batchSizes)
@@ -266,20 +392,34 @@ export function formatBatching(batching: NonNullable<BenchResults["batching"]>):
     String(run.connections),
     run.throughputRps.toFixed(1),
     `${run.latency.p50Ms.toFixed(1)} / ${run.latency.p99Ms.toFixed(1)}`,
-    Object.entries(run.statuses).map(([status, count]) => `${status}: ${count}`).join(", ") + (run.timeouts ? `, timeouts: ${run.timeouts}` : ""),
+    Object.entries(run.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(", ") + (run.timeouts ? `, timeouts: ${run.timeouts}` : ""),
     run.meanBatchSize ? `${run.meanBatchSize} (${sizes(run)})` : "-",
     `${run.otherCpuPercent} %`,
   ]);
   return (
     perText +
     `\nlargest |batched − alone| over ${encoder.texts} texts: ${encoder.maxAbsDifference.toExponential(2)}; one call a request allows at most ${batching.idealRps} req/s on this machine\n\n` +
-    table("Distinct questions with query batching off and on (EMBED_MAX_BATCH, EMBED_MAX_WAIT_MS)", ["variant", "workers", "conn", "req/s", "p50 / p99 ms", "replies", "mean batch (size×count)", "other CPU"], rows) +
+    table(
+      "Distinct questions with query batching off and on (EMBED_MAX_BATCH, EMBED_MAX_WAIT_MS)",
+      ["variant", "workers", "conn", "req/s", "p50 / p99 ms", "replies", "mean batch (size×count)", "other CPU"],
+      rows,
+    ) +
     (batching.inProcess
       ? "\n\n" +
         table(
           "The same in one process (extractive answerer, real encoder; rounds interleaved)",
           ["variant", "round", "askers", "questions/s", "CPU ms a question", "p50 / p99 ms", "mean batch"],
-          batching.inProcess.map((run) => [run.variant, String(run.round), String(run.askers), run.questionsPerSecond.toFixed(1), run.cpuMsPerQuestion.toFixed(2), `${run.latency.p50Ms.toFixed(2)} / ${run.latency.p99Ms.toFixed(2)}`, run.meanBatchSize ? String(run.meanBatchSize) : "-"]),
+          batching.inProcess.map((run) => [
+            run.variant,
+            String(run.round),
+            String(run.askers),
+            run.questionsPerSecond.toFixed(1),
+            run.cpuMsPerQuestion.toFixed(2),
+            `${run.latency.p50Ms.toFixed(2)} / ${run.latency.p99Ms.toFixed(2)}`,
+            run.meanBatchSize ? String(run.meanBatchSize) : "-",
+          ]),
         )
       : "")
   );

@@ -146,7 +146,11 @@ export interface HttpResults {
   durationSeconds: number;
   runs: HttpRun[];
   /** Peak RSS (VmHWM) per server configuration, read just before it is stopped. */
-  peakRss: Array<{ workers: number; processes: Array<{ role: string; pid: number; peakRssMb: number }>; totalMb: number }>;
+  peakRss: Array<{
+    workers: number;
+    processes: Array<{ role: string; pid: number; peakRssMb: number }>;
+    totalMb: number;
+  }>;
 }
 
 export interface StreamTimings {
@@ -223,7 +227,13 @@ export interface BaselineComparison {
   baselineBuildMs: number;
   sets: Array<{ file: string; answerable: number; ours: HitRates; baseline: HitRates }>;
   /** Per question over both sets: query embedding (uncached) + search. */
-  latency: { embedding: LatencySummary; ours: LatencySummary; baseline: LatencySummary; oursSearchOnly: LatencySummary; baselineSearchOnly: LatencySummary };
+  latency: {
+    embedding: LatencySummary;
+    ours: LatencySummary;
+    baseline: LatencySummary;
+    oursSearchOnly: LatencySummary;
+    baselineSearchOnly: LatencySummary;
+  };
 }
 
 export interface BarItem {

@@ -24,15 +24,46 @@ import { formatInsightsOverhead, measureInsightsOverhead } from "./insights-over
 import type { BenchResults } from "./results-schema.js";
 import { measureScaleCurve } from "./scale-curve.js";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } },
+});
 const quick = flags.quick ?? false;
 const settings = quick
-  ? { buildRuns: 2, coldRuns: 2, coldSlowVariantRuns: 1, samples: 60, httpSeconds: 3, connections: [1, 16, 64], llmSamples: 10, scaleSizes: [1, 10, 100], scaleQuestions: 40, insightsSeconds: 2, insightsRounds: 4 }
-  : { buildRuns: 3, coldRuns: 5, coldSlowVariantRuns: 3, samples: 200, httpSeconds: 10, connections: [1, 16, 64], llmSamples: 40, scaleSizes: [1, 10, 100, 1000], scaleQuestions: 100, insightsSeconds: 5, insightsRounds: 6 };
+  ? {
+      buildRuns: 2,
+      coldRuns: 2,
+      coldSlowVariantRuns: 1,
+      samples: 60,
+      httpSeconds: 3,
+      connections: [1, 16, 64],
+      llmSamples: 10,
+      scaleSizes: [1, 10, 100],
+      scaleQuestions: 40,
+      insightsSeconds: 2,
+      insightsRounds: 4,
+    }
+  : {
+      buildRuns: 3,
+      coldRuns: 5,
+      coldSlowVariantRuns: 3,
+      samples: 200,
+      httpSeconds: 10,
+      connections: [1, 16, 64],
+      llmSamples: 40,
+      scaleSizes: [1, 10, 100, 1000],
+      scaleQuestions: 100,
+      insightsSeconds: 5,
+      insightsRounds: 6,
+    };
 // `--only insights` runs that step alone (on one index build), prints its table and the bar's row,
 // and writes its JSON only with --out: bench/results.json is the whole run's.
-if (flags.only !== undefined && flags.only !== "insights") throw new Error(`--only takes "insights", not "${flags.only}"`);
-const out = flags.out ? path.resolve(flags.out) : quick ? path.join(tmpdir(), "interview-chat-bench-quick.json") : path.join(projectRoot, "bench/results.json");
+if (flags.only !== undefined && flags.only !== "insights")
+  throw new Error(`--only takes "insights", not "${flags.only}"`);
+const out = flags.out
+  ? path.resolve(flags.out)
+  : quick
+    ? path.join(tmpdir(), "interview-chat-bench-quick.json")
+    : path.join(projectRoot, "bench/results.json");
 const dataDir = path.join(projectRoot, "data");
 
 const startedAt = new Date();
@@ -43,7 +74,9 @@ let waitedSeconds = 0;
 const step = async (name: string) => {
   const waited = await waitForQuiet({ maxSeconds: 60 });
   waitedSeconds += waited;
-  log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${name}${waited > 3 ? ` (after waiting ${waited} s for a quiet machine)` : ""}`);
+  log(
+    `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${name}${waited > 3 ? ` (after waiting ${waited} s for a quiet machine)` : ""}`,
+  );
 };
 
 const machine = {
@@ -64,19 +97,29 @@ if (flags.only === "insights") {
   await step("index build (once)");
   const built = await measureIndexBuild(dataDir, 1);
   try {
-    const retrievalOnly = (question: string) => answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
+    const retrievalOnly = (question: string) =>
+      answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
     await step("insights on and off");
     const insights = await measureInsightsOverhead({
       dataDir,
       indexDir: built.indexDir,
-      questions: { off: await DistinctQuestions.fromQuestionSets(retrievalOnly), on: await DistinctQuestions.fromQuestionSets(retrievalOnly) },
+      questions: {
+        off: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+        on: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+      },
       secondsPerRun: settings.insightsSeconds,
       rounds: settings.insightsRounds,
       log,
     });
-    if (flags.out) await writeFile(path.resolve(flags.out), `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, insights }, null, 2)}\n`);
+    if (flags.out)
+      await writeFile(
+        path.resolve(flags.out),
+        `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, insights }, null, 2)}\n`,
+      );
     const bar = insightsBarItem(insights);
-    process.stdout.write(`${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`);
+    process.stdout.write(
+      `${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`,
+    );
   } finally {
     await built.cleanUp();
   }
@@ -89,7 +132,8 @@ try {
   const { opened, local } = built;
   // Questions about the interview itself are answered from its structure without retrieval: they
   // would flatter every "distinct question" number, so the bases leave them out.
-  const retrievalOnly = (question: string) => answerAboutInterview(question, opened.interviews, opened.index.chunks) === null;
+  const retrievalOnly = (question: string) =>
+    answerAboutInterview(question, opened.interviews, opened.index.chunks) === null;
   const questions = await DistinctQuestions.fromQuestionSets(retrievalOnly);
 
   await step("in-process latency");
@@ -99,7 +143,12 @@ try {
   const baseline = await measureBaseline(opened.index, local);
 
   await step("cold start");
-  const coldStart = await measureColdStart({ dataDir, builtIndexDir: built.indexDir, runs: settings.coldRuns, slowVariantRuns: settings.coldSlowVariantRuns });
+  const coldStart = await measureColdStart({
+    dataDir,
+    builtIndexDir: built.indexDir,
+    runs: settings.coldRuns,
+    slowVariantRuns: settings.coldSlowVariantRuns,
+  });
 
   await step("HTTP load (autocannon)");
   const http = await measureHttpLoad({
@@ -113,8 +162,24 @@ try {
   });
 
   await step("query batching on and off");
-  const batching = await measureBatching({ dataDir, indexDir: built.indexDir, questions, seconds: settings.httpSeconds, rounds: 1, cores: machine.cpus, log });
-  batching.inProcess = await measureInProcessBatching({ opened, local, questions, askers: [1, 16], perAsker: quick ? 6 : 12, rounds: 2, log });
+  const batching = await measureBatching({
+    dataDir,
+    indexDir: built.indexDir,
+    questions,
+    seconds: settings.httpSeconds,
+    rounds: 1,
+    cores: machine.cpus,
+    log,
+  });
+  batching.inProcess = await measureInProcessBatching({
+    opened,
+    local,
+    questions,
+    askers: [1, 16],
+    perAsker: quick ? 6 : 12,
+    rounds: 2,
+    log,
+  });
 
   await step("LLM mode overhead");
   const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });
@@ -123,7 +188,10 @@ try {
   const insights = await measureInsightsOverhead({
     dataDir,
     indexDir: built.indexDir,
-    questions: { off: await DistinctQuestions.fromQuestionSets(retrievalOnly), on: await DistinctQuestions.fromQuestionSets(retrievalOnly) },
+    questions: {
+      off: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+      on: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+    },
     secondsPerRun: settings.insightsSeconds,
     rounds: settings.insightsRounds,
     log,
@@ -131,7 +199,13 @@ try {
 
   await step("scale curve");
   const scaleQuestions = (await DistinctQuestions.fromQuestionSets(retrievalOnly)).take(settings.scaleQuestions + 10);
-  const scale = await measureScaleCurve({ sizes: settings.scaleSizes, local, questions: scaleQuestions, warmUp: 10, log });
+  const scale = await measureScaleCurve({
+    sizes: settings.scaleSizes,
+    local,
+    questions: scaleQuestions,
+    warmUp: 10,
+    log,
+  });
 
   machine.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   const partial: Omit<BenchResults, "bar"> = {

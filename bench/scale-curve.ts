@@ -35,7 +35,10 @@ export async function measureScaleCurve(options: {
 }): Promise<ScaleCurve> {
   const original = await readFile(interviewPath, "utf8");
   const chunks = chunkInterviews([parseInterview(sourceFile("interview", original))]);
-  const texts = [...chunks.map(searchText), ...chunks.flatMap((chunk) => chunk.sentences.map((sentence) => sentence.text))];
+  const texts = [
+    ...chunks.map(searchText),
+    ...chunks.flatMap((chunk) => chunk.sentences.map((sentence) => sentence.text)),
+  ];
   const embedded = await timeOnce(() => options.local.embedDocuments(texts));
   const embedMsPerText = embedded.ms / texts.length;
   const vectors: OriginalVectors = { chunkVectors: embedded.value.slice(0, chunks.length), sentenceVectors: [] };
@@ -50,17 +53,35 @@ export async function measureScaleCurve(options: {
   try {
     for (const interviews of options.sizes) {
       const indexDir = path.join(scratch, `index-${interviews}`);
-      const built = await point<{ chunks: number; sentences: number; chunkingMs: number; hnswBuildMs: number; sizeBytes: number }>(scratch, {
+      const built = await point<{
+        chunks: number;
+        sentences: number;
+        chunkingMs: number;
+        hnswBuildMs: number;
+        sizeBytes: number;
+      }>(scratch, {
         mode: "build",
         interviews,
         original,
         vectors,
         indexDir,
       });
-      const served = await point<{ loadMs: number; retrieverBuildMs: number; rssDeltaMb: number; peakRssMb: number; query: LatencySummary; searchOnly: LatencySummary; breakdown: Record<string, LatencySummary> }>(
-        scratch,
-        { mode: "serve", interviews, original, indexDir, questions: options.questions, warmUp: options.warmUp },
-      );
+      const served = await point<{
+        loadMs: number;
+        retrieverBuildMs: number;
+        rssDeltaMb: number;
+        peakRssMb: number;
+        query: LatencySummary;
+        searchOnly: LatencySummary;
+        breakdown: Record<string, LatencySummary>;
+      }>(scratch, {
+        mode: "serve",
+        interviews,
+        original,
+        indexDir,
+        questions: options.questions,
+        warmUp: options.warmUp,
+      });
       await rm(indexDir, { recursive: true, force: true });
       const entry: ScalePoint = {
         interviews,
@@ -94,10 +115,14 @@ async function point<T>(scratch: string, input: ScalePointInput): Promise<T> {
   await waitForQuiet({ maxSeconds: 30 });
   const file = path.join(scratch, `input-${input.mode}-${input.interviews}.json`);
   await writeFile(file, JSON.stringify(input));
-  const { stdout } = await run(process.execPath, ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", "bench/scale-point.ts", file], {
-    cwd: projectRoot,
-    maxBuffer: 16 * 2 ** 20,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", "bench/scale-point.ts", file],
+    {
+      cwd: projectRoot,
+      maxBuffer: 16 * 2 ** 20,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    },
+  );
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
 }

@@ -51,7 +51,9 @@ if (input.mode === "build") {
   // What openIndex does with a saved index: read the corpus (here: generate it), parse, load.
   const sources = copySources(input.original, input.interviews);
   const interviews = sources.map(parseInterview);
-  const load = await timeOnce(() => readIndex(input.indexDir, { embedderId: local.id, sources: describeSources(sources) }));
+  const load = await timeOnce(() =>
+    readIndex(input.indexDir, { embedderId: local.id, sources: describeSources(sources) }),
+  );
   const embedder = new CachedQueryEmbeddings(local, { maxEntries: input.questions.length * 2 });
   const retriever = await timeOnce(() => new HybridRetriever(load.value, embedder));
   const answerer = new ExtractiveAnswerer({ retriever: retriever.value, interviews, chunks: load.value.chunks });
@@ -77,7 +79,13 @@ if (input.mode === "build") {
 process.exit(0);
 
 /** Where a question's time goes at this size: the steps of retrieval, timed as in-process.ts does. */
-async function breakdown(index: SearchIndex, retriever: HybridRetriever, answerer: ExtractiveAnswerer, embedder: CachedQueryEmbeddings, texts: string[]) {
+async function breakdown(
+  index: SearchIndex,
+  retriever: HybridRetriever,
+  answerer: ExtractiveAnswerer,
+  embedder: CachedQueryEmbeddings,
+  texts: string[],
+) {
   const vectors = await Promise.all(texts.map((text) => embedder.embedQuery(text)));
   const lexical = new LexicalIndex(index.chunks, index.sentenceRefs);
   const retrievals: Retrieval[] = [];
@@ -94,7 +102,9 @@ async function breakdown(index: SearchIndex, retriever: HybridRetriever, answere
         lexical.searchSentences(text, 100);
       }),
     ),
-    retrieveCachedEmbedding: summarize(await timeEach(texts, async (text) => retrievals.push(await retriever.retrieve(text)), 0)),
+    retrieveCachedEmbedding: summarize(
+      await timeEach(texts, async (text) => retrievals.push(await retriever.retrieve(text)), 0),
+    ),
     extractiveAnswer: summarize(await timeEach(retrievals, (retrieval) => answerer.answerFrom(retrieval))),
   };
 }

@@ -153,7 +153,12 @@ function describeTree(root: number): Array<{ role: string; pid: number; peakRssM
   const tree = descendants(root);
   const server = tree.find((entry) => entry.depth === (isTsxCli(root) ? 1 : 0));
   return [{ pid: root, depth: 0 }, ...tree].map(({ pid, depth }) => ({
-    role: depth === 0 && isTsxCli(root) ? "tsx cli" : pid === server?.pid || (depth === 0 && !server) ? "primary" : "worker",
+    role:
+      depth === 0 && isTsxCli(root)
+        ? "tsx cli"
+        : pid === server?.pid || (depth === 0 && !server)
+          ? "primary"
+          : "worker",
     pid,
     peakRssMb: peakRssMb(pid),
   }));

@@ -7,7 +7,9 @@
  */
 const entered = performance.now();
 const spawnedAt = Number(process.env.BENCH_SPAWNED_AT);
-const modules = process.env.BENCH_MODULES ? `file://${process.env.BENCH_MODULES}/` : new URL("../src/", import.meta.url).href;
+const modules = process.env.BENCH_MODULES
+  ? `file://${process.env.BENCH_MODULES}/`
+  : new URL("../src/", import.meta.url).href;
 
 const phases: Record<string, number> = {
   // Spawn to this process's time origin.
@@ -25,19 +27,27 @@ const lap = (name: string) => {
 // src/main.ts's module graph: it imports create-assistant (answerers, embedders, retrieval, the
 // index, OpenAI, LangChain) through run-worker, which also imports the HTTP app.
 const load = <T>(name: string) => import(`${modules}${name}`) as Promise<T>;
-const [{ loadConfig }, { createLogger }, { createEmbedder }, { openIndex }, { HybridRetriever }, { ExtractiveAnswerer }, { CachedAnswerer }, { createApp }] =
-  await Promise.all([
-    load<typeof import("../src/config.js")>("config.js"),
-    load<typeof import("../src/logger.js")>("logger.js"),
-    load<typeof import("../src/embed/create-embedder.js")>("embed/create-embedder.js"),
-    load<typeof import("../src/search-index/open-index.js")>("search-index/open-index.js"),
-    load<typeof import("../src/retrieve/hybrid-retriever.js")>("retrieve/hybrid-retriever.js"),
-    load<typeof import("../src/answer/extractive-answerer.js")>("answer/extractive-answerer.js"),
-    load<typeof import("../src/answer/cached-answerer.js")>("answer/cached-answerer.js"),
-    load<typeof import("../src/serve/create-app.js")>("serve/create-app.js"),
-    load<typeof import("../src/serve/run-worker.js")>("serve/run-worker.js"),
-    import("node:cluster"),
-  ]);
+const [
+  { loadConfig },
+  { createLogger },
+  { createEmbedder },
+  { openIndex },
+  { HybridRetriever },
+  { ExtractiveAnswerer },
+  { CachedAnswerer },
+  { createApp },
+] = await Promise.all([
+  load<typeof import("../src/config.js")>("config.js"),
+  load<typeof import("../src/logger.js")>("logger.js"),
+  load<typeof import("../src/embed/create-embedder.js")>("embed/create-embedder.js"),
+  load<typeof import("../src/search-index/open-index.js")>("search-index/open-index.js"),
+  load<typeof import("../src/retrieve/hybrid-retriever.js")>("retrieve/hybrid-retriever.js"),
+  load<typeof import("../src/answer/extractive-answerer.js")>("answer/extractive-answerer.js"),
+  load<typeof import("../src/answer/cached-answerer.js")>("answer/cached-answerer.js"),
+  load<typeof import("../src/serve/create-app.js")>("serve/create-app.js"),
+  load<typeof import("../src/serve/run-worker.js")>("serve/run-worker.js"),
+  import("node:cluster"),
+]);
 lap("importMs");
 
 const config = loadConfig();
@@ -48,7 +58,12 @@ lap("indexLoadMs");
 
 // As createAssistant does for the extractive answerer.
 const retriever = new HybridRetriever(opened.index, embedder);
-const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks, topK: config.topK });
+const extractive = new ExtractiveAnswerer({
+  retriever,
+  interviews: opened.interviews,
+  chunks: opened.index.chunks,
+  topK: config.topK,
+});
 const answerer = new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize });
 lap("retrieverBuildMs");
 

@@ -41,7 +41,8 @@ export function properNames(text: string): Set<string> {
 /** "aaa", "aab", ...: copy i's tag, i in base 26 on three letters. */
 export function copyTag(copy: number): string {
   let tag = "";
-  for (let rest = copy, i = 0; i < 3; i++, rest = Math.floor(rest / 26)) tag = String.fromCharCode(97 + (rest % 26)) + tag;
+  for (let rest = copy, i = 0; i < 3; i++, rest = Math.floor(rest / 26))
+    tag = String.fromCharCode(97 + (rest % 26)) + tag;
   return tag;
 }
 
@@ -71,7 +72,9 @@ export interface SyntheticCorpus {
 /** The texts of `count` copies of the original, as source files `interview-0000.txt`, .... */
 export function copySources(original: string, count: number): SourceFile[] {
   const names = properNames(original);
-  return Array.from({ length: count }, (_, copy) => sourceFile(`interview-${String(copy).padStart(4, "0")}`, transformInterview(original, copy, names)));
+  return Array.from({ length: count }, (_, copy) =>
+    sourceFile(`interview-${String(copy).padStart(4, "0")}`, transformInterview(original, copy, names)),
+  );
 }
 
 /** Parses and chunks the copies; throws when a copy's structure differs from the original's. */
@@ -79,21 +82,32 @@ export function chunkCopies(sources: SourceFile[], original: string): SyntheticC
   const reference = chunkInterviews([parseInterview(sourceFile("interview", original))]);
   const interviews = sources.map(parseInterview);
   const chunks = chunkInterviews(interviews);
-  if (chunks.length !== reference.length * sources.length) throw new Error(`The copies have ${chunks.length} chunks, expected ${reference.length * sources.length}`);
+  if (chunks.length !== reference.length * sources.length)
+    throw new Error(`The copies have ${chunks.length} chunks, expected ${reference.length * sources.length}`);
   chunks.forEach((chunk, i) => {
     const expected = reference[i % reference.length]!.sentences.length;
-    if (chunk.sentences.length !== expected) throw new Error(`Chunk ${chunk.id} has ${chunk.sentences.length} sentences, the original ${expected}`);
+    if (chunk.sentences.length !== expected)
+      throw new Error(`Chunk ${chunk.id} has ${chunk.sentences.length} sentences, the original ${expected}`);
   });
   return { interviews, chunks };
 }
 
 /** The vectors of the corpus, in index order: copy 0 keeps the original's, copy i gets them perturbed. */
-export function syntheticVectors(corpus: SyntheticCorpus, original: OriginalVectors): { chunkVectors: number[][]; sentenceVectors: number[][] } {
+export function syntheticVectors(
+  corpus: SyntheticCorpus,
+  original: OriginalVectors,
+): { chunkVectors: number[][]; sentenceVectors: number[][] } {
   const perChunk = original.chunkVectors.length;
-  const chunkVectors = corpus.chunks.map((_, i) => perturb(original.chunkVectors[i % perChunk]!, Math.floor(i / perChunk), `c${i % perChunk}`));
+  const chunkVectors = corpus.chunks.map((_, i) =>
+    perturb(original.chunkVectors[i % perChunk]!, Math.floor(i / perChunk), `c${i % perChunk}`),
+  );
   const sentenceVectors = listSentences(corpus.chunks).map((ref) => {
     const j = ref.chunk % perChunk;
-    return perturb(original.sentenceVectors[j]![ref.sentence]!, Math.floor(ref.chunk / perChunk), `s${j}.${ref.sentence}`);
+    return perturb(
+      original.sentenceVectors[j]![ref.sentence]!,
+      Math.floor(ref.chunk / perChunk),
+      `s${j}.${ref.sentence}`,
+    );
   });
   return { chunkVectors, sentenceVectors };
 }
@@ -106,7 +120,11 @@ function perturb(vector: number[], copy: number, key: string): number[] {
 }
 
 /** The index as `buildIndex` assembles it, from given vectors: real chunks, real HNSW builds. */
-export function assembleIndex(corpus: SyntheticCorpus, vectors: { chunkVectors: number[][]; sentenceVectors: number[][] }, embedderId: string): SearchIndex {
+export function assembleIndex(
+  corpus: SyntheticCorpus,
+  vectors: { chunkVectors: number[][]; sentenceVectors: number[][] },
+  embedderId: string,
+): SearchIndex {
   const dimensions = vectors.chunkVectors[0]!.length;
   const sentenceRefs = listSentences(corpus.chunks);
   return {

@@ -54,8 +54,11 @@ export function canBuild() {
 export async function build() {
   const started = new Date();
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
-  if (compiled.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
+  const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], {
+    stdio: "inherit",
+  });
+  if (compiled.status !== 0)
+    throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
   const { buildWidget } = await import(pathToFileURL(path.join(root, "build", "cli", "build-widget.js")).href);
   const written = await buildWidget();
   writeFileSync(stamp, `${started.toISOString()}\n`);
@@ -70,7 +73,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const reason = staleReason();
   if (ifStale && !reason) process.exit(0);
   if (ifStale && !canBuild()) {
-    process.stderr.write(`Not building (${reason}): typescript and esbuild are dev dependencies and are not installed.\n`);
+    process.stderr.write(
+      `Not building (${reason}): typescript and esbuild are dev dependencies and are not installed.\n`,
+    );
     process.exit(0);
   }
   try {

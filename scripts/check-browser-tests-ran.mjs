@@ -13,7 +13,9 @@ if (browser.length === 0 || results.length === 0) {
   process.exit(1);
 }
 if (notPassed.length > 0) {
-  process.stderr.write(`${notPassed.length} of ${results.length} browser tests did not pass (${[...new Set(notPassed.map((test) => test.status))].join(", ")}), e.g. "${notPassed[0].fullName}".\n`);
+  process.stderr.write(
+    `${notPassed.length} of ${results.length} browser tests did not pass (${[...new Set(notPassed.map((test) => test.status))].join(", ")}), e.g. "${notPassed[0].fullName}".\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`All ${results.length} browser tests ran and passed.\n`);

@@ -17,9 +17,13 @@ if (reason && canBuild()) {
     process.exit(1);
   }
 } else if (reason && existsSync(buildMain)) {
-  process.stderr.write(`Starting the existing build (${reason}, and typescript and esbuild are not installed to rebuild it).\n`);
+  process.stderr.write(
+    `Starting the existing build (${reason}, and typescript and esbuild are not installed to rebuild it).\n`,
+  );
 } else if (reason) {
-  process.stderr.write("Cannot start: there is no build/ and no typescript to make one: run `npm install` (with dev dependencies), then `npm start`.\n");
+  process.stderr.write(
+    "Cannot start: there is no build/ and no typescript to make one: run `npm install` (with dev dependencies), then `npm start`.\n",
+  );
   process.exit(1);
 }
 // Workers run build/main.js itself, not this launcher (cluster forks process.argv[1] by default).

@@ -10,7 +10,10 @@ import { FakeAnswerer } from "./support/fake-answerer.js";
 import { startApp } from "./support/http.js";
 
 // A widget.js of realistic size and shape (the bundle is minified JS; this repeats a code-like line).
-const widgetSource = Array.from({ length: 800 }, (_, i) => `var a${i}=function(t){return t.querySelector(".chip-${i % 13}")};`).join("\n");
+const widgetSource = Array.from(
+  { length: 800 },
+  (_, i) => `var a${i}=function(t){return t.querySelector(".chip-${i % 13}")};`,
+).join("\n");
 
 /** Streams the fake answer, but holds everything after the first delta until `release()`. */
 class GatedAnswerer implements Answerer {

@@ -14,10 +14,13 @@ import type { RequestHandler } from "express";
 export function compressReplies(): RequestHandler {
   return compression({
     brotli: { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } },
-    filter: (request, response) => !isEventStream(response.getHeader("Content-Type")) && compression.filter(request, response),
+    filter: (request, response) =>
+      !isEventStream(response.getHeader("Content-Type")) && compression.filter(request, response),
   });
 }
 
 function isEventStream(type: unknown): boolean {
-  return String(type ?? "").toLowerCase().startsWith("text/event-stream");
+  return String(type ?? "")
+    .toLowerCase()
+    .startsWith("text/event-stream");
 }

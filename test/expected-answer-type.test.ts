@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
+import { attributeNoun, expectedAnswerType, isList, isLure, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
 
 describe("expected answer type", () => {
   it("reads the kind of answer off the question's wording, the most specific first", () => {
@@ -112,6 +112,22 @@ describe("the answer-type registry", () => {
     expect(satisfiesAnswerType("share", third, "What percentage of voters approved the constitutional amendments?")).toBe(false);
     expect(satisfiesAnswerType("share", third, "What portion of the Constitution changes?")).toBe(true);
     expect(satisfiesAnswerType("share", third)).toBe(true);
+  });
+
+  it("wants the attribute asked for ('the capital of X', 'X's currency') named in the sentence", () => {
+    expect(expectedAnswerType("What is the capital of France?")).toBe("attribute");
+    expect(expectedAnswerType("What is Kazakhstan's national currency?")).toBe("attribute");
+    expect(expectedAnswerType("What is the Middle Corridor?")).toBe("any");
+    expect(attributeNoun("What was the main outcome of that meeting?")).toBe("outcom");
+    const outcome = "One of the main outcomes of the last Consultative Meeting was the agreement to establish a dialogue.";
+    expect(satisfiesAnswerType("attribute", outcome, "What was the main outcome of that meeting?")).toBe(true);
+    expect(satisfiesAnswerType("attribute", "FDI comes from the Netherlands, Belgium and France.", "What is the capital of France?")).toBe(false);
+  });
+
+  it("marks only quantities as lures: a figure on the topic is there whether or not it is the one asked for", () => {
+    expect(isLure("quantity")).toBe(true);
+    expect(isLure("duration")).toBe(false);
+    expect(isLure("any")).toBe(false);
   });
 
   it("says which types ask for several things", () => {

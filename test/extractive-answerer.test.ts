@@ -97,8 +97,13 @@ describe("extractive answers beyond the starter set", () => {
     expect(cited.text).toMatch(/UNODC/);
   });
 
-  it("abstains on a title the interview never gives, and on an office nobody in it holds", async () => {
-    await expectAbstains(["Which song did Imanbek win his Grammy for?", "Who is Kazakhstan's foreign minister?"]);
+  it("abstains on a title the interview never gives, an office nobody in it holds, an attribute it never names", async () => {
+    await expectAbstains(["Which song did Imanbek win his Grammy for?", "Who is Kazakhstan's foreign minister?", "What is the capital of France?", "What is Kazakhstan's official language?"]);
+  });
+
+  it("answers a paraphrase whose best sentence is fair evidence, and wants more of a figure", async () => {
+    expect((await ask("Why did Tokayev send the amendments to a popular vote instead of letting parliament pass them?")).kind).toBe("answer");
+    await expectAbstains(["How much does it cost to ship one container along the Middle Corridor?"]);
   });
 
   it("abstains on chit-chat and on instructions to ignore instructions", async () => {

@@ -1,4 +1,4 @@
-import { contentTermRuns } from "../text/tokenize.js";
+import { contentTermRuns, contentTerms } from "../text/tokenize.js";
 
 // Offices whose holder a "Who is ...?" question asks for by name ("Who is the foreign minister?").
 const offices =
@@ -86,6 +86,17 @@ function distinctMatches(pattern: RegExp, text: string): number {
   return new Set([...text.matchAll(pattern)].map((match) => match[0].replace(/^,\s*/, ""))).size;
 }
 
+// "What is X's Y?" and "What is the Y of X?", the whole question: Y is the attribute asked for.
+const attributeOfOwner = /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?[\p{L}-]+(?:\s+[\p{L}-]+)?['’]s\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)\s*\?*\s*$/iu;
+const attributeOfThing = /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+the\s+((?:[\p{L}-]+\s+)?[\p{L}-]+)\s+of\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,2}[\p{L}-]+\s*\?*\s*$/iu;
+const attributeAsked = new RegExp(`${attributeOfOwner.source}|${attributeOfThing.source}`, "iu");
+
+/** The noun naming the attribute a question asks for ("capital", "currency"), as a term; null for none. */
+export function attributeNoun(question: string): string | null {
+  const phrase = (attributeOfOwner.exec(question) ?? attributeOfThing.exec(question))?.[1];
+  return phrase ? (contentTerms(phrase).at(-1) ?? null) : null;
+}
+
 /** One kind of answer: how a question asks for it, and how a sentence can give it. */
 interface AnswerTypeEntry {
   /** The question's wording that asks for it. */
@@ -100,6 +111,11 @@ interface AnswerTypeEntry {
   specific: boolean;
   /** Whether a sentence answers this very question, beyond being of the type (the office asked about, the share of what). */
   satisfiedFor?: (question: string, sentence: string) => boolean;
+  /**
+   * A sentence on the topic holds this kind of thing whether or not it is the one asked for (a
+   * number on the same subject): such a sentence needs the stricter evidence cut.
+   */
+  lure?: boolean;
   /** Asks for several things: the answer may run long. */
   list?: boolean;
 }
@@ -130,6 +146,9 @@ const answerTypes = {
     asks: /\bhow\s+(?:many|much|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i,
     satisfiedBy: (sentence) => /\d/.test(sentence) || numberWords.test(sentence),
     specific: false,
+    // "How many barrels of oil ...", "How much does it cost to ship ...", "How large is the GDP?":
+    // the interview has figures on every topic, and its trade figures scored 0.60-0.62 for them.
+    lure: true,
   },
   time: {
     asks: /^\s*(?:and\s+)?when\b|\bwhat\s+(?:year|date|day|time)\b|\bwhich\s+(?:year|date|day)\b|\bsince\s+when\b/i,
@@ -178,6 +197,19 @@ const answerTypes = {
     },
     specific: false,
   },
+  // "What is the capital of France?", "What is Kazakhstan's national currency?": an attribute
+  // named by a noun, which a sentence that never uses the noun does not give. Without this both
+  // took a sentence on the same country (evidence 0.644 and 0.655), the highest of the questions
+  // the interview does not answer, and kept the answer cut above them.
+  attribute: {
+    asks: attributeAsked,
+    satisfiedBy: () => true,
+    satisfiedFor: (question, sentence) => {
+      const noun = attributeNoun(question);
+      return noun === null || contentTerms(sentence).includes(noun);
+    },
+    specific: false,
+  },
 } satisfies Record<string, AnswerTypeEntry>;
 
 /**
@@ -204,6 +236,11 @@ export function satisfiesAnswerType(type: AnswerType, sentence: string, question
 /** A type narrow enough that a sentence holding it is, by that alone, likely the answer. */
 export function isSpecific(type: AnswerType): boolean {
   return type !== "any" && answerTypes[type].specific;
+}
+
+/** A type whose kind of thing a sentence on the topic holds anyway, so it is weak evidence (see `lure`). */
+export function isLure(type: AnswerType): boolean {
+  return type !== "any" && (answerTypes[type] as AnswerTypeEntry).lure === true;
 }
 
 /** A type that asks for several things, whose answer may run long. */

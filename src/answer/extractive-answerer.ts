@@ -11,7 +11,7 @@ import { classifySmallTalk } from "./route/small-talk.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
 import { extractiveTuning } from "./extractive-tuning.js";
-import { expectedAnswerType, isList, isSpecific, satisfiesAnswerType, thingNamed, type AnswerType } from "./expected-answer-type.js";
+import { expectedAnswerType, isList, isLure, isSpecific, satisfiesAnswerType, thingNamed, type AnswerType } from "./expected-answer-type.js";
 import { instructsAssistant } from "./instructs-assistant.js";
 import { namedTerms } from "./named-terms.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
@@ -233,9 +233,9 @@ function evidenceScore(sentence: ScoredSentence): number {
   return sentence.similarity + extractiveTuning.coverageWeight * sentence.coverage;
 }
 
-/** The evidence an answer needs (see `extractiveTuning`): less when the sentence holds the specific kind of thing asked for. */
+/** The evidence an answer needs (see `extractiveTuning`): less when the sentence holds the specific kind of thing asked for, more for a figure. */
 function evidenceCut(type: AnswerType): number {
-  return isSpecific(type) ? extractiveTuning.specificCut : extractiveTuning.answerCut;
+  return isSpecific(type) ? extractiveTuning.specificCut : isLure(type) ? extractiveTuning.lureCut : extractiveTuning.answerCut;
 }
 
 /** The content words of a text as written, lower-cased, a plural's "s" and a possessive dropped. */

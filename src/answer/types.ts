@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { toWire, verdictToWire, type AnswerEvent, type AnswerMode, type ChatRequest, type ChatResponse, type Context } from "../contract/index.js";
+import { toWire, verdictToWire, type AnswerEvent, type AnswerMode, type ChatRequest, type ChatResponse, type CompletionUsage, type Context } from "../contract/index.js";
 import { InternalError } from "../errors.js";
 
 // The wire types are the contract's (src/contract/), re-exported for the answerers that produce them.
@@ -17,6 +17,20 @@ export interface AnswerOptions {
    * stays out of the wire types.
    */
   onStandalone?: (standalone: string) => void;
+  /** A cap on the answer's tokens from the client (`max_tokens`): sent to the model when one writes the answer. */
+  maxTokens?: number;
+  /**
+   * Told, once the model's answer is complete, what the model said it cost and why it stopped
+   * (`length` when it reached `max_tokens`); never called when no model wrote the answer.
+   */
+  onModelReport?: (report: ModelReport) => void;
+}
+
+/** What an upstream model reported about an answer it wrote. */
+export interface ModelReport {
+  /** Its token counts, summed over the calls the answer took (condensing included); absent when it sent none. */
+  usage?: CompletionUsage;
+  finishReason: string | null;
 }
 
 export interface Answerer {

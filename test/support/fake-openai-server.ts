@@ -43,6 +43,10 @@ export class FakeOpenAiServer extends LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   chat: ChatScript = { reply: "Scripted reply [1]." };
+  /** The prompt tokens it reports; the completion tokens are the reply's pieces (words). */
+  promptTokens = 1;
+  /** Stop a streamed reply after `max_tokens` pieces, as a model stops (off: a run-away reply ignores it). */
+  honorMaxTokens = false;
   dimensions = 16;
   aborted = 0;
   /** Where the "redirect" fault points. */
@@ -96,12 +100,16 @@ export class FakeOpenAiServer extends LoopbackServer {
         ...base,
         object: "chat.completion",
         choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        usage: { prompt_tokens: this.promptTokens, completion_tokens: 1, total_tokens: this.promptTokens + 1 },
       });
     }
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const send = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
-    const pieces = text.match(/\S+\s*/g) ?? [];
+    // A word is a token here.
+    const words = text.match(/\S+\s*/g) ?? [];
+    const cap = this.honorMaxTokens && typeof body.max_tokens === "number" ? body.max_tokens : Number.POSITIVE_INFINITY;
+    const pieces = words.slice(0, cap);
+    const finishReason = pieces.length < words.length ? "length" : "stop";
     send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
     const piece = (content: string) => send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
     if (fault === "stall-after-headers") return; // and nothing more, until the client goes away
@@ -134,7 +142,11 @@ export class FakeOpenAiServer extends LoopbackServer {
       }
       send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
-    send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+    send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
+    if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
+      const usage = { prompt_tokens: this.promptTokens, completion_tokens: pieces.length, total_tokens: this.promptTokens + pieces.length };
+      send({ ...base, object: "chat.completion.chunk", choices: [], usage });
+    }
     response.end("data: [DONE]\n\n");
   }
 }

@@ -1,5 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
 import type { Passage, Retriever } from "../../retrieve/hybrid-retriever.js";
@@ -11,6 +11,7 @@ import { abstention, collectAnswer, replayAnswer, type AnswerEvent, type AnswerO
 import { CitationStream } from "../verify/citation-stream.js";
 import { ClaimSupport } from "../verify/claim-support.js";
 import { toUpstreamError } from "../../openai-client.js";
+import type { CompletionUsage } from "../../contract/index.js";
 import type { Prompts } from "./load-prompts.js";
 import { UpstreamDeadline } from "./upstream-deadline.js";
 
@@ -97,7 +98,9 @@ export class LlmAnswerer implements Answerer {
     }
     const { signal } = options;
     const history = request.history ?? [];
-    const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options) : null;
+    // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.
+    const spent: OpenAI.CompletionUsage[] = [];
+    const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
     const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
     const asked = standalone ?? standaloneQuestion(retrieval.question);
@@ -116,6 +119,8 @@ export class LlmAnswerer implements Answerer {
     let written = "";
     let shown = false;
     let finished = false;
+    let finishReason: string | null = null;
+    let answerUsage: OpenAI.CompletionUsage | undefined;
     const held: string[] = [];
     try {
       const messages = await this.options.prompts.answer.formatMessages({
@@ -125,7 +130,16 @@ export class LlmAnswerer implements Answerer {
       });
       const stream = await deadline.race(
         this.options.client.chat.completions.create(
-          { model: this.options.model, messages: toOpenAiMessages(messages), stream: true, temperature: 0, max_tokens: this.options.maxTokens ?? 600 },
+          {
+            model: this.options.model,
+            messages: toOpenAiMessages(messages),
+            stream: true,
+            // The model's own token counts, in a last chunk: a client of /v1/chat/completions gets them.
+            stream_options: { include_usage: true },
+            temperature: 0,
+            // The client's cap (max_tokens on /v1/chat/completions) when it is lower than ours.
+            max_tokens: Math.min(this.options.maxTokens ?? 600, options.maxTokens ?? Number.POSITIVE_INFINITY),
+          },
           // The deadline's signal also stops the SDK's retries; its timeout bounds each attempt.
           { signal: deadline.signal, timeout: deadline.remaining() },
         ),
@@ -138,13 +152,19 @@ export class LlmAnswerer implements Answerer {
         if (next.done) break;
         deadline.touch();
         const chunk = next.value;
-        if (chunk.choices[0]?.finish_reason) finished = true;
+        if (chunk.usage) answerUsage = chunk.usage;
+        const reason = chunk.choices[0]?.finish_reason;
+        if (reason) {
+          finished = true;
+          finishReason = reason;
+        }
         let text = chunk.choices[0]?.delta?.content;
         if (!text) continue;
         if (written.length + text.length >= this.maxAnswerChars) {
           // A run-away answer ends here, truncated: everything read costs CPU to verify.
           text = text.slice(0, this.maxAnswerChars - written.length);
           finished = true;
+          finishReason = "length";
           stream.controller.abort();
           this.options.logger?.warn({ maxAnswerChars: this.maxAnswerChars }, "LLM answer truncated");
         }
@@ -177,6 +197,9 @@ export class LlmAnswerer implements Answerer {
     const rest = await citations.end();
     if (rest) yield { type: "delta", text: rest };
     const verified = citations.result();
+    // Usage only when the answer's call reported it: a sum without it would undercount.
+    const usage = answerUsage && sumUsage([...spent, answerUsage]);
+    options.onModelReport?.({ ...(usage ? { usage } : {}), finishReason });
     yield { type: "citations", ...verified, mode: "llm" };
     yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified) };
   }
@@ -185,7 +208,7 @@ export class LlmAnswerer implements Answerer {
    * Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. It gets
    * at most half of the answer's deadline, so a slow condense still leaves the answer time.
    */
-  private async condense(question: string, history: ChatTurn[], deadline: UpstreamDeadline, options: AnswerOptions): Promise<string | null> {
+  private async condense(question: string, history: ChatTurn[], deadline: UpstreamDeadline, options: AnswerOptions, spent: OpenAI.CompletionUsage[]): Promise<string | null> {
     const step = deadline.within(Math.ceil(deadline.remaining() / 2));
     try {
       const messages = await this.options.prompts.condense.formatMessages({
@@ -198,6 +221,7 @@ export class LlmAnswerer implements Answerer {
           { signal: step.signal, timeout: step.remaining() },
         ),
       );
+      if (completion.usage) spent.push(completion.usage);
       const rewritten = completion.choices[0]?.message?.content?.trim();
       return rewritten ? rewritten.slice(0, 2000) : null;
     } catch (error) {
@@ -209,6 +233,12 @@ export class LlmAnswerer implements Answerer {
       step.dispose();
     }
   }
+}
+
+/** Token counts over several calls, in the three fields OpenAI's usage has. */
+function sumUsage(usages: OpenAI.CompletionUsage[]): CompletionUsage {
+  const sum = (field: keyof CompletionUsage) => usages.reduce((total, usage) => total + (typeof usage[field] === "number" ? usage[field] : 0), 0);
+  return { prompt_tokens: sum("prompt_tokens"), completion_tokens: sum("completion_tokens"), total_tokens: sum("total_tokens") };
 }
 
 /** Numbered passages, each fenced so the model reads them as data. */

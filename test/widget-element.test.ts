@@ -5,7 +5,7 @@ import { citationEvent, type ChatEvent, type WireCitation, type WireTurn } from 
 import type { WidgetOptions } from "../src/widget/options.js";
 import { ChatError, type ChatTransport } from "../src/widget/transport.js";
 
-const citation: WireCitation = { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 11445, end: 11565 };
+const citation: WireCitation = { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 11445, end: 11565 };
 
 type Script = (signal: AbortSignal) => AsyncGenerator<ChatEvent>;
 
@@ -113,7 +113,7 @@ describe("<interview-chat>", () => {
     expect(document.querySelector("img")).toBeNull();
   });
 
-  it("lists the sentences its quotes do not back, and says nothing more of a reply that itself says the interview does not answer", async () => {
+  it("marks the sentences its quotes do not back, with no chip, and says nothing more of a reply that itself says the interview does not answer", async () => {
     const claims = [
       { text: "Cargo goes to Riga [1].", start: 0, end: 23, citations: [1], supported: true, support: 0.9 },
       { text: "Kazakhstan will join NATO [1].", start: 24, end: 54, citations: [1], supported: false, support: 0.1 },
@@ -125,9 +125,11 @@ describe("<interview-chat>", () => {
       ]),
     );
     widget.ask("Where does cargo go?");
-    await vi.waitFor(() => expect($(".note.unsupported")).not.toBeNull());
-    expect($(".note.unsupported")!.textContent).toContain("“Kazakhstan will join NATO.”");
-    expect($(".note.unsupported")!.textContent).not.toContain("Riga");
+    // Shown where it stands, marked, and with no chip: its quote does not back it.
+    await vi.waitFor(() => expect($(".text .unsupported")).not.toBeNull());
+    expect($(".text .unsupported")!.textContent).toBe("Kazakhstan will join NATO. (not found in the interview)");
+    expect($(".text .unsupported button.chip")).toBeNull();
+    expect($(".assistant:last-child .text")!.textContent).toBe("Cargo goes to Riga 1. Kazakhstan will join NATO. (not found in the interview)");
     widget.ask("What is the capital of France?");
     await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toContain("does not answer"));
     expect($(".assistant:last-child .note")).toBeNull();
@@ -200,7 +202,7 @@ describe("<interview-chat>", () => {
       widget.ask("Which ports?");
       await vi.waitFor(() => expect($(".assistant.error .text")!.textContent).toMatch(/cannot be reached/));
       expect($(".assistant.error .retry")).not.toBeNull();
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`add ${location.origin} to its ALLOWED_ORIGINS`));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`ALLOWED_ORIGINS=${location.origin}`));
     } finally {
       warn.mockRestore();
     }
@@ -229,6 +231,16 @@ describe("<interview-chat>", () => {
     expect(second.$(".user")!.textContent).toContain("Which ports?");
     expect(second.$(".assistant button.chip")!.textContent).toBe("1");
     second.$("[aria-label='Clear conversation']")!.click();
+    // It asks first; keeping it changes nothing.
+    expect(second.$(".confirm")!.hidden).toBe(false);
+    second.$(".confirm .keep")!.click();
+    expect(second.$(".confirm")!.hidden).toBe(true);
+    expect(second.$(".user")).not.toBeNull();
+    const cleared = vi.fn();
+    document.addEventListener("interview-chat:clear", cleared);
+    second.$("[aria-label='Clear conversation']")!.click();
+    second.$(".confirm .yes")!.click();
+    expect(cleared).toHaveBeenCalledTimes(1);
     expect(second.$(".user")).toBeNull();
     expect(second.$$(".assistant")).toHaveLength(1);
     expect(mount(new ScriptedTransport([])).$(".user")).toBeNull();

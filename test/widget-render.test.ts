@@ -4,12 +4,12 @@ import { segmentAnswer, spokenAnswer } from "../src/widget/answer-segments.js";
 import { limits, type WireCitation } from "../src/widget/contract.js";
 import { conversationStore, historyOf, type Message } from "../src/widget/conversation.js";
 import { readOptions } from "../src/widget/options.js";
-import { friendlyError, renderAnswerText, renderCitationCard } from "../src/widget/render.js";
+import { answerRenderer, friendlyError, renderAnswerText, renderCitationCard } from "../src/widget/render.js";
 
 const payload = "<img src=x onerror=alert(1)>";
 const citations: WireCitation[] = [
-  { n: 1, chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "export cargoes were redirected to Latvian ports", start: 11460, end: 11507 },
-  { n: 2, chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "will reach 10 million tons", start: 11700, end: 11726 },
+  { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "export cargoes were redirected to Latvian ports", start: 11460, end: 11507 },
+  { n: 2, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "will reach 10 million tons", start: 11700, end: 11726 },
 ];
 
 function render(answer: string, known: WireCitation[] | null): HTMLElement {
@@ -70,12 +70,52 @@ describe("renderAnswerText", () => {
   });
 });
 
+describe("answer Markdown", () => {
+  it("renders paragraphs, line breaks, italics and lists as elements, and their markup as text", () => {
+    const container = render(`First **bold** and *italic* [1].\nSame paragraph.\n\nSecond ${payload}.\n\n- one [2]\n- *two*\n\n3. three\n4. four`, citations);
+    expect([...container.children].map((child) => child.tagName.toLowerCase())).toEqual(["p", "p", "ul", "ol"]);
+    expect(container.querySelector("p br")).not.toBeNull();
+    expect(container.querySelector("strong")?.textContent).toBe("bold");
+    expect(container.querySelector("p em")?.textContent).toBe("italic");
+    expect([...container.querySelectorAll("ul li")].map((li) => li.textContent)).toEqual(["one 2", "two"]);
+    expect(container.querySelector("ul li button.chip")?.textContent).toBe("2");
+    expect(container.querySelector("ol")?.getAttribute("start")).toBe("3");
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.children[1]!.textContent).toBe(`Second ${payload}.`);
+  });
+
+  it("renders a streamed answer the same as a whole one, whatever the chunks", () => {
+    const answer = "The **Middle Corridor** grows [1].\n\n- Riga *and* Liepaja [2]\n- 10 million tons\n\nMore **text";
+    const whole = render(answer, null).innerHTML;
+    for (const size of [1, 2, 3, 7, 16]) {
+      const container = document.createElement("div");
+      const renderer = answerRenderer(container, { citations: null, idPrefix: "m" });
+      for (let i = 0; i < answer.length; i += size) renderer.append(answer.slice(i, i + size));
+      renderer.end();
+      expect(container.innerHTML, `chunks of ${size}`).toBe(whole);
+    }
+  });
+
+  it("appends streamed words rather than redrawing what is already shown", () => {
+    const container = document.createElement("div");
+    const renderer = answerRenderer(container, { citations: null, idPrefix: "m" });
+    renderer.append("Cargo goes to the ports of ");
+    const first = container.querySelector("p")!.firstChild;
+    renderer.append("Riga and Liepaja [1], and on ");
+    renderer.append("to Europe.");
+    expect(container.querySelector("p")!.firstChild).toBe(first);
+    expect(container.textContent).toBe("Cargo goes to the ports of Riga and Liepaja 1, and on to Europe.");
+  });
+});
+
 describe("renderCitationCard", () => {
-  it("shows the interviewer's question, the quote and its offsets", () => {
+  it("shows the interviewer's question and the quote, its offsets in a tooltip", () => {
     const card = renderCitationCard(citations[0]!, { grounded: true });
     expect(card.querySelector(".card-question")?.textContent).toBe(citations[0]!.section);
     expect(card.querySelector(".card-quote")?.textContent).toBe(citations[0]!.quote);
-    expect(card.textContent).toContain("Characters 11460–11507");
+    // Offsets are for the curious, in a tooltip, not a line of numbers in the card.
+    expect(card.textContent).not.toContain("Characters");
+    expect(card.querySelector(".card-quote")?.getAttribute("title")).toBe("Characters 11460–11507 of the interview");
     expect(card.querySelector(".note")).toBeNull();
   });
 
@@ -210,7 +250,7 @@ describe("readOptions", () => {
       "https://cdn.example.net/widget.js",
       "https://news.example.com/a/b",
     );
-    expect(options).toEqual({
+    expect(options).toMatchObject({
       api: "https://news.example.com/chat-server",
       title: "Ask the ambassador",
       greeting: "Hi!",
@@ -222,5 +262,19 @@ describe("readOptions", () => {
       target: "#chat",
     });
     expect(readOptions({ open: "false" }, undefined, "https://a.example/").open).toBe(false);
+  });
+
+  it("reads the theme, avatar, words, storage and source options", () => {
+    const options = readOptions(
+      { theme: "dark", avatar: "/logo.png", lang: "de", labels: '{"send":"Los","unknown":"x","stop":7}', placeholder: "Ihre Frage hier", persist: "local", source: "interview.txt" },
+      "https://chat.example.org/widget.js",
+      "https://news.example.com/a/b",
+    );
+    expect(options).toMatchObject({ theme: "dark", avatar: "https://news.example.com/logo.png", persist: "local", source: "interview.txt", title: "Fragen zum Interview" });
+    expect(options.labels).toMatchObject({ send: "Los", stop: "Antwort anhalten", placeholder: "Ihre Frage hier", unavailable: "Der Chat ist auf dieser Seite nicht verfügbar." });
+    expect(options.labels).not.toHaveProperty("unknown");
+    const defaults = readOptions({ theme: "purple", persist: "forever", labels: "{not json" }, "https://chat.example.org/widget.js", "https://a.example/");
+    expect(defaults).toMatchObject({ theme: "auto", persist: "tab", title: "Ask the interview" });
+    expect(defaults.labels!.send).toBe("Send question");
   });
 });

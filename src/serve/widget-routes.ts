@@ -144,6 +144,13 @@ function embedPage(origin: string): string {
     ["data-open", "absent (closed)", `Present (or ${code('"true"')}) to open the panel when the page loads; ${code('"false"')} keeps it closed.`],
     ["data-mode", "floating", `${code("inline")} renders the panel inside the element named by <code>data-target</code>, always open, filling that element (give it a height), with no launcher.`],
     ["data-target", "none", `A CSS selector, for ${code('data-mode="inline"')}: ${code('data-target="#chat"')}. If it matches nothing, the floating widget is shown instead and the console says why.`],
+    ["data-theme", "auto", `${code("auto")} follows the visitor's light or dark setting; ${code("light")} or ${code("dark")} forces one.`],
+    ["data-avatar", "none", `An image URL (relative to your page) shown beside the title: your logo or a face.`],
+    ["data-placeholder", "“Ask about the interview…”", "The hint in the empty question box."],
+    ["data-lang", "en", `The language of the widget's own words: ${code("en")} or ${code("de")} (German). The title and greeting follow it unless set.`],
+    ["data-labels", "none", `JSON overriding any of the widget's words, e.g. ${code(`data-labels='{"send":"Ask","retry":"Ask again"}'`)}; the keys are listed in the widget's documentation (docs/widget.md).`],
+    ["data-persist", "tab", `Where the conversation is kept: ${code("tab")} (sessionStorage: until the tab closes), ${code("local")} (localStorage: across visits) or ${code("none")}.`],
+    ["data-source", "none", `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`],
   ];
   return page(
     "Embed the interview chat · interview-chat",
@@ -188,13 +195,13 @@ ${rows.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}
 <p>When a visitor opens a citation, the widget dispatches <code>interview-chat:citation</code> on <code>document</code>; its <code>detail</code> is the citation: <code>{ n, chunkId, section, quote, start, end }</code>, where <code>start</code>–<code>end</code> are the quote's character offsets in the interview. The demo page at <a href="/">/</a> uses it to highlight the quote in the text.</p>
 
 <h2>Keyboard and accessibility</h2>
-<p>Tab to the launcher and press Enter to open; Enter sends, Shift+Enter starts a new line, Escape closes and returns focus to the launcher. Answers are announced to screen readers when they are complete. On narrow screens the panel fills the screen. The widget follows the visitor's light or dark setting and reduced-motion preference.</p>
+<p>Tab to the launcher and press Enter to open; Enter sends, Shift+Enter starts a new line, Escape closes the innermost thing first (an open quote, then the panel) and returns focus to where it was. Answers are announced to screen readers when they are complete. On narrow or short screens (a phone either way up) the panel fills the screen, and a quote opens inside it with a “Show in the interview” button. The widget follows the visitor's light or dark setting and reduced-motion preference.</p>
 
 <h2>Which sites may embed it</h2>
-<p>The server answers pages on its own origin (<code>${escapeHtml(origin)}</code>) and on the origins listed in its <code>ALLOWED_ORIGINS</code> setting, comma-separated, for example <code>ALLOWED_ORIGINS=https://www.example.com,https://blog.example.com</code>. Browsers send the page's origin with each question; pages on other origins get no CORS headers (and a <code>403 origin_not_allowed</code>), so the browser blocks their questions: the chat tells the visitor the server cannot be reached, and the browser console tells the site's owner to add the origin to <code>ALLOWED_ORIGINS</code>. Loading <code>widget.js</code> itself is open to every site.</p>
+<p>The server answers pages on its own origin (<code>${escapeHtml(origin)}</code>) and on the origins listed in its <code>ALLOWED_ORIGINS</code> setting, comma-separated, for example <code>ALLOWED_ORIGINS=https://www.example.com,https://blog.example.com</code>. Browsers send the page's origin with each question; pages on other origins get no CORS headers (and a <code>403 origin_not_allowed</code>), so the browser blocks their questions. The widget checks this once when the page loads: the visitor reads “The chat isn't available on this page”, and the browser console gives the site's owner the exact fix, <code>ALLOWED_ORIGINS=</code> followed by the page's origin. Loading <code>widget.js</code> itself is open to every site.</p>
 <p>Pages on those origins get a short-lived session token from the server, which the widget fetches and renews by itself; each token has a quota of questions, on top of a limit per visitor address. Any script can claim to be such a page, so a public widget makes the server a public API: those quotas are what protect it, and <code>API_KEYS</code> still hold for everything else.</p>
 <p>If your page has a Content Security Policy, allow the server in <code>script-src</code> (to load the script) and <code>connect-src</code> (to ask questions).</p>
-<p>The conversation is kept in the visitor's <code>sessionStorage</code>, so it survives a reload of the page; the bin button in the panel clears it.</p>
+<p>The conversation, an answer still arriving and whether the panel is open are kept in the visitor's <code>sessionStorage</code> (see <code>data-persist</code>), so they survive a reload of the page; the bin button in the panel clears the conversation, after asking.</p>
 </main>`,
     `<script src="/demo.js" defer></script>
 <script src="/widget.js" defer data-mode="inline" data-target="#chat-here" data-title="Try it here"></script>`,

@@ -1,11 +1,15 @@
 import { spokenAnswer } from "./answer-segments.js";
-import { citationEvent, limits, type CitationEventDetail, type WireCitation } from "./contract.js";
+import { citationEvent, clearEvent, limits, type CitationEventDetail, type WireCitation } from "./contract.js";
 import { conversationStore, historyOf, type AssistantMessage, type Message } from "./conversation.js";
 import { h, icon, icons } from "./dom.js";
+import { english, type Labels } from "./labels.js";
 import type { WidgetOptions } from "./options.js";
-import { friendlyError, renderAnswerText, renderCitationCard, renderSuggestions, stateNotes } from "./render.js";
+import { answerRenderer, friendlyError, markUnsupported, renderCitationCard, renderSuggestions, stateNotes } from "./render.js";
 import { styles } from "./styles.js";
 import { ChatError, type ChatTransport } from "./transport.js";
+
+/** Where the floating panel fills the screen (styles.ts says the same): narrow, or short like a landscape phone. */
+const fullScreen = "(max-width:520px),(max-height:520px)";
 
 /**
  * `<interview-chat>`: the launcher and the chat panel, in a shadow root. Configure it once with
@@ -13,29 +17,44 @@ import { ChatError, type ChatTransport } from "./transport.js";
  */
 export class ChatWidget extends HTMLElement {
   private options!: WidgetOptions;
+  private labels: Labels = english;
   private transport!: ChatTransport;
+  private storage: Storage | null = null;
   private store!: ReturnType<typeof conversationStore>;
+  private openKey = "";
   private messages: Message[] = [];
   private controller: AbortController | null = null;
+  /** The answer streaming now, and the renderer its deltas are appended with. */
+  private current: { answer: AssistantMessage; append(text: string): void } | null = null;
+  /** The server refuses this page's origin (the load-time check said so). */
+  private refused = false;
   private root!: HTMLElement;
   private launcher!: HTMLButtonElement;
   private panel!: HTMLElement;
+  private confirm!: HTMLElement;
+  private clearButton!: HTMLButtonElement;
   private log!: HTMLElement;
   private suggestions!: HTMLElement;
   private input!: HTMLTextAreaElement;
   private sendButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private live!: HTMLElement;
-  private readonly elements = new Map<AssistantMessage, HTMLElement>();
+  private readonly elements = new Map<Message, HTMLElement>();
+  private readonly ids = new WeakMap<Message, string>();
+  private nextId = 0;
 
   setup(options: WidgetOptions, transport: ChatTransport, storage: Storage | null): void {
     this.options = options;
+    this.labels = options.labels ?? english;
     this.transport = transport;
-    this.store = conversationStore(storage, `interview-chat:${options.api}`);
+    this.storage = storage;
+    const key = `interview-chat:${options.api}`;
+    this.store = conversationStore(storage, key);
+    this.openKey = `${key}:open`;
     this.messages = this.store.load();
     this.build();
     this.renderLog();
-    if (options.mode === "inline" || options.open) this.open({ focus: false });
+    if (options.mode === "inline" || options.open || this.read(this.openKey) === "1") this.open({ focus: false });
   }
 
   /** Opens the panel and puts the cursor in the question box (unless `focus` is false). */
@@ -43,6 +62,7 @@ export class ChatWidget extends HTMLElement {
     this.panel.hidden = false;
     this.root.classList.add("open");
     this.launcher.setAttribute("aria-expanded", "true");
+    this.write(this.openKey, "1");
     this.scrollToEnd();
     if (focus) this.input.focus();
   }
@@ -53,45 +73,70 @@ export class ChatWidget extends HTMLElement {
     this.panel.hidden = true;
     this.root.classList.remove("open");
     this.launcher.setAttribute("aria-expanded", "false");
+    this.write(this.openKey, "0");
     this.launcher.focus();
   }
 
-  /** Asks a question, opening the panel; a question still being answered is stopped first. */
+  /**
+   * Asks a question, opening the panel. A question still being answered is stopped first; if no
+   * word of its answer had come, it goes altogether, so rapid questions leave no trail of "Stopped.".
+   */
   ask(question: string): void {
     const message = question.trim().slice(0, limits.message);
     if (message === "") return;
+    const previous = this.current?.answer;
     this.controller?.abort();
+    if (previous && previous.text.trim() === "") this.forget(previous);
     this.open({ focus: false });
     void this.run(message);
   }
 
+  /** The server refuses this page: say so to the visitor, once, instead of letting questions fail one by one. */
+  unavailable(): void {
+    this.refused = true;
+    this.renderLog();
+  }
+
   private build(): void {
     const shadow = this.attachShadow({ mode: "open" });
-    const { title, position, mode, accent } = this.options;
+    const { title, position, mode, accent, theme = "auto", avatar } = this.options;
+    const labels = this.labels;
     // Inline, the widget fills its target; an inline style holds against the page's rules for the element.
     if (mode === "inline") this.style.cssText = "display:block;height:100%";
-    this.root = h("div", { class: `root ${mode} ${position === "bottom-left" ? "left" : "right"}` });
+    this.root = h("div", { class: `root ${mode} ${position === "bottom-left" ? "left" : "right"} ${theme}` });
     if (accent && (typeof CSS === "undefined" || CSS.supports("color", accent))) this.root.style.setProperty("--ic-accent", accent);
 
-    this.launcher = h("button", { type: "button", class: "launcher", "aria-label": `Open chat: ${title}`, "aria-expanded": "false", "aria-controls": "panel" }, icon(icons.chat));
+    this.launcher = h("button", { type: "button", class: "launcher", "aria-label": `${labels.open}: ${title}`, "aria-expanded": "false", "aria-controls": "panel" }, icon(icons.chat));
     this.launcher.hidden = mode === "inline";
     this.launcher.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close()));
 
-    const clear = h("button", { type: "button", class: "icon-button", "aria-label": "Clear conversation", title: "Clear conversation" }, icon(icons.clear));
-    clear.addEventListener("click", () => this.clear());
-    const close = h("button", { type: "button", class: "icon-button", "aria-label": "Close chat", title: "Close" }, icon(icons.close));
+    this.clearButton = h("button", { type: "button", class: "icon-button", "aria-label": labels.clear, title: labels.clear }, icon(icons.clear));
+    this.clearButton.addEventListener("click", () => {
+      if (this.messages.length === 0) return;
+      this.confirm.hidden = false;
+      this.confirm.querySelector<HTMLButtonElement>(".keep")?.focus();
+    });
+    const close = h("button", { type: "button", class: "icon-button", "aria-label": labels.close, title: labels.close }, icon(icons.close));
     close.addEventListener("click", () => this.close());
     close.hidden = mode === "inline";
 
-    this.log = h("div", { class: "log", role: "region", "aria-label": "Conversation", tabindex: 0 });
-    this.suggestions = h("div", { class: "suggestions", role: "group", "aria-label": "Suggested questions" });
+    // Clearing cannot be undone, so it asks first, in the panel (a window.confirm would block the host page).
+    const yes = h("button", { type: "button", class: "retry yes" }, labels.clearYes);
+    const keep = h("button", { type: "button", class: "retry keep" }, labels.clearNo);
+    yes.addEventListener("click", () => this.clear());
+    keep.addEventListener("click", () => this.cancelClear());
+    this.confirm = h("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-text" }, h("p", { id: "confirm-text" }, labels.clearAsk), yes, keep);
+    this.confirm.hidden = true;
+
+    this.log = h("div", { class: "log", role: "region", "aria-label": labels.conversation, tabindex: 0 });
+    this.suggestions = h("div", { class: "suggestions", role: "group", "aria-label": labels.suggested });
     for (const suggestion of this.options.suggestions) {
       const button = h("button", { type: "button", class: "suggestion" }, suggestion);
       button.addEventListener("click", () => this.ask(suggestion));
       this.suggestions.append(button);
     }
 
-    this.input = h("textarea", { id: "question", rows: 1, maxlength: limits.message, placeholder: "Ask about the interview…", autocomplete: "off" });
+    this.input = h("textarea", { id: "question", rows: 1, maxlength: limits.message, placeholder: labels.placeholder, autocomplete: "off" });
     this.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -99,25 +144,28 @@ export class ChatWidget extends HTMLElement {
       }
     });
     this.input.addEventListener("input", () => this.fitInput());
-    this.sendButton = h("button", { type: "submit", class: "send", "aria-label": "Send question", title: "Send" }, icon(icons.send));
-    this.stopButton = h("button", { type: "button", class: "stop", "aria-label": "Stop answering", title: "Stop" }, icon(icons.stop));
+    this.sendButton = h("button", { type: "submit", class: "send", "aria-label": labels.send, title: labels.send }, icon(icons.send));
+    this.stopButton = h("button", { type: "button", class: "stop", "aria-label": labels.stop, title: labels.stop }, icon(icons.stop));
     this.stopButton.hidden = true;
     this.stopButton.addEventListener("click", () => {
       this.controller?.abort();
       this.input.focus();
     });
-    const form = h("form", {}, h("label", { for: "question", class: "sr-only" }, "Your question"), this.input, this.sendButton, this.stopButton);
+    const form = h("form", {}, h("label", { for: "question", class: "sr-only" }, labels.question), this.input, this.sendButton, this.stopButton);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
 
     this.live = h("div", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" });
+    const brand = avatar ? h("img", { class: "avatar", src: avatar, alt: "", width: 28, height: 28 }) : null;
+    brand?.addEventListener("error", () => brand.remove());
     this.panel = h(
       "section",
       { id: "panel", class: "panel", role: mode === "inline" ? "region" : "dialog", "aria-labelledby": "title" },
       // A div, not <header>: inside a host page's <body> that would be a second banner landmark.
-      h("div", { class: "header" }, h("h2", { id: "title" }, title), clear, close),
+      h("div", { class: "header" }, brand, h("h2", { id: "title" }, title), this.clearButton, close),
+      this.confirm,
       this.log,
       this.suggestions,
       form,
@@ -125,10 +173,16 @@ export class ChatWidget extends HTMLElement {
     );
     this.panel.hidden = true;
     this.panel.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && mode !== "inline") {
-        event.preventDefault();
-        this.close();
-      }
+      if (event.key !== "Escape") return;
+      // The innermost thing first: an open quote, then the question about clearing, then the panel.
+      const chip = this.log.querySelector<HTMLButtonElement>('button.chip[aria-expanded="true"]');
+      if (chip) {
+        chip.click();
+        chip.focus();
+      } else if (!this.confirm.hidden) this.cancelClear();
+      else if (mode !== "inline") this.close();
+      else return;
+      event.preventDefault();
     });
     this.root.append(this.launcher, this.panel);
 
@@ -145,7 +199,7 @@ export class ChatWidget extends HTMLElement {
 
   private submit(): void {
     const question = this.input.value;
-    if (question.trim() === "" || this.controller) return;
+    if (question.trim() === "") return;
     this.input.value = "";
     this.fitInput();
     this.ask(question);
@@ -154,16 +208,32 @@ export class ChatWidget extends HTMLElement {
   private async run(question: string): Promise<void> {
     const history = historyOf(this.messages);
     const answer: AssistantMessage = { role: "assistant", text: "", question, status: "streaming", citations: [] };
-    this.messages.push({ role: "user", text: question }, answer);
-    this.renderLog();
+    const asked: Message = { role: "user", text: question };
+    this.messages.push(asked, answer);
+    const questionElement = this.renderMessage(asked);
+    this.log.append(questionElement, this.renderMessage(answer));
+    this.suggestions.hidden = true;
+    // The question at the top and its answer growing under it: the reader starts at its first line, not its last.
+    this.log.scrollTop = questionElement.offsetTop - 12;
     const controller = new AbortController();
     this.controller = controller;
     this.setBusy(true);
     this.store.save(this.messages);
+    let saved = 0;
     try {
-      for await (const event of this.transport.stream({ message: question, history }, controller.signal)) {
-        if (event.type === "delta") answer.text += event.text;
-        else if (event.type === "citations") {
+      const sources = this.options.source ? { sources: [this.options.source] } : {};
+      for await (const event of this.transport.stream({ message: question, history, ...sources }, controller.signal)) {
+        if (event.type === "delta") {
+          answer.text += event.text;
+          this.current?.answer === answer ? this.current.append(event.text) : this.update(answer);
+          // Kept as it grows, so a reload in the middle of an answer keeps what had come.
+          if (saved === 0 || answer.text.length - saved > 200) {
+            saved = answer.text.length;
+            this.store.save(this.messages);
+          }
+          continue;
+        }
+        if (event.type === "citations") {
           answer.citations = event.citations;
           answer.grounded = event.grounded;
           if (event.kind) answer.kind = event.kind;
@@ -174,7 +244,7 @@ export class ChatWidget extends HTMLElement {
           answer.status = "done";
           if (event.id) answer.id = event.id;
         }
-        this.update(answer);
+        if (event.type === "citations") this.update(answer);
       }
     } catch (error) {
       if (controller.signal.aborted) answer.status = "stopped";
@@ -184,9 +254,14 @@ export class ChatWidget extends HTMLElement {
           error instanceof ChatError
             ? { code: error.code, message: error.message, status: error.status, ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}) }
             : { code: "client_error", message: String(error), status: 0 };
-        if (answer.error.code === "network" && new URL(this.options.api).origin !== location.origin) {
-          // A refused CORS request looks like an unreachable server to scripts; tell the site's owner the likely cause.
-          console.warn(`InterviewChat: cannot reach ${this.options.api}. If it is up, add ${location.origin} to its ALLOWED_ORIGINS.`);
+        if (answer.error.code === "network") {
+          if (this.refused) answer.error.code = "origin_refused";
+          // Words had come, so the server was there: the connection dropped in the middle.
+          else if (answer.text.trim() !== "") answer.error.code = "incomplete";
+          else if (new URL(this.options.api).origin !== location.origin) {
+            // A refused CORS request looks like an unreachable server to scripts; tell the site's owner the likely cause.
+            console.warn(`InterviewChat: cannot reach ${this.options.api}. If it is up, add this page's origin to its allowed origins: ALLOWED_ORIGINS=${location.origin}`);
+          }
         }
       }
     }
@@ -195,7 +270,8 @@ export class ChatWidget extends HTMLElement {
       this.controller = null;
       this.setBusy(false);
     }
-    // A cleared conversation no longer holds this answer.
+    if (this.current?.answer === answer) this.current = null;
+    // A cleared conversation, or a newer question, no longer holds this answer.
     if (!this.messages.includes(answer)) return;
     this.update(answer);
     this.store.save(this.messages);
@@ -203,18 +279,38 @@ export class ChatWidget extends HTMLElement {
   }
 
   private retry(answer: AssistantMessage): void {
-    const index = this.messages.indexOf(answer);
-    if (index > 0) this.messages.splice(index - 1, 2);
+    this.forget(answer);
     this.ask(answer.question);
     this.input.focus();
   }
 
+  /** Takes an answer and the question before it out of the conversation and the log. */
+  private forget(answer: AssistantMessage): void {
+    const index = this.messages.indexOf(answer);
+    if (index < 0) return;
+    const start = index > 0 && this.messages[index - 1]!.role === "user" ? index - 1 : index;
+    const removed = this.messages.splice(start, index - start + 1);
+    for (const message of removed) {
+      this.elements.get(message)?.remove();
+      this.elements.delete(message);
+    }
+    this.store.save(this.messages);
+  }
+
+  private cancelClear(): void {
+    this.confirm.hidden = true;
+    this.clearButton.focus();
+  }
+
   private clear(): void {
     this.controller?.abort();
+    this.confirm.hidden = true;
     this.messages = [];
     this.store.clear();
     this.renderLog();
-    this.live.textContent = "Conversation cleared.";
+    this.live.textContent = this.labels.cleared;
+    // The page's highlight belonged to a quote of this conversation.
+    document.dispatchEvent(new CustomEvent(clearEvent));
     this.input.focus();
   }
 
@@ -229,12 +325,13 @@ export class ChatWidget extends HTMLElement {
   }
 
   private announce(answer: AssistantMessage): void {
+    const { labels } = this;
     const text =
       answer.status === "error"
-        ? friendlyError(answer.error!)
+        ? friendlyError(answer.error!, labels)
         : answer.status === "stopped"
-          ? "Stopped."
-          : `Answer: ${spokenAnswer(answer.text)}${answer.citations.length ? ` (${answer.citations.length} ${answer.citations.length === 1 ? "citation" : "citations"})` : ""}`;
+          ? labels.stopped
+          : `${labels.answer}${spokenAnswer(answer.text)}${answer.citations.length ? ` (${answer.citations.length} ${answer.citations.length === 1 ? "citation" : "citations"})` : ""}`;
     this.live.textContent = "";
     // A fresh text node after a tick, so the same words twice are announced twice.
     setTimeout(() => (this.live.textContent = text), 50);
@@ -243,41 +340,60 @@ export class ChatWidget extends HTMLElement {
   private renderLog(): void {
     this.elements.clear();
     const greeting = h("div", { class: "message assistant" }, h("p", { class: "text" }, this.options.greeting));
-    this.log.replaceChildren(greeting, ...this.messages.map((message) => this.renderMessage(message)));
-    this.suggestions.hidden = this.messages.length > 0 || this.options.suggestions.length === 0;
+    const unavailable = this.refused ? h("div", { class: "message assistant error unavailable" }, h("p", { class: "text" }, this.labels.unavailable)) : null;
+    this.log.replaceChildren(greeting, ...(unavailable ? [unavailable] : []), ...this.messages.map((message) => this.renderMessage(message)));
+    this.suggestions.hidden = this.refused || this.messages.length > 0 || this.options.suggestions.length === 0;
     this.scrollToEnd();
   }
 
+  /** Renders an answer afresh: when its citations arrive, when it ends, and when its thumbs change; not for each delta. */
   private update(answer: AssistantMessage): void {
-    const old = this.elements.get(answer);
-    if (!old) return;
-    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
-    old.replaceWith(this.renderMessage(answer));
-    if (stick) this.scrollToEnd();
+    this.elements.get(answer)?.replaceWith(this.renderMessage(answer));
   }
 
   private renderMessage(message: Message): HTMLElement {
-    if (message.role === "user") return h("div", { class: "message user" }, h("p", { class: "text" }, h("span", { class: "sr-only" }, "You: "), message.text));
-    const id = `answer-${this.messages.indexOf(message)}`;
-    const element = h("div", { class: `message assistant${message.status === "error" ? " error" : ""}`, id });
-    this.elements.set(message, element);
-    if (message.status === "error") {
-      const retry = h("button", { type: "button", class: "retry" }, "Try again");
-      retry.addEventListener("click", () => this.retry(message));
-      element.append(h("p", { class: "text" }, friendlyError(message.error!)), retry);
+    const { labels } = this;
+    let element: HTMLElement;
+    if (message.role === "user") {
+      element = h("div", { class: "message user" }, h("p", { class: "text" }, h("span", { class: "sr-only" }, labels.you), message.text));
+      this.elements.set(message, element);
       return element;
     }
-    const text = h("p", { class: "text" });
-    if (message.status === "streaming" && message.text === "") {
-      text.append(h("span", { class: "typing", role: "status", "aria-label": "Answering" }, h("span"), h("span"), h("span")));
-    } else {
-      text.append(renderAnswerText(message.text, message.status === "streaming" && message.grounded === undefined ? null : message.citations, id));
+    if (!this.ids.has(message)) this.ids.set(message, `answer-${this.nextId++}`);
+    const id = this.ids.get(message)!;
+    const failed = message.status === "error" && message.text === "";
+    element = h("div", { class: `message assistant${failed ? " error" : ""}`, id });
+    this.elements.set(message, element);
+    const retry = h("button", { type: "button", class: "retry" }, labels.retry);
+    retry.addEventListener("click", () => this.retry(message));
+    if (failed) {
+      element.append(h("p", { class: "text" }, friendlyError(message.error!, labels)), retry);
+      return element;
     }
+
+    const body = h("div", { class: "text" });
     const card = h("div", { class: "card", id: `${id}-card` });
-    element.append(text, card);
+    element.append(body, card);
+    const citations = message.status === "streaming" && message.grounded === undefined ? null : message.citations;
+    const { text, unsupported } = markUnsupported(message.text, message.kind === "answer" ? message.claims : undefined);
+    const renderer = answerRenderer(body, { citations, idPrefix: id, labels, unsupported });
+    renderer.append(text);
+    if (message.status === "streaming") {
+      let typing: HTMLElement | null = null;
+      if (message.text === "") body.append((typing = h("span", { class: "typing", role: "status", "aria-label": "Answering" }, h("span"), h("span"), h("span"))));
+      this.current = {
+        answer: message,
+        append: (delta) => {
+          typing?.remove();
+          typing = null;
+          renderer.append(delta);
+        },
+      };
+    } else renderer.end();
+
     if (message.status === "done") {
-      element.append(...stateNotes(message));
-      const suggestions = renderSuggestions(message.suggestions ?? []);
+      element.append(...stateNotes(message, labels));
+      const suggestions = renderSuggestions(message.suggestions ?? [], labels);
       if (suggestions) {
         suggestions.addEventListener("click", (event) => {
           const button = (event.target as Element).closest?.("button.suggestion");
@@ -286,9 +402,13 @@ export class ChatWidget extends HTMLElement {
         });
         element.append(suggestions);
       }
+      const actions = h("div", { class: "actions" });
+      if (message.text !== "") actions.append(this.renderCopy(message));
+      if (message.id && this.transport.feedback) actions.append(this.renderThumbs(message));
+      if (actions.firstChild) element.append(actions);
     }
-    if (message.status === "done" && message.id && this.transport.feedback) element.append(this.renderThumbs(message));
-    if (message.status === "stopped") element.append(h("p", { class: "status" }, "Stopped."));
+    if (message.status === "stopped") element.append(h("p", { class: "status" }, labels.stopped), retry);
+    if (message.status === "error") element.append(h("p", { class: "status cut" }, friendlyError(message.error!, labels)), retry);
     element.addEventListener("click", (event) => {
       const chip = (event.target as Element).closest?.("button.chip");
       if (!chip) return;
@@ -298,11 +418,28 @@ export class ChatWidget extends HTMLElement {
     return element;
   }
 
+  /** Copies the answer as plain text: no citation markers, no Markdown stars. */
+  private renderCopy(message: AssistantMessage): HTMLElement {
+    const { labels } = this;
+    const button = h("button", { type: "button", class: "thumb copy", "aria-label": labels.copy, title: labels.copy }, icon(icons.copy));
+    button.addEventListener("click", async () => {
+      const plain = message.text.replace(/\s*\[\d{1,3}\]/g, "").replace(/\*\*?([^*\n]+)\*\*?/g, "$1");
+      try {
+        await navigator.clipboard.writeText(plain);
+        button.setAttribute("title", labels.copied);
+        this.live.textContent = labels.copied;
+      } catch {
+        // No clipboard (an insecure page, a denied permission): the text can still be selected by hand.
+      }
+    });
+    return button;
+  }
+
   /** Two small buttons under a finished answer; a second click changes the vote (the server keeps the last). */
   private renderThumbs(message: AssistantMessage): HTMLElement {
-    const group = h("div", { class: "feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    const group = h("div", { class: "feedback", role: "group", "aria-label": this.labels.rateAsk });
     for (const rating of ["up", "down"] as const) {
-      const label = rating === "up" ? "Helpful" : "Not helpful";
+      const label = rating === "up" ? this.labels.helpful : this.labels.notHelpful;
       const button = h("button", { type: "button", class: `thumb ${rating}`, "aria-label": label, title: label, "aria-pressed": String(message.rating === rating) }, icon(icons[rating]));
       button.addEventListener("click", () => void this.rate(message, rating));
       group.append(button);
@@ -317,7 +454,7 @@ export class ChatWidget extends HTMLElement {
     try {
       await this.transport.feedback!({ id: message.id!, rating });
       this.store.save(this.messages);
-      this.live.textContent = "Thanks for the feedback.";
+      this.live.textContent = this.labels.thanks;
     } catch {
       // Not recorded (offline, rate limited, an expired reply): the buttons show what the server has.
       message.rating = before;
@@ -331,10 +468,21 @@ export class ChatWidget extends HTMLElement {
     card.replaceChildren();
     if (!opening) return;
     chip.setAttribute("aria-expanded", "true");
-    card.append(renderCitationCard(citation, message));
+    // Under the paragraph (or list) holding the chip that was clicked, not at the end of a long answer.
+    chip.closest(".text > *")?.after(card);
+    const { n, source, chunkId, section, quote, start, end } = citation;
+    const highlight = () => document.dispatchEvent(new CustomEvent<CitationEventDetail>(citationEvent, { detail: { n, source, chunkId, section, quote, start, end } }));
+    card.append(renderCitationCard(citation, message, this.labels));
+    if (this.options.mode === "floating" && typeof matchMedia === "function" && matchMedia(fullScreen).matches) {
+      // The panel covers the page: a highlight now would happen out of sight. The reader asks for it.
+      const show = h("button", { type: "button", class: "retry show" }, this.labels.showInText);
+      show.addEventListener("click", () => {
+        this.close();
+        highlight();
+      });
+      card.firstElementChild!.append(show);
+    } else highlight();
     card.scrollIntoView?.({ block: "nearest", behavior: prefersReducedMotion() ? "auto" : "smooth" });
-    const { n, chunkId, section, quote, start, end } = citation;
-    document.dispatchEvent(new CustomEvent<CitationEventDetail>(citationEvent, { detail: { n, chunkId, section, quote, start, end } }));
   }
 
   private scrollToEnd(): void {
@@ -344,6 +492,23 @@ export class ChatWidget extends HTMLElement {
   private fitInput(): void {
     this.input.style.height = "auto";
     this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 140)}px`;
+  }
+
+  private read(key: string): string | null {
+    try {
+      return this.storage?.getItem(key) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private write(key: string, value: string): void {
+    if (this.options.mode === "inline") return;
+    try {
+      this.storage?.setItem(key, value);
+    } catch {
+      // Storage full or blocked: the panel simply opens closed next time.
+    }
   }
 }
 

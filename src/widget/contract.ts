@@ -31,6 +31,9 @@ export const citationEvent = "interview-chat:citation";
 
 export type CitationEventDetail = WireCitation;
 
+/** Dispatched on `document` when the visitor clears the conversation: the demo page removes its highlight. */
+export const clearEvent = "interview-chat:clear";
+
 /** A reader's thumbs on a reply: the body of `POST /api/feedback`. */
 export interface WireFeedback {
   id: string;

@@ -61,7 +61,7 @@ export function conversationStore(storage: SessionStore | null, key: string) {
         if (!Array.isArray(saved)) return [];
         return (saved as Message[])
           .filter((message) => (message.role === "user" || message.role === "assistant") && typeof message.text === "string")
-          .map((message) => (message.role === "assistant" && message.status === "streaming" ? { ...message, status: "stopped" } : message));
+          .map((message) => (message.role === "assistant" && message.status === "streaming" ? { ...message, text: message.text.trim(), status: "stopped" } : message));
       } catch {
         return [];
       }

@@ -3,15 +3,22 @@
  * is opened in the widget, it highlights the quote in the interview shown on the page, using the
  * citation's offsets, and scrolls to it. It also copies the embed snippet.
  */
-import { citationEvent, type CitationEventDetail } from "./contract.js";
+import { citationEvent, clearEvent, type CitationEventDetail } from "./contract.js";
 
-document.addEventListener(citationEvent, (event) => {
-  const citation = (event as CustomEvent<CitationEventDetail>).detail;
+function unhighlight(): void {
   for (const mark of document.querySelectorAll("mark.cited")) {
     const parent = mark.parentNode;
     mark.replaceWith(...mark.childNodes);
     parent?.normalize();
   }
+}
+
+// A cleared conversation leaves no highlight of its quotes behind.
+document.addEventListener(clearEvent, unhighlight);
+
+document.addEventListener(citationEvent, (event) => {
+  const citation = (event as CustomEvent<CitationEventDetail>).detail;
+  unhighlight();
   const marks = highlight(citation);
   const first = marks[0];
   if (!first) return;
@@ -23,10 +30,10 @@ document.addEventListener(citationEvent, (event) => {
  * offsets overlap it. Each such element holds exactly the interview's characters start–end as
  * one text node, so the offsets map straight onto it.
  */
-function highlight({ chunkId, quote, start, end }: CitationEventDetail): HTMLElement[] {
+function highlight({ source: file, chunkId, quote, start, end }: CitationEventDetail): HTMLElement[] {
   const articles = [...document.querySelectorAll<HTMLElement>("article[data-source]")];
-  // Chunk ids carry "file:" when the corpus has several interviews.
-  const source = chunkId.includes(":") ? chunkId.slice(0, chunkId.indexOf(":")) : null;
+  // Citations name their file; an older server's chunk ids carried "file:" instead.
+  const source = file ?? (chunkId.includes(":") ? chunkId.slice(0, chunkId.indexOf(":")) : null);
   const article = articles.find((candidate) => candidate.dataset.source === source) ?? articles[0];
   const marks: HTMLElement[] = [];
   for (const element of article?.querySelectorAll<HTMLElement>("[data-start][data-end]") ?? []) {

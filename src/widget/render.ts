@@ -1,97 +1,214 @@
 import type { WireCitation } from "./contract.js";
 import type { AnswerFailure, AssistantMessage } from "./conversation.js";
-import { segmentAnswer } from "./answer-segments.js";
 import { h } from "./dom.js";
+import { english, fill, type Labels } from "./labels.js";
+
+type Citations = WireCitation[] | null;
+
+/** What rendering an answer needs besides its text. */
+export interface RenderContext {
+  /** null while they are still streaming: markers become inert chips. */
+  citations: Citations;
+  /** Prefix of the ids the chips control (`${idPrefix}-card`). */
+  idPrefix: string;
+  labels?: Labels;
+  /** The sentences the quotes do not back, which `markUnsupported` replaced with `\uE000i\uE001`. */
+  unsupported?: string[];
+}
 
 /**
- * Renders answer text with its `[n]` markers as citation chips: buttons for the markers that
- * have a citation, inert chips while the citations are still unknown (`null`, mid-stream).
- * All text goes in as text nodes.
+ * The inline part of a line of answer: `**bold**`, `*italics*` and `[n]` markers; the markers
+ * that have a citation become chip buttons, all of them inert chips while the citations are
+ * still unknown. Everything else, markup included, stays text.
  */
-export function renderAnswerText(answer: string, citations: WireCitation[] | null, idPrefix: string): DocumentFragment {
-  const fragment = document.createDocumentFragment();
-  for (const segment of segmentAnswer(answer)) {
-    if ("text" in segment) {
-      fragment.append(...withBold(segment.text));
-    } else if (citations === null) {
-      fragment.append(h("span", { class: "chip pending", "aria-hidden": "true" }, String(segment.n)));
-    } else if (citations.some((citation) => citation.n === segment.n)) {
-      fragment.append(
-        h(
-          "button",
-          { type: "button", class: "chip", "data-n": segment.n, "aria-expanded": "false", "aria-controls": `${idPrefix}-card`, "aria-label": `Citation ${segment.n}: show the quote` },
-          String(segment.n),
-        ),
-      );
+export function renderInline(text: string, context: RenderContext): Array<string | HTMLElement> {
+  const { citations, idPrefix, labels = english, unsupported = [] } = context;
+  const nodes: Array<string | HTMLElement> = [];
+  let cursor = 0;
+  for (const match of text.matchAll(/\*\*([^*\n]+?)\*\*|\*([^*\s](?:[^*\n]*[^*\s])?)\*|\[(\d{1,3})\]|\uE000(\d+)\uE001/g)) {
+    if (match.index > cursor) nodes.push(text.slice(cursor, match.index));
+    cursor = match.index + match[0].length;
+    if (match[1] !== undefined) nodes.push(h("strong", {}, ...renderInline(match[1], context)));
+    else if (match[2] !== undefined) nodes.push(h("em", {}, ...renderInline(match[2], context)));
+    else if (match[4] !== undefined) {
+      // Shown, so the reader sees what was said, but marked and with no chip to suggest a source.
+      nodes.push(h("span", { class: "unsupported" }, unsupported[Number(match[4])] ?? "", " ", h("small", {}, `(${labels.notFound})`)));
     } else {
-      fragment.append(`[${segment.n}]`);
+      const n = Number(match[3]);
+      if (citations === null) nodes.push(h("span", { class: "chip pending", "aria-hidden": "true" }, String(n)));
+      else if (citations.some((citation) => citation.n === n))
+        nodes.push(h("button", { type: "button", class: "chip", "data-n": n, "aria-expanded": "false", "aria-controls": `${idPrefix}-card`, "aria-label": fill(labels.citation, { n }) }, String(n)));
+      else nodes.push(match[0]);
     }
   }
+  if (cursor < text.length) nodes.push(text.slice(cursor));
+  return nodes;
+}
+
+/**
+ * The answer with each sentence its quotes do not back replaced by a placeholder that
+ * `renderInline` shows marked, its `[n]` markers dropped so it gets no chip.
+ */
+export function markUnsupported(answer: string, claims: AssistantMessage["claims"]): { text: string; unsupported: string[] } {
+  const unsupported: string[] = [];
+  let text = answer;
+  for (const claim of claims ?? []) {
+    const at = claim.supported ? -1 : text.indexOf(claim.text);
+    if (at === -1 || claim.text.trim() === "") continue;
+    text = `${text.slice(0, at)}\uE000${unsupported.length}\uE001${text.slice(at + claim.text.length)}`;
+    unsupported.push(claim.text.replace(/\s*\[\d+(?:,\s*\d+)*\]/g, "").trim());
+  }
+  return { text, unsupported };
+}
+
+const listItem = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+/;
+/** A line start that may still turn into a list marker once more of it arrives ("-", "12", "3."). */
+const maybeListItem = /^\s*(?:[-*•]|\d{1,3}[.)]?)?$/;
+
+/** The end of the longest part of `text` after `from` that ends at a space and leaves no `*` or `**` open. */
+function safeEnd(text: string, from: number): number {
+  let bold = false;
+  let italic = false;
+  let end = from;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "*") {
+      if (text[i + 1] === "*") {
+        bold = !bold;
+        i++;
+      } else italic = !italic;
+    } else if (/\s/.test(text[i]!) && !bold && !italic) end = i + 1;
+  }
+  return end;
+}
+
+/**
+ * Renders an answer into `container` as it streams: paragraphs (a blank line between them), line
+ * breaks, bulleted and numbered lists, and inline Markdown. `append` adds text and touches only the
+ * end: complete lines are rendered once; of the line still arriving, the part up to its last space
+ * where no `*` is left open is rendered once too, and only the rest is redrawn on each chunk.
+ */
+export function answerRenderer(container: HTMLElement, context: RenderContext) {
+  let block: HTMLElement | null = null; // the current <p>, <ul> or <ol>
+  let target: HTMLElement | null = null; // where the current line's words go: the <p> or the <li>
+  let line = ""; // the current line, as received so far
+  let done = 0; // how much of `line` is rendered for good
+  let tail: HTMLElement | null = null; // the rest of `line`, redrawn on each chunk
+
+  const openLine = (force: boolean): boolean => {
+    if (target) return true;
+    const marker = listItem.exec(line);
+    if (!marker && !force && maybeListItem.test(line)) return false;
+    if (marker) {
+      const tag = marker[1] ? "ul" : "ol";
+      if (block?.tagName.toLowerCase() !== tag) container.append((block = h(tag, marker[2] && marker[2] !== "1" ? { start: marker[2] } : {})));
+      block.append((target = h("li")));
+      done = marker[0].length;
+    } else {
+      if (block?.tagName.toLowerCase() === "p") block.append(h("br"));
+      else container.append((block = h("p")));
+      target = block;
+      done = line.length - line.trimStart().length;
+    }
+    return true;
+  };
+
+  const flush = (final: boolean) => {
+    tail?.remove();
+    tail = null;
+    if (!openLine(final)) return;
+    const end = final ? line.length : safeEnd(line, done);
+    if (end > done) {
+      target!.append(...renderInline(line.slice(done, end), context));
+      done = end;
+    }
+    if (!final && done < line.length) target!.append((tail = h("span", {}, ...renderInline(line.slice(done), context))));
+  };
+
+  return {
+    append(text: string): void {
+      const lines = text.replace(/\r\n?/g, "\n").split("\n");
+      for (let i = 0; i < lines.length; i++) {
+        if (i > 0) {
+          // A line ends: render what is left of it; a blank one ends the paragraph or list.
+          if (line.trim() === "") {
+            tail?.remove();
+            tail = null;
+            if (!target) block = null;
+          } else flush(true);
+          line = "";
+          done = 0;
+          target = null;
+        }
+        line += lines[i];
+      }
+      if (line.trim() !== "") flush(false);
+    },
+    /** Renders the rest of the last line for good (an unclosed `**` as the characters it is). */
+    end(): void {
+      if (line.trim() !== "") flush(true);
+      tail = null;
+    },
+  };
+}
+
+/** A whole answer as paragraphs, lists and chips (see `answerRenderer`). */
+export function renderAnswerText(answer: string, citations: Citations, idPrefix: string, labels: Labels = english): DocumentFragment {
+  const box = h("div");
+  const renderer = answerRenderer(box, { citations, idPrefix, labels });
+  renderer.append(answer);
+  renderer.end();
+  const fragment = document.createDocumentFragment();
+  fragment.append(...box.childNodes);
   return fragment;
 }
 
-/** Text with a model's `**bold**` as <strong>, everything still as text nodes. */
-function withBold(text: string): Array<string | HTMLElement> {
-  return text.split(/\*\*([^*\n]+)\*\*/).map((part, i) => (i % 2 === 1 ? h("strong", {}, part) : part));
-}
-
-/** What a citation chip opens: the interviewer's question, the verbatim quote, where it is, and the answer's state. */
-export function renderCitationCard(citation: WireCitation, message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">): HTMLElement {
+/**
+ * What a citation chip opens: the interviewer's question and the verbatim quote; where it is in
+ * the interview is the quote's tooltip, not a line of numbers.
+ */
+export function renderCitationCard(citation: WireCitation, message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">, labels: Labels = english): HTMLElement {
   return h(
     "div",
     { class: "card-body" },
-    h("p", { class: "card-label" }, `Quote ${citation.n} · the interviewer asked`),
+    h("p", { class: "card-label" }, fill(labels.quote, { n: citation.n })),
     h("p", { class: "card-question" }, citation.section),
-    h("blockquote", { class: "card-quote" }, citation.quote),
-    h("p", { class: "card-meta" }, `Characters ${citation.start}–${citation.end} of the interview`),
-    ...stateNotes(message),
+    h("blockquote", { class: "card-quote", title: `Characters ${citation.start}–${citation.end} of the interview` }, citation.quote),
+    ...stateNotes(message, labels),
   );
 }
 
 /**
- * Notes on an answer that is not a plain grounded one: the sentences its quotes do not back, or
- * the extractive stand-in for a failed LLM. A reply that says the interview does not answer says
- * so itself, and small talk needs no note.
+ * Notes on an answer that is not a plain grounded one: the extractive stand-in for a failed LLM,
+ * or an old server's abstention. A reply that says the interview does not answer says so itself;
+ * the sentences the quotes do not back are marked where they stand (`markUnsupported`).
  */
-export function stateNotes({ kind, claims, grounded, degraded }: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">): HTMLElement[] {
+export function stateNotes({ kind, grounded, degraded }: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">, labels: Labels = english): HTMLElement[] {
   const notes: HTMLElement[] = [];
-  const unsupported = (claims ?? []).filter((claim) => !claim.supported);
-  if (kind === "answer" && unsupported.length > 0) {
-    notes.push(
-      h(
-        "div",
-        { class: "note unsupported" },
-        h("p", {}, unsupported.length === 1 ? "This sentence is not backed by the interview:" : "These sentences are not backed by the interview:"),
-        ...unsupported.map((claim) => h("p", { class: "unsupported-claim" }, `“${claim.text.replace(/\s*\[\d+(?:,\s*\d+)*\]/g, "")}”`)),
-      ),
-    );
-  } else if (kind === undefined && grounded === false) {
-    // A server from before claims: its grounded: false meant an abstention.
-    notes.push(h("p", { class: "note abstained" }, "The interview does not answer this question."));
-  }
-  if (degraded) notes.push(h("p", { class: "note degraded" }, "The language model was unavailable, so this answer is quoted straight from the interview."));
+  // A server from before claims: its grounded: false meant an abstention.
+  if (kind === undefined && grounded === false) notes.push(h("p", { class: "note abstained" }, labels.abstained));
+  if (degraded) notes.push(h("p", { class: "note degraded" }, labels.degraded));
   return notes;
 }
 
 /** Buttons asking the questions the server suggests; null when it suggests none. */
-export function renderSuggestions(suggestions: readonly string[]): HTMLElement | null {
+export function renderSuggestions(suggestions: readonly string[], labels: Labels = english): HTMLElement | null {
   if (suggestions.length === 0) return null;
   return h(
     "div",
-    { class: "reply-suggestions", role: "group", "aria-label": "Suggested questions" },
+    { class: "reply-suggestions", role: "group", "aria-label": labels.suggested },
     ...suggestions.slice(0, 5).map((question) => h("button", { type: "button", class: "suggestion" }, question)),
   );
 }
 
 /** A message a visitor can act on, for each way a question can fail. */
-export function friendlyError(failure: AnswerFailure): string {
+export function friendlyError(failure: AnswerFailure, labels: Labels = english): string {
   if (failure.code === "rate_limited" || failure.status === 429) {
-    const wait = failure.retryAfter ? `about ${failure.retryAfter} seconds` : "a moment";
-    return `Too many questions at once. Please wait ${wait}, then try again.`;
+    return fill(labels.rateLimited, { wait: failure.retryAfter ? fill(labels.seconds, { n: failure.retryAfter }) : labels.moment });
   }
-  if (failure.code === "incomplete") return "The answer was cut off. Please try again.";
-  if (failure.code === "network" || failure.status === 0) return "The chat server cannot be reached right now. Check your connection, then try again.";
-  if (failure.status === 400 || failure.status === 413) return `The question could not be sent: ${failure.message}`;
-  if (failure.status >= 500) return "The chat server had trouble answering. Please try again.";
-  return "Something went wrong. Please try again.";
+  if (failure.code === "origin_refused") return labels.unavailable;
+  if (failure.code === "incomplete") return labels.cutOff;
+  if (failure.code === "network" || failure.status === 0) return labels.unreachable;
+  if (failure.status === 400 || failure.status === 413) return `${labels.notSent}${failure.message}`;
+  if (failure.status >= 500) return labels.serverTrouble;
+  return labels.wrong;
 }

@@ -2,11 +2,14 @@
  * The widget's whole stylesheet, scoped by its shadow root: the host page's rules cannot reach
  * in and these cannot leak out. `--ic-accent` comes from `data-accent`.
  */
+const dark = "--ic-bg:#1c1f24;--ic-fg:#e8eaed;--ic-muted:#a3abb5;--ic-soft:#2a2e35;--ic-line:#3a3f47;--ic-warn:#f5c46b;--ic-warn-bg:#3a2f16;--ic-error:#ff9b9b;--ic-error-bg:#3b1d1f;--ic-shadow:0 10px 40px rgba(0,0,0,.5)";
+
 export const styles = `
 :host{all:initial}
 .root{--ic-accent:#2f5bea;--ic-on-accent:#fff;--ic-bg:#fff;--ic-fg:#1b1f24;--ic-muted:#5b6470;--ic-soft:#f1f3f6;--ic-line:#d8dde3;--ic-user:#e8eefc;--ic-warn:#8a5a00;--ic-warn-bg:#fff6e0;--ic-error:#a4262c;--ic-error-bg:#fdecec;--ic-shadow:0 10px 40px rgba(0,0,0,.18);
 all:initial;display:block;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ic-fg);-webkit-font-smoothing:antialiased}
-@media (prefers-color-scheme:dark){.root{--ic-bg:#1c1f24;--ic-fg:#e8eaed;--ic-muted:#a3abb5;--ic-soft:#2a2e35;--ic-line:#3a3f47;--ic-user:#26324d;--ic-warn:#f5c46b;--ic-warn-bg:#3a2f16;--ic-error:#ff9b9b;--ic-error-bg:#3b1d1f;--ic-shadow:0 10px 40px rgba(0,0,0,.5)}}
+@media (prefers-color-scheme:dark){.root.auto{${dark}}}
+.root.dark{${dark};color-scheme:dark}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 button,textarea{font:inherit;color:inherit}
@@ -23,16 +26,17 @@ svg{width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:2;stroke-l
 .inline{height:100%}
 .inline .panel{position:relative;inset:auto;width:100%;max-width:none;height:100%;min-height:420px;max-height:none;box-shadow:none;animation:none;z-index:auto}
 @keyframes ic-in{from{opacity:0;transform:translateY(8px)}}
-@media (max-width:520px){.floating .panel{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0;border:0}.floating.open .launcher{display:none}}
+@media (max-width:520px),(max-height:520px){.floating .panel{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0;border:0}.floating.open .launcher{display:none}}
 .header{display:flex;align-items:center;gap:4px;padding:10px 10px 10px 16px;border-bottom:1px solid var(--ic-line)}
 h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .icon-button{width:36px;height:36px;border-radius:8px;display:flex;align-items:center;justify-content:center;color:var(--ic-muted)}
 .icon-button:hover{background:var(--ic-soft);color:var(--ic-fg)}
-.log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain}
-.message{max-width:92%;padding:10px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}
-.user{align-self:flex-end;background:var(--ic-user);border-bottom-right-radius:4px}
+.log{position:relative;flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain}
+.message{max-width:92%;padding:10px 12px;border-radius:12px;overflow-wrap:anywhere}
+.user{align-self:flex-end;white-space:pre-wrap;background:var(--ic-accent);color:var(--ic-on-accent);border-bottom-right-radius:4px}
 .assistant{align-self:flex-start;background:var(--ic-soft);border-bottom-left-radius:4px}
-.text{margin:0}
+.text{margin:0}.text p,.text ul,.text ol{margin:0 0 .6em}.text>:last-child{margin-bottom:0}.text ul,.text ol{padding-left:1.3em}.text li+li{margin-top:.2em}
+.unsupported{text-decoration:underline dotted var(--ic-warn);text-underline-offset:3px}.unsupported small{color:var(--ic-warn);font-size:12px}
 .chip{display:inline-flex;align-items:center;justify-content:center;min-width:22px;height:20px;padding:0 6px;margin:0 2px;border-radius:10px;font-size:12px;font-weight:650;line-height:1;vertical-align:1px;background:var(--ic-accent);color:var(--ic-on-accent)}
 .chip[aria-expanded=true]{box-shadow:0 0 0 2px var(--ic-bg),0 0 0 4px var(--ic-accent)}
 .chip.pending{opacity:.55}
@@ -40,16 +44,18 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 .typing span{width:7px;height:7px;border-radius:50%;background:var(--ic-muted);animation:ic-dot 1s infinite ease-in-out}
 .typing span:nth-child(2){animation-delay:.15s}.typing span:nth-child(3){animation-delay:.3s}
 @keyframes ic-dot{0%,80%,100%{opacity:.3}40%{opacity:1}}
-.card-body{margin-top:10px;padding:10px 12px;border-left:3px solid var(--ic-accent);background:var(--ic-bg);border-radius:6px;white-space:normal}
+.card-body{margin:4px 0 10px;padding:10px 12px;border-left:3px solid var(--ic-accent);background:var(--ic-bg);border-radius:6px;white-space:normal}
 .card-label,.card-meta{margin:0;font-size:12px;color:var(--ic-muted)}
 .card-question{margin:2px 0 8px;font-weight:600}
 .card-quote{margin:0 0 6px;font-style:italic}
 .card-quote::before{content:"“"}.card-quote::after{content:"”"}
 .reply-suggestions{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0 0;white-space:normal}.unsupported-claim{margin:4px 0 0;font-style:italic}.note{margin:8px 0 0;padding:6px 8px;border-radius:6px;font-size:13px;white-space:normal;color:var(--ic-warn);background:var(--ic-warn-bg)}
-.feedback{display:flex;gap:2px;margin:6px 0 0}.thumb{width:28px;height:28px;border-radius:6px;display:flex;align-items:center;justify-content:center;color:var(--ic-muted)}.thumb svg{width:16px;height:16px}.thumb:hover{background:var(--ic-bg);color:var(--ic-fg)}.thumb[aria-pressed=true]{color:var(--ic-accent)}
-.status{margin:6px 0 0;font-size:12px;color:var(--ic-muted)}
+.actions,.feedback{display:flex;gap:2px}.actions{margin:6px 0 0}.thumb{width:28px;height:28px;border-radius:6px;display:flex;align-items:center;justify-content:center;color:var(--ic-muted)}.thumb svg{width:16px;height:16px}.thumb:hover{background:var(--ic-bg);color:var(--ic-fg)}.thumb[aria-pressed=true]{color:var(--ic-accent)}
+.status{margin:6px 0 0;font-size:12px;color:var(--ic-muted)}.status.cut{font-size:13px;color:var(--ic-error)}
 .error{background:var(--ic-error-bg);color:var(--ic-error)}
-.retry{margin-top:8px;padding:5px 12px;border-radius:8px;border:1px solid currentColor;font-size:13px;font-weight:600}
+.retry{margin:8px 6px 0 0;padding:5px 12px;border-radius:8px;border:1px solid currentColor;font-size:13px;font-weight:600}
+.confirm{display:flex;flex-wrap:wrap;align-items:center;gap:0 6px;padding:8px 16px 10px;border-bottom:1px solid var(--ic-line);background:var(--ic-soft)}.confirm p{flex-basis:100%;margin:0;font-weight:600}
+.avatar{width:28px;height:28px;border-radius:50%;object-fit:cover;margin-right:6px}
 .suggestions{display:flex;flex-wrap:wrap;gap:6px;padding:0 16px 12px}
 .suggestion{padding:6px 10px;border:1px solid var(--ic-accent);border-radius:16px;color:var(--ic-accent);font-size:13px;text-align:left;background:var(--ic-bg)}
 .suggestion:hover{background:var(--ic-soft)}

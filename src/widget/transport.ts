@@ -34,12 +34,17 @@ export interface ChatTransport {
    * @throws ChatError for HTTP errors, `error` events, an unreachable server or a cut stream;
    *   when `signal` aborts, the fetch's AbortError.
    */
-  stream(question: { message: string; history: WireTurn[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent>;
+  stream(question: { message: string; history: WireTurn[]; sources?: string[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent>;
   /**
    * Sends a reader's thumbs on a reply (`POST /api/feedback`), with the same session token as questions.
    * Optional: a transport without it shows no thumbs. @throws ChatError as `stream` does.
    */
   feedback?(vote: WireFeedback): Promise<void>;
+  /**
+   * Whether this page may ask at all: `refused` when the server is up but its CORS answer leaves
+   * this origin out (not in ALLOWED_ORIGINS), `unreachable` when nothing answers. Optional.
+   */
+  check?(): Promise<"ok" | "refused" | "unreachable">;
 }
 
 /**
@@ -65,8 +70,8 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
     }
   };
 
-  const fetchToken = async (signal?: AbortSignal): Promise<string | null> => {
-    const response = await post(`${base}/api/session`, {}, { accept: "application/json" }, signal);
+  const fetchToken = async (): Promise<string | null> => {
+    const response = await post(`${base}/api/session`, {}, { accept: "application/json" });
     if (response.status === 404) {
       sessionless = true;
       return null;
@@ -80,25 +85,45 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
     return body.token;
   };
 
-  const token = async (signal?: AbortSignal): Promise<string | null> => {
+  const token = async (): Promise<string | null> => {
     if (sessionless) return null;
     if (session && now() < session.renewAt) return session.token;
-    // Questions asked together share one token request.
-    pending ??= fetchToken(signal).finally(() => (pending = null));
+    // Questions asked together share one token request, which is not tied to any one question's
+    // signal: a question stopped (or replaced by the next) must not fail the others waiting on it.
+    pending ??= fetchToken().finally(() => (pending = null));
     return pending;
   };
 
   return {
+    async check() {
+      try {
+        // The session token the first question needs anyway: fetching it is the CORS check.
+        await token();
+        return "ok";
+      } catch (error) {
+        if (!(error instanceof ChatError) || error.code !== "network") return "ok";
+      }
+      try {
+        // A script cannot tell a refused CORS request from a server that is down; an opaque
+        // request, which CORS does not govern, can: it succeeds if anything answers. To the
+        // widget's own file, which (unlike the API) any site may load (Cross-Origin-Resource-Policy).
+        await fetchImpl(`${base}/widget.js`, { method: "HEAD", mode: "no-cors", credentials: "omit" });
+        return "refused";
+      } catch {
+        return "unreachable";
+      }
+    },
     async feedback(vote) {
       const current = await token();
       const response = await post(`${base}/api/feedback`, vote, { accept: "application/json", ...(current ? { [sessionHeader]: current } : {}) });
       if (!response.ok) throw await httpError(response);
     },
-    async *stream({ message, history }, signal) {
+    async *stream({ message, history, sources }, signal) {
       let response: Response;
       for (let attempt = 0; ; attempt++) {
-        const current = await token(signal);
-        response = await post(url, { message, history, stream: true }, { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) }, signal);
+        // Stopping the question stops its wait for the token, not the token request others may share.
+        const current = await abortable(token(), signal);
+        response = await post(url, { message, history, ...(sources ? { sources } : {}), stream: true }, { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) }, signal);
         if (response.ok && response.body) break;
         const failure = await httpError(response);
         // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
@@ -152,6 +177,17 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
       }
     },
   };
+}
+
+/** `promise`, or the signal's AbortError as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason ?? new DOMException("The question was stopped", "AbortError"));
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 async function httpError(response: Response): Promise<ChatError> {

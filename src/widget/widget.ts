@@ -7,7 +7,7 @@
  * element and one global, `InterviewChat` ({ open, close, ask }). Nothing else is global.
  */
 import { ChatWidget } from "./chat-widget.js";
-import { readOptions } from "./options.js";
+import { readOptions, type WidgetOptions } from "./options.js";
 import { createTransport } from "./transport.js";
 
 interface InterviewChatApi {
@@ -45,18 +45,32 @@ if (!window.InterviewChat) {
       console.warn(`InterviewChat: data-target "${options.target ?? ""}" matches no element; showing the floating widget`);
       options.mode = "floating";
     }
-    (target ?? document.body).append(widget);
-    widget.setup(options, createTransport({ api: options.api }), sessionStorageOrNull());
+    // Floating, it hangs off <html>, not <body>: a host's `body { transform: … }` (or filter, contain)
+    // would make the body the box its position: fixed is relative to, pushing it off-screen.
+    (target ?? document.documentElement).append(widget);
+    const transport = createTransport({ api: options.api });
+    widget.setup(options, transport, storageFor(options.persist));
     mounted = true;
     for (const action of pending.splice(0)) action();
+    // Once per page, for pages on other origins: may this one ask at all? Better told now than after a first question.
+    if (new URL(options.api).origin !== location.origin) {
+      void transport.check?.().then((state) => {
+        if (state !== "refused") return;
+        console.warn(
+          `InterviewChat: ${options.api} does not allow pages on ${location.origin} to ask. To allow them, start the server with ALLOWED_ORIGINS=${location.origin} (comma-separated, beside any origins already listed).`,
+        );
+        widget.unavailable();
+      });
+    }
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount, { once: true });
   else mount();
 }
 
-function sessionStorageOrNull(): Storage | null {
+/** `data-persist`: the tab's sessionStorage (default), localStorage, or none. */
+function storageFor(persist: WidgetOptions["persist"]): Storage | null {
   try {
-    return window.sessionStorage;
+    return persist === "none" ? null : persist === "local" ? window.localStorage : window.sessionStorage;
   } catch {
     // Blocked storage throws on access: the conversation is then not kept across reloads.
     return null;

@@ -37,10 +37,16 @@ const fetchWithoutRedirects: typeof fetch = (input, init) => fetch(input, { ...i
  * scrubbed of `client`'s key and anything key-shaped, since upstreams echo keys and internal
  * hosts in their errors.
  */
-export function toUpstreamError(error: unknown, client: Pick<OpenAI, "apiKey">, what = "The language model"): UpstreamError {
+export function toUpstreamError(
+  error: unknown,
+  client: Pick<OpenAI, "apiKey">,
+  what = "The language model",
+): UpstreamError {
   const cause = scrubbedCause(error, [client.apiKey ?? undefined]);
   if (error instanceof UpstreamError) {
-    return error.cause === undefined ? error : new UpstreamError(error.message, error.isRetryable, { cause, status: error.status });
+    return error.cause === undefined
+      ? error
+      : new UpstreamError(error.message, error.isRetryable, { cause, status: error.status });
   }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new UpstreamError(`${what} did not answer in time`, true, { cause, status: 504 });
@@ -48,7 +54,11 @@ export function toUpstreamError(error: unknown, client: Pick<OpenAI, "apiKey">, 
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const redirect = error.status >= 300 && error.status < 400;
     // A redirect is refused, not retried: the same request would be sent the same way.
-    return new UpstreamError(`${what} answered ${error.status}${redirect ? " (a redirect, not followed)" : ""}`, !redirect && (error.status === 429 || error.status >= 500), { cause });
+    return new UpstreamError(
+      `${what} answered ${error.status}${redirect ? " (a redirect, not followed)" : ""}`,
+      !redirect && (error.status === 429 || error.status >= 500),
+      { cause },
+    );
   }
   return new UpstreamError(`${what} could not be reached`, true, { cause });
 }
@@ -57,7 +67,10 @@ export function toUpstreamError(error: unknown, client: Pick<OpenAI, "apiKey">, 
 function scrubbedCause(error: unknown, secrets: ReadonlyArray<string | undefined>, depth = 0): Error | undefined {
   if (error === undefined || error === null) return undefined;
   if (!(error instanceof Error)) return new Error(scrubSecrets(String(error), secrets));
-  const copy = new Error(scrubSecrets(error.message, secrets), depth < 3 ? { cause: scrubbedCause(error.cause, secrets, depth + 1) } : {});
+  const copy = new Error(
+    scrubSecrets(error.message, secrets),
+    depth < 3 ? { cause: scrubbedCause(error.cause, secrets, depth + 1) } : {},
+  );
   copy.name = error.name;
   copy.stack = `${copy.name}: ${copy.message}`;
   const status = (error as { status?: unknown }).status;

@@ -41,8 +41,15 @@ function redirectNext(count: number, endpoint: string) {
 describe("createOpenAiClient", () => {
   it("does not follow a redirect, nor retry it: the prompt goes to the configured server only", async () => {
     redirectNext(3, "chat/completions");
-    const client = createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs: 2_000, maxRetries: 2 });
-    const failure = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "the prompt" }] }).catch((error: unknown) => error);
+    const client = createOpenAiClient({
+      apiKey: secretKey,
+      baseURL: upstream.baseURL,
+      timeoutMs: 2_000,
+      maxRetries: 2,
+    });
+    const failure = await client.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "the prompt" }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect((failure as OpenAI.APIError).status).toBe(307);
     expect(upstream.requests).toHaveLength(1);
@@ -56,12 +63,25 @@ describe("createOpenAiClient", () => {
   it("scrubs the key from what an upstream said, keeping it only in the cause, for the log", async () => {
     upstream.faults.length = 0;
     upstream.faults.push("401-secret");
-    const client = createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs: 2_000, maxRetries: 0 });
-    const failure = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "q" }] }).catch((error: unknown) => error);
+    const client = createOpenAiClient({
+      apiKey: secretKey,
+      baseURL: upstream.baseURL,
+      timeoutMs: 2_000,
+      maxRetries: 0,
+    });
+    const failure = await client.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "q" }] })
+      .catch((error: unknown) => error);
     expect(String((failure as Error).message)).toContain(secretKey.slice(3, 12)); // what the upstream said, before scrubbing
     const reported = toUpstreamError(failure, client);
     expect(reported.message).toBe("The language model answered 401");
-    expect(JSON.stringify({ message: reported.message, cause: String(reported.cause), stack: (reported.cause as Error).stack })).not.toContain(secretKey.slice(3, 12));
+    expect(
+      JSON.stringify({
+        message: reported.message,
+        cause: String(reported.cause),
+        stack: (reported.cause as Error).stack,
+      }),
+    ).not.toContain(secretKey.slice(3, 12));
   });
 
   it("is the embeddings' client too: a redirect is an UpstreamError and the other server hears nothing", async () => {
@@ -80,7 +100,11 @@ describe("an upstream that redirects, seen over HTTP", () => {
     const embedder = new FakeEmbedder();
     const opened = await openIndex({ ...(await scratchProject()), embedder });
     const retriever = new HybridRetriever(opened.index, embedder);
-    const extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks });
+    const extractive = new ExtractiveAnswerer({
+      retriever,
+      interviews: opened.interviews,
+      chunks: opened.index.chunks,
+    });
     const prompts = await loadPrompts(path.join(projectRoot, "prompts"));
     const lines: string[] = [];
     const logger = createLogger("debug", { write: (line: string) => void lines.push(line) }, [secretKey]);
@@ -101,7 +125,9 @@ describe("an upstream that redirects, seen over HTTP", () => {
       redirectNext(3, "chat/completions");
       const response = await postJson(`${strict.url}/api/chat`, question);
       expect(response.status).toBe(502);
-      expect(await response.json()).toEqual({ error: { code: "upstream_error", message: "The language model failed to answer; try again shortly" } });
+      expect(await response.json()).toEqual({
+        error: { code: "upstream_error", message: "The language model failed to answer; try again shortly" },
+      });
       expect(upstream.requests).toHaveLength(1);
       expect(elsewhere.requests).toEqual([]);
     } finally {
@@ -113,7 +139,11 @@ describe("an upstream that redirects, seen over HTTP", () => {
       redirectNext(3, "chat/completions");
       const response = await postJson(`${lenient.url}/api/chat`, question);
       expect(response.status).toBe(200);
-      const reply = (await response.json()) as { degraded?: boolean; mode: string; citations: Array<{ source: string }> };
+      const reply = (await response.json()) as {
+        degraded?: boolean;
+        mode: string;
+        citations: Array<{ source: string }>;
+      };
       expect(reply).toMatchObject({ degraded: true, mode: "extractive" });
       expect(reply.citations.length).toBeGreaterThan(0);
       expect(elsewhere.requests).toEqual([]);

@@ -16,11 +16,16 @@ import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { startApp } from "./support/http.js";
 
 // The official client, as any OpenAI-compatible chat UI talks to the app on 127.0.0.1.
-type Extras = { citations: Array<{ n: number; source: string; quote: string }>; claims: Array<{ end: number }>; grounded: boolean };
+type Extras = {
+  citations: Array<{ n: number; source: string; quote: string }>;
+  claims: Array<{ end: number }>;
+  grounded: boolean;
+};
 const encoder = new Tiktoken(cl100k);
 const tokens = (text: string) => encoder.encode(text).length;
 // OpenAI's count for chat prompts: 3 tokens of framing a message, its role and content, 3 to prime the reply.
-const promptTokens = (messages: Array<{ role: string; content: string }>) => messages.reduce((sum, m) => sum + 3 + tokens(m.role) + tokens(m.content), 3);
+const promptTokens = (messages: Array<{ role: string; content: string }>) =>
+  messages.reduce((sum, m) => sum + 3 + tokens(m.role) + tokens(m.content), 3);
 
 let extractive: ExtractiveAnswerer;
 let retriever: HybridRetriever;
@@ -60,27 +65,47 @@ describe("/v1/chat/completions, extractive, through the openai client", () => {
     const content = completion.choices[0]!.message.content!;
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     expect(content.length).toBeGreaterThan(100);
-    expect(completion.usage).toEqual({ prompt_tokens: promptTokens(messages), completion_tokens: tokens(content), total_tokens: promptTokens(messages) + tokens(content) });
+    expect(completion.usage).toEqual({
+      prompt_tokens: promptTokens(messages),
+      completion_tokens: tokens(content),
+      total_tokens: promptTokens(messages) + tokens(content),
+    });
   });
 
   it("streams the usage in a last chunk with no choices only when include_usage asks for it", async () => {
     const whole = await served.client.chat.completions.create({ model: "interview-chat", messages });
-    const withUsage = await collect(await served.client.chat.completions.create({ model: "interview-chat", messages, stream: true, stream_options: { include_usage: true } }));
+    const withUsage = await collect(
+      await served.client.chat.completions.create({
+        model: "interview-chat",
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
     expect(withUsage.content).toBe(whole.choices[0]!.message.content);
     const last = withUsage.chunks.at(-1)!;
     expect(last.choices).toEqual([]);
     expect(last.usage).toEqual(whole.usage);
-    expect(withUsage.chunks.slice(0, -1).every((chunk) => chunk.usage === null && chunk.choices.length === 1)).toBe(true);
+    expect(withUsage.chunks.slice(0, -1).every((chunk) => chunk.usage === null && chunk.choices.length === 1)).toBe(
+      true,
+    );
 
-    const without = await collect(await served.client.chat.completions.create({ model: "interview-chat", messages, stream: true }));
+    const without = await collect(
+      await served.client.chat.completions.create({ model: "interview-chat", messages, stream: true }),
+    );
     expect(without.content).toBe(whole.choices[0]!.message.content);
     expect(without.chunks.every((chunk) => chunk.choices.length === 1 && chunk.usage === undefined)).toBe(true);
   });
 
   it("cuts the answer after its last whole sentence within max_tokens, with finish_reason length, the same streamed or not", async () => {
-    const whole = (await served.client.chat.completions.create({ model: "interview-chat", messages })).choices[0]!.message.content!;
+    const whole = (await served.client.chat.completions.create({ model: "interview-chat", messages })).choices[0]!
+      .message.content!;
     for (const cap of [25, 60]) {
-      const capped = await served.client.chat.completions.create({ model: "interview-chat", messages, max_tokens: cap });
+      const capped = await served.client.chat.completions.create({
+        model: "interview-chat",
+        messages,
+        max_tokens: cap,
+      });
       const content = capped.choices[0]!.message.content!;
       expect(capped.choices[0]!.finish_reason).toBe("length");
       expect(tokens(content)).toBeLessThanOrEqual(cap);
@@ -94,24 +119,44 @@ describe("/v1/chat/completions, extractive, through the openai client", () => {
       for (const citation of extras.citations) expect(content).toContain(`[${citation.n}]`);
       for (const claim of extras.claims) expect(claim.end).toBeLessThanOrEqual(content.length);
 
-      const streamed = await collect(await served.client.chat.completions.create({ model: "interview-chat", messages, max_tokens: cap, stream: true, stream_options: { include_usage: true } }));
+      const streamed = await collect(
+        await served.client.chat.completions.create({
+          model: "interview-chat",
+          messages,
+          max_tokens: cap,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      );
       expect(streamed.content).toBe(content);
       expect(streamed.finish).toBe("length");
       expect(streamed.chunks.at(-1)!.usage).toEqual(capped.usage);
     }
     // max_completion_tokens is the same cap; a cap the answer fits in changes nothing.
-    const newer = await served.client.chat.completions.create({ model: "interview-chat", messages, max_completion_tokens: 25 });
+    const newer = await served.client.chat.completions.create({
+      model: "interview-chat",
+      messages,
+      max_completion_tokens: 25,
+    });
     expect(newer.choices[0]!.finish_reason).toBe("length");
     const roomy = await served.client.chat.completions.create({ model: "interview-chat", messages, max_tokens: 4000 });
     expect(roomy.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: whole } });
   });
 
   it("refuses a request with no user message with a 400 that says so", async () => {
-    const failure = await served.client.chat.completions.create({ model: "interview-chat", messages: [{ role: "system", content: "Be brief." }] }).catch((error: unknown) => error);
+    const failure = await served.client.chat.completions
+      .create({ model: "interview-chat", messages: [{ role: "system", content: "Be brief." }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
     expect((failure as OpenAI.APIError).message).toMatch(/no user message/);
     const assistantLast = await served.client.chat.completions
-      .create({ model: "interview-chat", messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }] })
+      .create({
+        model: "interview-chat",
+        messages: [
+          { role: "user", content: "Hi" },
+          { role: "assistant", content: "Hello" },
+        ],
+      })
       .catch((error: unknown) => error);
     expect((assistantLast as OpenAI.APIError).status).toBe(400);
     expect((assistantLast as OpenAI.APIError).message).toMatch(/last user or assistant message must be from the user/);
@@ -152,7 +197,9 @@ describe("/v1/chat/completions with an LLM, through the openai client", () => {
     expect(completion.usage).toEqual({ prompt_tokens: 321, completion_tokens: words, total_tokens: 321 + words });
     expect(lastAnswerRequest()).toMatchObject({ stream_options: { include_usage: true }, max_tokens: 600 });
 
-    const streamed = await collect(await served.client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } }));
+    const streamed = await collect(
+      await served.client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } }),
+    );
     expect(streamed.content).toBe(completion.choices[0]!.message.content);
     expect(streamed.chunks.at(-1)).toMatchObject({ choices: [], usage: completion.usage });
   });
@@ -164,7 +211,9 @@ describe("/v1/chat/completions with an LLM, through the openai client", () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 321, completion_tokens: 9 });
     expect(completion.choices[0]!.message.content).toBe("Export cargoes go to Liepaja, Riga and Ventspils [1].");
 
-    const streamed = await collect(await served.client.chat.completions.create({ ...ask, max_completion_tokens: 9, stream: true }));
+    const streamed = await collect(
+      await served.client.chat.completions.create({ ...ask, max_completion_tokens: 9, stream: true }),
+    );
     expect(lastAnswerRequest()).toMatchObject({ max_tokens: 9 });
     expect(streamed.finish).toBe("length");
     expect(streamed.content).toBe("Export cargoes go to Liepaja, Riga and Ventspils [1].");

@@ -39,11 +39,22 @@ export function capLength(text: string, maxTokens: number, count: CountTokens): 
  * A reply cut to its first `length` characters: the claims that end within it, the citations its
  * markers still point to, and `grounded` decided again over what is left.
  */
-export function cutResponse<T extends Pick<ChatResponse, "answer" | "claims" | "citations" | "grounded">>(response: T, length: number): T {
+export function cutResponse<T extends Pick<ChatResponse, "answer" | "claims" | "citations" | "grounded">>(
+  response: T,
+  length: number,
+): T {
   if (length >= response.answer.length) return response;
   const answer = response.answer.slice(0, length).trimEnd();
   const claims = response.claims.filter((claim) => claim.end <= answer.length);
-  const cited = new Set([...answer.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)].flatMap((match) => match[1]!.split(/\s*,\s*/).map(Number)));
+  const cited = new Set(
+    [...answer.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)].flatMap((match) => match[1]!.split(/\s*,\s*/).map(Number)),
+  );
   const citations = response.citations.filter((citation) => cited.has(citation.n));
-  return { ...response, answer, claims, citations, grounded: claims.length > 0 && claims.every((claim) => claim.supported) };
+  return {
+    ...response,
+    answer,
+    claims,
+    citations,
+    grounded: claims.length > 0 && claims.every((claim) => claim.supported),
+  };
 }

@@ -29,7 +29,10 @@ export const chatRequestSchema = z.strictObject({
         // trim() keeps zero-width spaces, joiners and other format characters: a message of only those is empty.
         .refine((value) => /[^\s\p{Cf}]/u.test(value), "must not be empty"),
     )
-    .meta({ description: "The question, 1–2,000 characters after trimming", example: "How many deputies will the Mazhilis have?" }),
+    .meta({
+      description: "The question, 1–2,000 characters after trimming",
+      example: "How many deputies will the Mazhilis have?",
+    }),
   history: z
     .array(chatTurnSchema)
     .max(limits.turns, "must hold at most 20 turns")
@@ -41,12 +44,18 @@ export const chatRequestSchema = z.strictObject({
     .min(1, "must name at least one file")
     .max(20, "must name at most 20 files")
     .optional()
-    .meta({ description: "Limit the question to these files of data/ (file names, e.g. interview.txt); all files when absent", example: ["interview.txt"] }),
+    .meta({
+      description: "Limit the question to these files of data/ (file names, e.g. interview.txt); all files when absent",
+      example: ["interview.txt"],
+    }),
 });
 
-const sourceField = z.string().meta({ description: "The file within data/ the passage comes from, e.g. interview.txt" });
+const sourceField = z
+  .string()
+  .meta({ description: "The file within data/ the passage comes from, e.g. interview.txt" });
 const chunkIdField = z.string().meta({
-  description: "The passage within its file: intro, q<N> or q<N>-<part> (e.g. q1-3); the same whatever the number of files, so source and chunkId together name a passage",
+  description:
+    "The passage within its file: intro, q<N> or q<N>-<part> (e.g. q1-3); the same whatever the number of files, so source and chunkId together name a passage",
 });
 
 export const citationSchema = z.object({
@@ -74,18 +83,26 @@ export const claimSchema = z.object({
   start: z.number().int(),
   end: z.number().int(),
   citations: z.array(z.number().int()).meta({ description: "The n of the citations whose quotes are its evidence" }),
-  supported: z.boolean().meta({ description: "Its numbers and names are in its quotes and its support reaches the calibrated threshold" }),
+  supported: z
+    .boolean()
+    .meta({ description: "Its numbers and names are in its quotes and its support reaches the calibrated threshold" }),
   support: z.number().meta({ description: "0–1: lexical coverage blended with embedding similarity to its quotes" }),
 });
 
 export const answerKindSchema = z
   .enum(["answer", "no_answer", "smalltalk"])
-  .meta({ description: "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'" });
+  .meta({
+    description:
+      "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'",
+  });
 export const answerModeSchema = z.enum(["extractive", "llm"]);
 
 export const chatResponseSchema = z.object({
   // Optional in the type so answerers' own objects (ask --json, the eval) still fit; the server always sends it.
-  id: z.string().optional().meta({ description: "This reply's id, always sent by the server: POST /api/feedback rates it" }),
+  id: z
+    .string()
+    .optional()
+    .meta({ description: "This reply's id, always sent by the server: POST /api/feedback rates it" }),
   kind: answerKindSchema,
   answer: z.string(),
   claims: z.array(claimSchema),
@@ -93,8 +110,16 @@ export const chatResponseSchema = z.object({
   contexts: z.array(contextSchema).meta({ description: "Retrieved passages, best first" }),
   grounded: z.boolean().meta({ description: "True when the answer states something and every claim is supported" }),
   mode: answerModeSchema,
-  degraded: z.boolean().optional().meta({ description: "True when the LLM failed and the extractive answer stands in" }),
-  suggestions: z.array(z.string()).meta({ description: "Questions the interview answers, chosen for the conversation; always some for no_answer and smalltalk" }),
+  degraded: z
+    .boolean()
+    .optional()
+    .meta({ description: "True when the LLM failed and the extractive answer stands in" }),
+  suggestions: z
+    .array(z.string())
+    .meta({
+      description:
+        "Questions the interview answers, chosen for the conversation; always some for no_answer and smalltalk",
+    }),
 });
 
 export const errorSchema = z.object({
@@ -162,5 +187,16 @@ export function verdictToWire(verdict: Verdict): Verdict {
  */
 export function toWire(response: ChatResponse, id?: string): ChatResponse {
   const { kind, answer, claims, citations, contexts, grounded, mode, degraded, suggestions } = response;
-  return { ...(id === undefined ? {} : { id }), kind, answer, claims, citations, contexts, grounded, mode, ...(degraded ? { degraded } : {}), suggestions };
+  return {
+    ...(id === undefined ? {} : { id }),
+    kind,
+    answer,
+    claims,
+    citations,
+    contexts,
+    grounded,
+    mode,
+    ...(degraded ? { degraded } : {}),
+    suggestions,
+  };
 }

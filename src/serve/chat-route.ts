@@ -13,7 +13,12 @@ import { startTurn } from "./insights-routes.js";
  * `POST /api/chat`: JSON, or Server-Sent Events with `"stream": true` or `Accept: text/event-stream`.
  * `knownSources` (the files of data/) checks a request's `sources`; without it any name is taken.
  */
-export function chatRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights, knownSources?: readonly string[]) {
+export function chatRoute(
+  answerer: Answerer,
+  heartbeatMs: number,
+  insights?: Insights,
+  knownSources?: readonly string[],
+) {
   return async (request: Request, response: Response) => {
     const body = validate(chatRequestSchema, withQuerySources(request));
     const sources = checkSources(body.sources, knownSources);
@@ -24,7 +29,10 @@ export function chatRoute(answerer: Answerer, heartbeatMs: number, insights?: In
     const turn = startTurn(insights, request, body.message);
     const logger = response.locals.logger as Logger | undefined;
     if (!wantsStream) {
-      const reply = toWire(await answerer.answer(chatRequest, { signal, logger, onStandalone: turn.noteStandalone }), turn.id);
+      const reply = toWire(
+        await answerer.answer(chatRequest, { signal, logger, onStandalone: turn.noteStandalone }),
+        turn.id,
+      );
       response.json(reply);
       turn.finish(reply);
       return;
@@ -57,7 +65,9 @@ function withQuerySources(request: Request): unknown {
   const query = request.query.source;
   const body = request.body as unknown;
   if (query === undefined || typeof body !== "object" || body === null || "sources" in body) return body;
-  const sources = (Array.isArray(query) ? query : [query]).filter((value): value is string => typeof value === "string");
+  const sources = (Array.isArray(query) ? query : [query]).filter(
+    (value): value is string => typeof value === "string",
+  );
   return { ...body, sources };
 }
 
@@ -65,13 +75,19 @@ function withQuerySources(request: Request): unknown {
  * The request's files, each checked against the files the index holds: an unknown one is a 400
  * naming it (and the files there are), never an answer from nothing.
  */
-export function checkSources(requested: readonly string[] | undefined, known: readonly string[] | undefined): string[] | undefined {
+export function checkSources(
+  requested: readonly string[] | undefined,
+  known: readonly string[] | undefined,
+): string[] | undefined {
   if (!requested) return undefined;
   const unique = [...new Set(requested)];
   if (!known) return unique;
   const unknown = unique.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new BadRequestError(`sources: no file ${unknown.map((name) => JSON.stringify(name.slice(0, 100))).join(", ")} in data/; known: ${known.join(", ")}`, "invalid_request");
+    throw new BadRequestError(
+      `sources: no file ${unknown.map((name) => JSON.stringify(name.slice(0, 100))).join(", ")} in data/; known: ${known.join(", ")}`,
+      "invalid_request",
+    );
   }
   return unique;
 }

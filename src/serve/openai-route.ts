@@ -36,7 +36,12 @@ export const modelId = "interview-chat";
  * no model wrote (extractive, degraded, small talk) is cut after its last whole sentence that
  * fits; `finish_reason` is `"length"` either way.
  */
-export function completionsRoute(answerer: Answerer, heartbeatMs: number, insights?: Insights, knownSources?: readonly string[]) {
+export function completionsRoute(
+  answerer: Answerer,
+  heartbeatMs: number,
+  insights?: Insights,
+  knownSources?: readonly string[],
+) {
   return async (request: Request, response: Response) => {
     const body = validate(completionRequestSchema, request.body);
     const chatRequest = toChatRequest(body, knownSources);
@@ -59,7 +64,10 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
     const counter = loadTokenCounter();
     const usageOf = (answer: string, count: CountTokens): CompletionUsage => {
       if (report?.usage) return report.usage;
-      const prompt = countChatTokens(body.messages.map((message) => ({ role: message.role, content: text(message.content) })), count);
+      const prompt = countChatTokens(
+        body.messages.map((message) => ({ role: message.role, content: text(message.content) })),
+        count,
+      );
       const completion = count(answer);
       return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
     };
@@ -69,11 +77,19 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
       const whole = await answerer.answer(chatRequest, options);
       const count = await counter;
       // A model's answer is capped by the model; the rest is cut here.
-      const result = maxTokens === undefined || report ? whole : cutResponse(whole, capLength(whole.answer, maxTokens, count));
+      const result =
+        maxTokens === undefined || report ? whole : cutResponse(whole, capLength(whole.answer, maxTokens, count));
       response.json({
         ...base,
         object: "chat.completion",
-        choices: [{ index: 0, message: { role: "assistant", content: result.answer }, finish_reason: finishReason(result !== whole), logprobs: null }],
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: result.answer },
+            finish_reason: finishReason(result !== whole),
+            logprobs: null,
+          },
+        ],
         usage: usageOf(result.answer, count),
         ...extras(result),
       });
@@ -85,7 +101,13 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
     const events = openEventStream(response, heartbeatMs);
     // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
     const chunk = (delta: object, extra: object = {}, finish: string | null = null) =>
-      events.send(null, { ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...(includeUsage ? { usage: null } : {}), ...extra });
+      events.send(null, {
+        ...base,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+        ...(includeUsage ? { usage: null } : {}),
+        ...extra,
+      });
     try {
       chunk({ role: "assistant", content: "" });
       const count = maxTokens === undefined ? undefined : await counter;
@@ -109,7 +131,13 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
         const cut = cutResponse({ ...verdict, answer: capped.full }, capped.shown.length);
         chunk({}, extras({ ...cut, ...(suggestions ? { suggestions } : {}) }), finishReason(capped.cut));
       }
-      if (includeUsage) events.send(null, { ...base, object: "chat.completion.chunk", choices: [], usage: usageOf(capped.shown, await counter) });
+      if (includeUsage)
+        events.send(null, {
+          ...base,
+          object: "chat.completion.chunk",
+          choices: [],
+          usage: usageOf(capped.shown, await counter),
+        });
       events.sendRaw("[DONE]");
       turn.done();
     } catch (error) {
@@ -123,9 +151,19 @@ export function completionsRoute(answerer: Answerer, heartbeatMs: number, insigh
 }
 
 /** The fields beside OpenAI's: what the answer rests on. The answer's mode is not one (`model` names this server). */
-function extras(result: Omit<Verdict, "mode"> & Partial<Pick<ChatResponse, "contexts" | "suggestions">>): CompletionExtras {
+function extras(
+  result: Omit<Verdict, "mode"> & Partial<Pick<ChatResponse, "contexts" | "suggestions">>,
+): CompletionExtras {
   const { kind, citations, claims, grounded, degraded, contexts, suggestions } = result;
-  return { kind, citations, claims, ...(contexts ? { contexts } : {}), grounded, ...(suggestions ? { suggestions } : {}), ...(degraded ? { degraded } : {}) };
+  return {
+    kind,
+    citations,
+    claims,
+    ...(contexts ? { contexts } : {}),
+    grounded,
+    ...(suggestions ? { suggestions } : {}),
+    ...(degraded ? { degraded } : {}),
+  };
 }
 
 /**
@@ -203,13 +241,23 @@ function tokenCap(body: CompletionRequest): number | undefined {
 function toChatRequest(body: CompletionRequest, knownSources: readonly string[] | undefined) {
   const turns = body.messages.filter((message) => message.role === "user" || message.role === "assistant");
   if (!turns.some((message) => message.role === "user")) {
-    throw new BadRequestError("messages: there is no user message; send the question as a message with role \"user\"", "invalid_request");
+    throw new BadRequestError(
+      'messages: there is no user message; send the question as a message with role "user"',
+      "invalid_request",
+    );
   }
   const last = turns.at(-1)!;
-  if (last.role !== "user") throw new BadRequestError("messages: the last user or assistant message must be from the user", "invalid_request");
-  const history: ChatTurn[] = turns.slice(0, -1).map((message) => ({ role: message.role as ChatTurn["role"], content: text(message.content) }));
+  if (last.role !== "user")
+    throw new BadRequestError("messages: the last user or assistant message must be from the user", "invalid_request");
+  const history: ChatTurn[] = turns
+    .slice(0, -1)
+    .map((message) => ({ role: message.role as ChatTurn["role"], content: text(message.content) }));
   // The same limits as /api/chat: the most recent 20 turns are kept.
-  const parsed = validate(chatRequestSchema, { message: text(last.content), history: history.slice(-20), ...(body.sources === undefined ? {} : { sources: body.sources }) });
+  const parsed = validate(chatRequestSchema, {
+    message: text(last.content),
+    history: history.slice(-20),
+    ...(body.sources === undefined ? {} : { sources: body.sources }),
+  });
   // `sources`, an extra parameter as on /api/chat, limits the question to some files of data/.
   const sources = checkSources(parsed.sources, knownSources);
   return { message: parsed.message, history: parsed.history, ...(sources ? { sources } : {}) };

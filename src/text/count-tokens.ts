@@ -13,7 +13,10 @@ let loading: Promise<CountTokens> | undefined;
  */
 export function loadTokenCounter(): Promise<CountTokens> {
   loading ??= (async () => {
-    const [{ Tiktoken }, { default: ranks }] = await Promise.all([import("js-tiktoken/lite"), import("js-tiktoken/ranks/cl100k_base")]);
+    const [{ Tiktoken }, { default: ranks }] = await Promise.all([
+      import("js-tiktoken/lite"),
+      import("js-tiktoken/ranks/cl100k_base"),
+    ]);
     const encoder: Tiktoken = new Tiktoken(ranks);
     return (text: string) => (text === "" ? 0 : encoder.encode(text).length);
   })();
@@ -26,6 +29,9 @@ export function loadTokenCounter(): Promise<CountTokens> {
  * The prompt tokens of a chat as OpenAI counts them for its chat models: each message costs its
  * role and content plus 3 tokens of framing, and the reply is primed with 3 more.
  */
-export function countChatTokens(messages: ReadonlyArray<{ role: string; content: string }>, count: CountTokens): number {
+export function countChatTokens(
+  messages: ReadonlyArray<{ role: string; content: string }>,
+  count: CountTokens,
+): number {
   return messages.reduce((sum, message) => sum + 3 + count(message.role) + count(message.content), 3);
 }

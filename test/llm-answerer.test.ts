@@ -315,6 +315,7 @@ describe("prompts", () => {
   it("fail fast when a template's variables differ from what the code passes", async () => {
     const folder = await mkdtemp(path.join(tmpdir(), "prompts-"));
     await copyFile(path.join(projectRoot, "prompts/condense.md"), path.join(folder, "condense.md"));
+    await copyFile(path.join(projectRoot, "prompts/overview.md"), path.join(folder, "overview.md"));
     await writeFile(path.join(folder, "answer.md"), "## system\nUse {passages}.\n\n## user\nQ: {questoin}\n");
     await expect(loadPrompts(folder)).rejects.toThrow(/answer\.md uses variables \{passages\}, \{questoin\} but the code passes \{passages\}, \{question\}/);
   });

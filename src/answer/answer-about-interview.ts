@@ -62,6 +62,51 @@ export function answerOverview(question: string, interviews: ParsedInterview[], 
   return asksOverview(question) ? describeOverview(interviews, chunks) : null;
 }
 
+/** The parts of the interviews an overview is written from (the LLM's overview prompt gets them). */
+export interface OverviewParts {
+  /** Who was interviewed, as the interview names them ("Margulan Baimukhan, Ambassador ..."), or that it does not. */
+  interviewee: string;
+  /** Who asked, as the interview tags them ("CS"). */
+  interviewer: string;
+  /** The passage naming the interviewee first (when one does), then one per interviewer question, in order. */
+  passages: Passage[];
+  /** How many of `passages` are interviewer questions' sections. */
+  sections: number;
+}
+
+/**
+ * An overview's material: who was interviewed, by whom, and for each interviewer question the
+ * passage holding the answer's key sentence (the one the extractive overview quotes). Null when
+ * the interviews have no questions.
+ */
+export function overviewParts(interviews: ParsedInterview[], chunks: Chunk[]): OverviewParts | null {
+  const builder = new DraftBuilder(chunks);
+  const interviewees: string[] = [];
+  const interviewers = new Set<string>();
+  let sections = 0;
+  for (const interview of interviews) {
+    if (interview.questions.length === 0) continue;
+    const { interviewee } = interview;
+    if (interviewee) {
+      builder.cite(interview.source.id, interviewee.sentence);
+      interviewees.push(`${interviewee.name}${interviewee.role ? `, ${interviewee.role}` : ""}`);
+    }
+    interviewers.add(interview.questions[0]!.speaker);
+    for (const section of interview.questions) {
+      const sentence = keySentence(section, interview.source.id, chunks);
+      const before = builder.passages.length;
+      if (sentence && builder.cite(interview.source.id, sentence) && builder.passages.length > before) sections++;
+    }
+  }
+  if (sections === 0) return null;
+  return {
+    interviewee: interviewees.join("; ") || "not named in the interview",
+    interviewer: [...interviewers].map((tag) => `"${tag}"`).join(", ") + " (the interview does not name the interviewer further)",
+    passages: builder.passages,
+    sections,
+  };
+}
+
 class DraftBuilder {
   readonly passages: Passage[] = [];
   readonly preferred: PreferredQuote[] = [];

@@ -5,7 +5,7 @@ import type { TermStatistics } from "../retrieve/term-statistics.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import { questionTerms, scoreSentences, type ScoredSentence } from "../retrieve/score-evidence.js";
 import { contentTerms, isStopword, normalizeTerm, words } from "../text/tokenize.js";
-import { answerAboutInterview, answerOverview, type StructuredDraft } from "./answer-about-interview.js";
+import { answerAboutInterview, answerOverview, asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
 import { foreignLanguage } from "./route/language.js";
 import { classifySmallTalk } from "./route/small-talk.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
@@ -84,6 +84,11 @@ export class ExtractiveAnswerer implements Answerer {
     }
     const structured = answerAboutInterview(message, interviews, chunks) ?? answerOverview(message, interviews, chunks);
     return structured ? this.respond(structured) : null;
+  }
+
+  /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */
+  overview(message: string): OverviewParts | null {
+    return asksOverview(message) ? overviewParts(this.options.interviews, this.options.chunks) : null;
   }
 
   /**

@@ -90,8 +90,10 @@ export class LlmAnswerer implements Answerer {
   private async *answerWithin(request: ChatRequest, options: AnswerOptions, deadline: UpstreamDeadline, heldBack: boolean): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
     const logger = options.logger ?? this.options.logger;
-    // Small talk, questions about the interview itself and overviews need no model; other languages do.
-    const routed = await fallback.converse(request.message, { otherLanguages: false });
+    // An overview is written by the model from the interview's parts (overview.md), not retrieved for.
+    const overview = fallback.overview(request.message);
+    // Small talk and questions about the interview itself need no model; other languages do.
+    const routed = overview ? null : await fallback.converse(request.message, { otherLanguages: false });
     if (routed) {
       yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed) });
       return;
@@ -100,9 +102,11 @@ export class LlmAnswerer implements Answerer {
     const history = request.history ?? [];
     // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.
     const spent: OpenAI.CompletionUsage[] = [];
-    const standalone = history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
+    const standalone = !overview && history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
-    const retrieval = await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
+    const retrieval = overview
+      ? { question: { question: request.message, searchText: request.message }, queryVector: [], passages: overview.passages }
+      : await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
     const asked = standalone ?? standaloneQuestion(retrieval.question);
     // A model that left the question as it was condensed nothing.
     if (asked && asked !== request.message) options.onStandalone?.(asked);
@@ -123,11 +127,18 @@ export class LlmAnswerer implements Answerer {
     let answerUsage: OpenAI.CompletionUsage | undefined;
     const held: string[] = [];
     try {
-      const messages = await this.options.prompts.answer.formatMessages({
-        passages: formatPassages(passages),
-        question: asData(standalone ?? request.message),
-        refusal: abstention,
-      });
+      const messages = overview
+        ? await this.options.prompts.overview.formatMessages({
+            interviewee: asData(overview.interviewee),
+            interviewer: asData(overview.interviewer),
+            passages: formatPassages(passages),
+            question: asData(request.message),
+          })
+        : await this.options.prompts.answer.formatMessages({
+            passages: formatPassages(passages),
+            question: asData(standalone ?? request.message),
+            refusal: abstention,
+          });
       const stream = await deadline.race(
         this.options.client.chat.completions.create(
           {
@@ -188,7 +199,7 @@ export class LlmAnswerer implements Answerer {
         throw upstream;
       }
       logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
-      const degraded = await this.options.fallback.answerFrom(retrieval);
+      const degraded = (overview && (await fallback.converse(request.message, { otherLanguages: false }))) || (await fallback.answerFrom(retrieval));
       const suggestions = await fallback.suggest(request.message, degraded);
       for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions })) if (event.type !== "contexts") yield event;
       return;

@@ -7,6 +7,8 @@ import { PromptError } from "../../errors.js";
 export const promptVariables = {
   answer: ["passages", "question", "refusal"],
   condense: ["history", "question"],
+  // "Summarize the interview": written from the interview's parts (answer-about-interview.ts's overviewParts).
+  overview: ["interviewee", "interviewer", "passages", "question"],
 } as const;
 
 export type PromptName = keyof typeof promptVariables;

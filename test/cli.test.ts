@@ -22,6 +22,17 @@ describe("npm run ask", () => {
     expect(stdout).toMatch(/reduced from 107 to 98.*\[1\]/);
     expect(stdout).toMatch(/^\[1\] On 5 June, a constitutional referendum/m);
     expect(stdout).toMatch(/“The number of deputies of the Mazhlis will be reduced from 107 to 98/);
+    // The quote's file with its offsets.
+    expect(stdout).toMatch(/” \(interview\.txt, characters \d+–\d+\)$/m);
+  });
+
+  it("limits the question to the files --source names, and names an unknown one", async () => {
+    const { stdout } = await ask("--json", "--source", "interview.txt", "How many deputies will the Mazhilis have?");
+    const response = JSON.parse(stdout) as { contexts: Array<{ source: string }> };
+    expect(response.contexts.length).toBeGreaterThan(0);
+    expect(response.contexts.every((context) => context.source === "interview.txt")).toBe(true);
+    const failure = await ask("--source", "missing.txt", "How many deputies?").catch((error: { stderr: string; code: number }) => error);
+    expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('"missing.txt"') });
   });
 
   it("prints the HTTP contract's response object with --json", async () => {

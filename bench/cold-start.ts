@@ -151,6 +151,7 @@ async function measurePhases(options: {
     retrieverBuildMs: phase("retrieverBuildMs"),
     listenMs: phase("listenMs"),
     modelLoadMs: phase("modelLoadMs"),
+    suggestionsMs: phase("suggestionsMs"),
     firstRequestMs: round(options.firstRequestMs, 1),
   };
 }

@@ -104,8 +104,10 @@ export interface StartupPhases {
   retrieverBuildMs: number;
   /** `createApp` and `listen`. */
   listenMs: number;
-  /** Loading the sentence encoder and embedding one text: not on the path to /healthz (the model loads lazily), paid by the first question. */
+  /** Loading the sentence encoder and embedding one text: on the path to /healthz, since the suggestions are checked at start. */
   modelLoadMs: number;
+  /** Checking every suggestion at start (each answered, kept if grounded; createAssistant), model already loaded. */
+  suggestionsMs: number;
   /** First POST /api/chat after /healthz answered, on a fresh server (includes the model load). */
   firstRequestMs: number;
 }

@@ -69,6 +69,7 @@ export async function build() {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // --if-stale (npm's `prepare`): build only when needed, and where the dev dependencies were left
   // out (`npm ci --omit=dev` with a build shipped alongside), say so and leave the build as it is.
+  // (tsc is not incremental here: its .tsbuildinfo would skip emitting a deleted build/main.js.)
   const ifStale = process.argv.includes("--if-stale");
   const reason = staleReason();
   if (ifStale && !reason) process.exit(0);
@@ -83,6 +84,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write(`Built ${written.join(", ")}\n`);
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    // A failed build does not fail `npm install` (prepare): the packages are in place, and
+    // `npm start` tries again and stops with the same error.
+    process.exit(ifStale ? 0 : 1);
   }
 }

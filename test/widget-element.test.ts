@@ -246,6 +246,58 @@ describe("<interview-chat>", () => {
     expect(mount(new ScriptedTransport([])).$(".user")).toBeNull();
   });
 
+  it("keeps the words that came when the connection drops, says it was cut off, and retries the question", async () => {
+    const dropping: Script = async function* () {
+      yield { type: "delta", text: "Cargo goes to " };
+      yield { type: "delta", text: "Riga and" };
+      throw new ChatError("network", "The connection was lost", 0);
+    };
+    const transport = new ScriptedTransport([dropping, answering("Riga [1].")]);
+    const { widget, $, $$ } = mount(transport);
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($(".assistant:last-child .status")?.textContent).toBe("The answer was cut off — try again."));
+    expect($(".assistant:last-child .text")!.textContent).toBe("Cargo goes to Riga and");
+    $(".assistant:last-child .retry")!.click();
+    await vi.waitFor(() => expect($(".assistant:last-child button.chip")).not.toBeNull());
+    expect(transport.calls.map((call) => call.message)).toEqual(["Which ports?", "Which ports?"]);
+    expect($$(".user")).toHaveLength(1);
+  });
+
+  it("replaces a question that has no words yet with the next one, and stops one that has, once", async () => {
+    const transport = new ScriptedTransport([hanging, hanging, hanging]);
+    const { widget, $, $$ } = mount(transport);
+    widget.ask("First?");
+    widget.ask("Second?");
+    await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toBe("Thinking about "));
+    widget.ask("Third?");
+    await vi.waitFor(() => expect($$(".user").map((bubble) => bubble.textContent)).toEqual(["You: Second?", "You: Third?"]));
+    await vi.waitFor(() => expect($$(".status").map((status) => status.textContent)).toEqual(["Stopped."]));
+    $(".stop")!.click();
+    await vi.waitFor(() => expect($$(".status").map((status) => status.textContent)).toEqual(["Stopped.", "Stopped."]));
+  });
+
+  it("closes the innermost thing with Escape: the open quote, then the panel", async () => {
+    const { widget, $ } = mount(new ScriptedTransport([answering("Riga [1].")]));
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($("button.chip")).not.toBeNull());
+    $("button.chip")!.click();
+    expect($(".card-quote")).not.toBeNull();
+    const escape = () => $("textarea")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true, cancelable: true }));
+    escape();
+    expect($(".card-quote")).toBeNull();
+    expect($(".panel")!.hidden).toBe(false);
+    escape();
+    expect($(".panel")!.hidden).toBe(true);
+  });
+
+  it("tells the visitor the chat is not available on a refused page, also when asked anyway", async () => {
+    const { widget, $ } = mount(new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]));
+    widget.unavailable();
+    expect($(".unavailable")!.textContent).toBe("The chat isn't available on this page.");
+    widget.ask("Which ports?");
+    await vi.waitFor(() => expect($(".assistant.error:last-child .text")?.textContent).toBe("The chat isn't available on this page."));
+  });
+
   it("sends with Enter, keeps Shift+Enter for a new line, and closes with Escape", async () => {
     const transport = new ScriptedTransport([answering("Riga [1].")]);
     const { $ } = mount(transport);

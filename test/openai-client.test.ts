@@ -1,5 +1,5 @@
 import path from "node:path";
-import OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
@@ -51,7 +51,7 @@ describe("createOpenAiClient", () => {
       .create({ model: "m", messages: [{ role: "user", content: "the prompt" }] })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect((failure as OpenAI.APIError).status).toBe(307);
+    expect((failure as APIError).status).toBe(307);
     expect(upstream.requests).toHaveLength(1);
     expect(elsewhere.requests).toEqual([]);
 

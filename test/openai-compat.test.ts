@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
@@ -148,7 +148,7 @@ describe("/v1/chat/completions, extractive, through the openai client", () => {
       .create({ model: "interview-chat", messages: [{ role: "system", content: "Be brief." }] })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((failure as OpenAI.APIError).message).toMatch(/no user message/);
+    expect((failure as APIError).message).toMatch(/no user message/);
     const assistantLast = await served.client.chat.completions
       .create({
         model: "interview-chat",
@@ -158,8 +158,8 @@ describe("/v1/chat/completions, extractive, through the openai client", () => {
         ],
       })
       .catch((error: unknown) => error);
-    expect((assistantLast as OpenAI.APIError).status).toBe(400);
-    expect((assistantLast as OpenAI.APIError).message).toMatch(/last user or assistant message must be from the user/);
+    expect((assistantLast as APIError).status).toBe(400);
+    expect((assistantLast as APIError).message).toMatch(/last user or assistant message must be from the user/);
   });
 });
 

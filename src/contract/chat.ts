@@ -89,12 +89,10 @@ export const claimSchema = z.object({
   support: z.number().meta({ description: "0–1: lexical coverage blended with embedding similarity to its quotes" }),
 });
 
-export const answerKindSchema = z
-  .enum(["answer", "no_answer", "smalltalk"])
-  .meta({
-    description:
-      "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'",
-  });
+export const answerKindSchema = z.enum(["answer", "no_answer", "smalltalk"]).meta({
+  description:
+    "answer; no_answer when the interview does not answer; smalltalk for greetings, thanks, 'what can you do'",
+});
 export const answerModeSchema = z.enum(["extractive", "llm"]);
 
 export const chatResponseSchema = z.object({
@@ -114,12 +112,10 @@ export const chatResponseSchema = z.object({
     .boolean()
     .optional()
     .meta({ description: "True when the LLM failed and the extractive answer stands in" }),
-  suggestions: z
-    .array(z.string())
-    .meta({
-      description:
-        "Questions the interview answers, chosen for the conversation; always some for no_answer and smalltalk",
-    }),
+  suggestions: z.array(z.string()).meta({
+    description:
+      "Questions the interview answers, chosen for the conversation; always some for no_answer and smalltalk",
+  }),
 });
 
 export const errorSchema = z.object({
@@ -171,13 +167,15 @@ export interface StreamEventData {
   error: ErrorBody["error"] & { status: number };
 }
 
-/**
- * The verdict as it goes on the wire: exactly the contract's fields, whatever else the object
- * carries, and `degraded` only when true (a healthy answer does not mention it).
- */
+/** `degraded` as the wire carries it: only when true (a healthy answer does not mention it). */
+export function degradedField(degraded: boolean | undefined): { degraded?: true } {
+  return degraded ? { degraded } : {};
+}
+
+/** The verdict as it goes on the wire: exactly the contract's fields, whatever else the object carries. */
 export function verdictToWire(verdict: Verdict): Verdict {
   const { kind, citations, claims, grounded, mode, degraded } = verdict;
-  return { kind, citations, claims, grounded, mode, ...(degraded ? { degraded } : {}) };
+  return { kind, citations, claims, grounded, mode, ...degradedField(degraded) };
 }
 
 /**
@@ -196,7 +194,7 @@ export function toWire(response: ChatResponse, id?: string): ChatResponse {
     contexts,
     grounded,
     mode,
-    ...(degraded ? { degraded } : {}),
+    ...degradedField(degraded),
     suggestions,
   };
 }

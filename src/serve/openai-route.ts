@@ -12,6 +12,7 @@ import { abortOnDisconnect, openEventStream } from "./event-stream.js";
 import {
   chatRequestSchema,
   completionRequestSchema,
+  degradedField,
   verdictToWire,
   type CompletionExtras,
   type CompletionRequest,
@@ -162,7 +163,7 @@ function extras(
     ...(contexts ? { contexts } : {}),
     grounded,
     ...(suggestions ? { suggestions } : {}),
-    ...(degraded ? { degraded } : {}),
+    ...degradedField(degraded),
   };
 }
 

@@ -85,6 +85,9 @@ ${embed('data-title="Ask the ambassador" data-accent="rgb(11, 122, 90)" data-pos
   return site;
 }
 
+/** Closes the connection of the "drop" answer that `scriptedApp` is holding open. */
+let dropConnection = () => {};
+
 /** 2,500 words in paragraphs, the first with bold and a citation marker, a list in the middle. */
 const longAnswer = Array.from({ length: 25 }, (_, paragraph) => {
   const words = Array.from({ length: 100 }, (_, i) => `word${paragraph}x${i}`);
@@ -111,9 +114,9 @@ function scriptedApp(interviews: Parameters<typeof widgetRoutes>[0]["interviews"
     send("contexts", { contexts: [] });
     if ((request.body as { message?: string }).message === "drop") {
       send("delta", { text: "The first half of an answer, " });
-      // Destroying the socket drops what Node still buffers: close only once the words are handed to the network.
-      await new Promise((resolve) => response.write(`event: delta\ndata: ${JSON.stringify({ text: "and then the line goes" })}\n\n`, resolve));
-      await pause();
+      send("delta", { text: "and then the line goes" });
+      // The test cuts the line once the page shows those words: a drop that came with them could fail the fetch itself.
+      await new Promise<void>((resolve) => (dropConnection = resolve));
       response.socket?.destroy();
       return;
     }
@@ -560,7 +563,11 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
   it("keeps the words of an answer whose connection drops mid-stream, says it was cut off, and offers to try again", async () => {
     await page.goto(`${scriptedServer.url}/`);
     await widget(".launcher").click();
-    await ask("drop");
+    await widget("textarea").fill("drop");
+    await widget("textarea").press("Enter");
+    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "The first half of an answer, and then the line goes");
+    dropConnection();
+    await widget(".send").waitFor({ state: "visible" });
     expect(await lastAnswer().locator(".text").textContent()).toBe("The first half of an answer, and then the line goes");
     expect(await lastAnswer().locator(".status").textContent()).toBe("The answer was cut off — try again.");
     expect(await lastAnswer().getByRole("button", { name: "Try again" }).isVisible()).toBe(true);

@@ -5,7 +5,7 @@ import { fuseRankings } from "./fuse-rankings.js";
 import { LexicalIndex } from "./lexical-index.js";
 import { resolveFollowUp, type ChatTurn, type ResolvedQuestion } from "./resolve-follow-up.js";
 import { TermStatistics } from "./term-statistics.js";
-import { questionTerms, scoreSentences } from "./score-evidence.js";
+import { questionTerms, scoreSentences, type ScoredSentence } from "./score-evidence.js";
 
 export interface Passage {
   chunk: Chunk;
@@ -20,6 +20,11 @@ export interface Retrieval {
   queryVector: number[];
   /** Best first. */
   passages: Passage[];
+  /**
+   * The sentence evidence the retriever reranked by, of `passages` (the same array), so the
+   * answerer does not score the sentences again. Absent when none was computed.
+   */
+  evidence?: { passages: Passage[]; sentences: ScoredSentence[] };
 }
 
 export interface RetrieveOptions {
@@ -102,10 +107,15 @@ export class HybridRetriever implements Retriever {
     // Rerank the fused candidates by their best single sentence of evidence: the passage that
     // holds the sentence answering the question goes first (hit@1 0.85 → 0.93 on the starter set).
     const best = new Array<number>(passages.length).fill(0);
-    for (const sentence of scoreSentences(passages, questionTerms(resolved, this.terms), this.terms)) {
-      best[sentence.passage] = Math.max(best[sentence.passage]!, sentence.score);
-    }
-    const order = passages.map((_, i) => i).sort((a, b) => best[b]! - best[a]! || a - b);
-    return { question: resolved, queryVector, passages: order.slice(0, k).map((i) => passages[i]!) };
+    const scored = scoreSentences(passages, questionTerms(resolved, this.terms), this.terms);
+    for (const sentence of scored) best[sentence.passage] = Math.max(best[sentence.passage]!, sentence.score);
+    const order = passages.map((_, i) => i).sort((a, b) => best[b]! - best[a]! || a - b).slice(0, k);
+    const kept = order.map((i) => passages[i]!);
+    // The kept passages' sentences, renumbered to their new places, in reading order (as scoring them anew would list them).
+    const place = new Map(order.map((from, to) => [from, to]));
+    const sentences = scored
+      .flatMap((sentence) => (place.has(sentence.passage) ? [{ ...sentence, passage: place.get(sentence.passage)! }] : []))
+      .sort((a, b) => a.passage - b.passage || a.sentence - b.sentence);
+    return { question: resolved, queryVector, passages: kept, evidence: { passages: kept, sentences } };
   }
 }

@@ -1,3 +1,4 @@
+import { extractiveTuning } from "../answer/extractive-tuning.js";
 import { namedTerms } from "../answer/named-terms.js";
 import { contentTermRuns } from "../text/tokenize.js";
 import type { Passage } from "./hybrid-retriever.js";
@@ -7,8 +8,6 @@ import type { TermStatistics } from "./term-statistics.js";
 /** A question's content terms, each with its weight (idf × 1 for its own words, × ½ for a follow-up's context). */
 export type WeightedTerms = Map<string, number>;
 
-// A reply names what a follow-up's pronoun points at, but it is our own wording: weigh it below the user's.
-const replyWeight = 0.1;
 
 export function questionTerms(question: ResolvedQuestion, terms: TermStatistics): WeightedTerms {
   const weights: WeightedTerms = new Map();
@@ -19,10 +18,10 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
     }
   };
   add(question.question, 1);
-  if (question.context) add(question.context, 0.5);
+  if (question.context) add(question.context, extractiveTuning.contextWeight);
   // Of the reply, only the names: they say who "he" or what "it" is; its other words repeat the
   // passage already quoted and would pull the follow-up's evidence back to it.
-  if (question.reply) add(namedTerms(question.reply).join(" "), replyWeight);
+  if (question.reply) add(namedTerms(question.reply).join(" "), extractiveTuning.replyWeight);
   return weights;
 }
 
@@ -63,15 +62,15 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
     passage.chunk.sentences.forEach((sentence, sentenceIndex) => {
       const own = coverage(query, terms, sentence.text);
       const previous = sentenceIndex > 0 && refersBack(sentence.text) ? passage.chunk.sentences[sentenceIndex - 1]!.text : "";
-      const combinedCoverage = Math.max(own, coverage(query, terms, passage.chunk.section, previous, sentence.text) * 0.5 + own * 0.5);
+      const withSection = coverage(query, terms, passage.chunk.section, previous, sentence.text);
+      const combinedCoverage = Math.max(own, withSection * extractiveTuning.sectionShare + own * (1 - extractiveTuning.sectionShare));
       const similarity = passage.sentenceSimilarities[sentenceIndex] ?? 0;
       scored.push({
         passage: passageIndex,
         sentence: sentenceIndex,
         coverage: combinedCoverage,
         similarity,
-        // Weights chosen on the starter set and the project's own set together (hit@1 peaks near 0.3).
-        score: 0.3 * combinedCoverage + 0.7 * similarity,
+        score: extractiveTuning.rankCoverageWeight * combinedCoverage + (1 - extractiveTuning.rankCoverageWeight) * similarity,
       });
     });
   });

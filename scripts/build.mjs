@@ -3,7 +3,7 @@
 // build *started*: a source saved during a build is newer than the stamp, so the next start rebuilds.
 // Plain JavaScript, so it runs before anything is compiled. Also imported by scripts/start.mjs.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const buildMain = path.join(root, "build", "main.js");
 const stamp = path.join(root, "build", ".stamp");
+// Held (an atomic mkdir) while a build runs, so two starts, or two test files, never build at once.
+const lock = path.join(root, "build", ".lock");
 const widget = path.join(root, "dist", "widget.js");
 // What the build is made from. prompts/ is not among them: the server reads prompts/*.md at start.
 const inputs = ["src", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"];
@@ -50,20 +52,48 @@ export function canBuild() {
   }
 }
 
-/** Builds build/ and dist/; throws with tsc's exit status when the code does not compile. */
-export async function build() {
-  const started = new Date();
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], {
-    stdio: "inherit",
-  });
-  if (compiled.status !== 0)
-    throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
-  const { buildWidget } = await import(pathToFileURL(path.join(root, "build", "cli", "build-widget.js")).href);
-  const written = await buildWidget();
-  writeFileSync(stamp, `${started.toISOString()}\n`);
-  utimesSync(stamp, started, started);
-  return ["build/", ...written.map((file) => path.relative(root, file))];
+/**
+ * Builds build/ and dist/ (with `ifStale`, only if still stale once no other build is running);
+ * throws with tsc's exit status when the code does not compile. Returns what it wrote, or null.
+ */
+export async function build({ ifStale = false } = {}) {
+  await acquireLock();
+  try {
+    if (ifStale && !staleReason()) return null;
+    const started = new Date();
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], {
+      stdio: "inherit",
+    });
+    if (compiled.status !== 0)
+      throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
+    const { buildWidget } = await import(pathToFileURL(path.join(root, "build", "cli", "build-widget.js")).href);
+    const written = await buildWidget();
+    writeFileSync(stamp, `${started.toISOString()}\n`);
+    utimesSync(stamp, started, started);
+    return ["build/", ...written.map((file) => path.relative(root, file))];
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Waits for another build to finish; a lock older than 10 minutes was left by a build that died. */
+async function acquireLock() {
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile: try again
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -80,8 +110,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(0);
   }
   try {
-    const written = await build();
-    process.stdout.write(`Built ${written.join(", ")}\n`);
+    const written = await build({ ifStale });
+    if (written) process.stdout.write(`Built ${written.join(", ")}\n`);
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     // A failed build does not fail `npm install` (prepare): the packages are in place, and

@@ -3,15 +3,15 @@
 // everything on a fresh clone, and a production start with a current build needs no compiler.
 // The server runs in this very process (not a child), so SIGTERM/SIGINT reach its own handlers.
 import cluster from "node:cluster";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { build, buildMain, canBuild, staleReason } from "./build.mjs";
-import { existsSync } from "node:fs";
 
 const reason = staleReason();
 if (reason && canBuild()) {
   process.stderr.write(`Building (${reason})…\n`);
   try {
-    await build();
+    await build({ ifStale: true });
   } catch (error) {
     process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(1);

@@ -3,18 +3,15 @@ import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import type { ScoredSentence } from "../retrieve/score-evidence.js";
-import { isStopword, normalizeTerm } from "../text/tokenize.js";
-import { answerAboutInterview, answerOverview, asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
+import { asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
 import { answers, chooseSentences } from "./extractive/choose-sentences.js";
 import { closestSentence, composeAnswer, composeClosest } from "./extractive/compose.js";
 import { filterSentences } from "./extractive/filter-sentences.js";
 import { analyseQuestion } from "./extractive/question-analysis.js";
 import { scoreForAnswer } from "./extractive/score-sentences.js";
-import { foreignLanguage } from "./route/language.js";
-import { classifySmallTalk } from "./route/small-talk.js";
+import { routeTurn } from "./route/route-turn.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
-import { instructsAssistant } from "./instructs-assistant.js";
 import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
 import { attachCitations } from "./verify/citation-stream.js";
 import { ClaimSupport } from "./verify/claim-support.js";
@@ -77,15 +74,20 @@ export class ExtractiveAnswerer implements Answerer {
    */
   async converse(message: string, options: { otherLanguages: boolean }): Promise<ChatResponse | null> {
     const { interviews, chunks } = this.options;
-    const smallTalk = classifySmallTalk(message);
-    if (smallTalk) return this.reply("smalltalk", smallTalkReply(smallTalk, interviews));
-    const terms = this.options.retriever.terms;
-    if (options.otherLanguages && foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))) {
-      return this.reply("no_answer", otherLanguageReply(interviews));
+    const turn = routeTurn(message, { interviews, chunks, terms: this.options.retriever.terms, otherLanguages: options.otherLanguages });
+    switch (turn.kind) {
+      case "smalltalk":
+        return this.reply("smalltalk", smallTalkReply(turn.smallTalk, interviews));
+      case "other-language":
+        return this.reply("no_answer", otherLanguageReply(interviews));
+      case "about-interview":
+      case "overview":
+        return this.respond(turn.draft);
+      case "question":
+        return null;
     }
-    const structured = answerAboutInterview(message, interviews, chunks) ?? answerOverview(message, interviews, chunks);
-    return structured ? this.respond(structured) : null;
   }
+
 
   /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */
   overview(message: string): OverviewParts | null {
@@ -123,10 +125,10 @@ export class ExtractiveAnswerer implements Answerer {
    */
   async answerFrom(retrieval: Retrieval): Promise<ChatResponse & { evidence?: Evidence }> {
     const { passages } = retrieval;
-    // Checked here rather than before retrieval so the LLM answerer's degraded fallback refuses too.
-    if (instructsAssistant(retrieval.question.question)) return this.respond({ draft: [abstention], passages, preferred: [] });
     const terms = this.options.retriever.terms;
     const analysis = analyseQuestion(retrieval.question, terms, this.acronyms);
+    // Checked here rather than before retrieval so the LLM answerer's degraded fallback refuses too.
+    if (analysis.kind === "instruction") return this.respond({ draft: [abstention], passages, preferred: [] });
     // The retriever's scores when they are of these very passages: no sentence is scored twice.
     const scored = scoreForAnswer(passages, analysis, terms, retrieval.evidence?.passages === passages ? retrieval.evidence.sentences : undefined);
     const candidates = filterSentences(scored, passages, analysis, terms);

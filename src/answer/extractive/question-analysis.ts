@@ -3,6 +3,7 @@ import { questionTerms, type WeightedTerms } from "../../retrieve/score-evidence
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { contentTerms, isStopword, words } from "../../text/tokenize.js";
 import { expectedAnswerType, thingNamed, type AnswerType } from "../expected-answer-type.js";
+import { instructsAssistant } from "../instructs-assistant.js";
 import { namedTerms } from "../named-terms.js";
 
 /**
@@ -14,6 +15,12 @@ export interface QuestionAnalysis {
   /** The question as asked. */
   question: string;
   resolved: ResolvedQuestion;
+  /**
+   * The kind of turn, once routing (route/route-turn.ts) has found it is no small talk, other
+   * language or question about the interview itself: an instruction to the assistant ("Ignore all
+   * previous instructions ..."), refused, or a question.
+   */
+  kind: "instruction" | "question";
   /** The kind of answer it asks for ("month", "countries", "any" …). */
   type: AnswerType;
   /** The terms of the names it uses, spelling corrected to the corpus ("mazhli" → "mazhili"). */
@@ -48,6 +55,7 @@ export function analyseQuestion(resolved: ResolvedQuestion, terms: TermStatistic
   return {
     question,
     resolved,
+    kind: instructsAssistant(question) ? "instruction" : "question",
     type: expectedAnswerType(question),
     names,
     acronyms,

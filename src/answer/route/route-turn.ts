@@ -1,0 +1,42 @@
+import type { Chunk } from "../../ingest/chunk-interview.js";
+import type { ParsedInterview } from "../../ingest/parse-interview.js";
+import type { TermStatistics } from "../../retrieve/term-statistics.js";
+import { isStopword, normalizeTerm } from "../../text/tokenize.js";
+import { answerAboutInterview, answerOverview, type StructuredDraft } from "../answer-about-interview.js";
+import { foreignLanguage } from "./language.js";
+import { classifySmallTalk, type SmallTalk } from "./small-talk.js";
+
+/** What kind of turn a message is, decided before any retrieval: the first stage of answering. */
+export type Turn =
+  | { kind: "smalltalk"; smallTalk: SmallTalk }
+  /** Not in English (offline only: an LLM answers those itself). */
+  | { kind: "other-language"; language: string }
+  /** About the interview itself (who was interviewed, by whom, what was asked), answered from its structure. */
+  | { kind: "about-interview"; draft: StructuredDraft }
+  /** A request for an overview, answered from the interview's structure. */
+  | { kind: "overview"; draft: StructuredDraft }
+  /** A question to retrieve passages for. */
+  | { kind: "question" };
+
+export interface RouteContext {
+  interviews: ParsedInterview[];
+  chunks: Chunk[];
+  /** The corpus's vocabulary: an English keyword query ("Tokayev reforms pace") is not another language. */
+  terms: TermStatistics;
+  /** Whether to tell other languages apart (the LLM answers them itself). */
+  otherLanguages: boolean;
+}
+
+/** Routes a message: small talk, another language, about the interview, an overview, or a question. */
+export function routeTurn(message: string, context: RouteContext): Turn {
+  const smallTalk = classifySmallTalk(message);
+  if (smallTalk) return { kind: "smalltalk", smallTalk };
+  const { terms, interviews, chunks } = context;
+  const language = context.otherLanguages ? foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word))) : null;
+  if (language) return { kind: "other-language", language };
+  const about = answerAboutInterview(message, interviews, chunks);
+  if (about) return { kind: "about-interview", draft: about };
+  const overview = answerOverview(message, interviews, chunks);
+  if (overview) return { kind: "overview", draft: overview };
+  return { kind: "question" };
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { attributeNoun, expectedAnswerType, isList, isLure, isSpecific, satisfiesAnswerType, shareOfSomethingElse, thingNamed } from "../src/answer/expected-answer-type.js";
+import {
+  attributeNoun,
+  expectedAnswerType,
+  isList,
+  isLure,
+  isSpecific,
+  satisfiesAnswerType,
+  shareOfSomethingElse,
+  thingNamed,
+} from "../src/answer/expected-answer-type.js";
 
 describe("expected answer type", () => {
   it("reads the kind of answer off the question's wording, the most specific first", () => {
@@ -23,12 +32,21 @@ describe("expected answer type", () => {
   it("answers 'how long' with a span of time, not with any number", () => {
     expect(satisfiesAnswerType("duration", "It took centuries for some countries to become democratic.")).toBe(true);
     expect(satisfiesAnswerType("duration", "Reforms take a considerable amount of time.")).toBe(true);
-    expect(satisfiesAnswerType("duration", "It introduces amendments to 31 articles; it changes a third of the Constitution.")).toBe(false);
+    expect(
+      satisfiesAnswerType(
+        "duration",
+        "It introduces amendments to 31 articles; it changes a third of the Constitution.",
+      ),
+    ).toBe(false);
   });
 
   it("answers who holds an office only with a name given beside an office, not with any capitalised pair", () => {
-    expect(satisfiesAnswerType("officeholder", "Our Head of State Mr. Kassym-Jomart Tokayev proposed reforms.")).toBe(true);
-    expect(satisfiesAnswerType("officeholder", "Relations with the Central Asian countries are a foreign policy priority.")).toBe(false);
+    expect(satisfiesAnswerType("officeholder", "Our Head of State Mr. Kassym-Jomart Tokayev proposed reforms.")).toBe(
+      true,
+    );
+    expect(
+      satisfiesAnswerType("officeholder", "Relations with the Central Asian countries are a foreign policy priority."),
+    ).toBe(false);
   });
 
   it("takes a month only when it is capitalised, since 'may' is mostly a verb", () => {
@@ -42,14 +60,18 @@ describe("expected answer type", () => {
     expect(satisfiesAnswerType("countries", one)).toBe(false);
     expect(satisfiesAnswerType("countries", several)).toBe(true);
     expect(satisfiesAnswerType("country", one)).toBe(true);
-    expect(satisfiesAnswerType("countries", "His concerts in the US, Great Britain and Czech Republic sold out.")).toBe(true);
+    expect(satisfiesAnswerType("countries", "His concerts in the US, Great Britain and Czech Republic sold out.")).toBe(
+      true,
+    );
   });
 
   it("finds shares written as percentages or fractions, and names of people", () => {
     expect(satisfiesAnswerType("share", "30% will be directly elected.")).toBe(true);
     expect(satisfiesAnswerType("share", "It changes a third of the Constitution.")).toBe(true);
     expect(satisfiesAnswerType("share", "It changes 31 articles.")).toBe(false);
-    expect(satisfiesAnswerType("people", "Artists collaborating with him include Rita Ora, Acon, David Guetta.")).toBe(true);
+    expect(satisfiesAnswerType("people", "Artists collaborating with him include Rita Ora, Acon, David Guetta.")).toBe(
+      true,
+    );
     expect(satisfiesAnswerType("people", "many talented singers represent the country abroad.")).toBe(false);
   });
 
@@ -66,7 +88,9 @@ describe("expected answer type", () => {
   it("reads off what a question asks the name of", () => {
     expect(thingNamed("What is the name of the track that won Imanbek his Grammy?")).toBe("track");
     expect(thingNamed("What is the name of the concept of governance that Tokayev proposed?")).toBe("concept");
-    expect(thingNamed("What is the name of the framework treaty under which Kazakhstan cooperates with the EU?")).toBe("framework treaty");
+    expect(thingNamed("What is the name of the framework treaty under which Kazakhstan cooperates with the EU?")).toBe(
+      "framework treaty",
+    );
     expect(thingNamed("What is the name of his latest album?")).toBe("latest album");
     expect(thingNamed("What is the Middle Corridor?")).toBeNull();
   });
@@ -76,8 +100,18 @@ describe("expected answer type", () => {
     expect(shareOfSomethingElse("What percentage of voters approved the constitutional amendments?", third)).toBe(true);
     expect(shareOfSomethingElse("What portion of the Constitution changes?", third)).toBe(false);
     // A share that does not say what it is of may be the one asked for.
-    expect(shareOfSomethingElse("What share of lower-house members will win their seats by direct vote?", "30% will be directly elected.")).toBe(false);
-    expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", "70% of Mazhilis deputies will be chosen by proportional elections.")).toBe(false);
+    expect(
+      shareOfSomethingElse(
+        "What share of lower-house members will win their seats by direct vote?",
+        "30% will be directly elected.",
+      ),
+    ).toBe(false);
+    expect(
+      shareOfSomethingElse(
+        "What share of deputies will be elected proportionally?",
+        "70% of Mazhilis deputies will be chosen by proportional elections.",
+      ),
+    ).toBe(false);
     expect(shareOfSomethingElse("How many articles change?", third)).toBe(false);
     const two = "30% of senators and 70% of Mazhilis deputies will be elected.";
     expect(shareOfSomethingElse("What share of deputies will be elected proportionally?", two)).toBe(false);
@@ -104,12 +138,16 @@ describe("the answer-type registry", () => {
     const president = "Our President Mr. Kassym-Jomart Tokayev proposed reforms.";
     expect(satisfiesAnswerType("officeholder", president, "Who is Kazakhstan's foreign minister?")).toBe(false);
     expect(satisfiesAnswerType("officeholder", president, "Who was Kazakhstan's first president?")).toBe(true);
-    expect(satisfiesAnswerType("officeholder", "The Prime Minister Alikhan Smailov met him.", "Who is the prime minister?")).toBe(true);
+    expect(
+      satisfiesAnswerType("officeholder", "The Prime Minister Alikhan Smailov met him.", "Who is the prime minister?"),
+    ).toBe(true);
   });
 
   it("does not take a share of something else than asked for the share asked for", () => {
     const third = "Overall, it introduces amendments to 31 articles; in fact it changes a third of the Constitution.";
-    expect(satisfiesAnswerType("share", third, "What percentage of voters approved the constitutional amendments?")).toBe(false);
+    expect(
+      satisfiesAnswerType("share", third, "What percentage of voters approved the constitutional amendments?"),
+    ).toBe(false);
     expect(satisfiesAnswerType("share", third, "What portion of the Constitution changes?")).toBe(true);
     expect(satisfiesAnswerType("share", third)).toBe(true);
   });
@@ -119,9 +157,16 @@ describe("the answer-type registry", () => {
     expect(expectedAnswerType("What is Kazakhstan's national currency?")).toBe("attribute");
     expect(expectedAnswerType("What is the Middle Corridor?")).toBe("any");
     expect(attributeNoun("What was the main outcome of that meeting?")).toBe("outcom");
-    const outcome = "One of the main outcomes of the last Consultative Meeting was the agreement to establish a dialogue.";
+    const outcome =
+      "One of the main outcomes of the last Consultative Meeting was the agreement to establish a dialogue.";
     expect(satisfiesAnswerType("attribute", outcome, "What was the main outcome of that meeting?")).toBe(true);
-    expect(satisfiesAnswerType("attribute", "FDI comes from the Netherlands, Belgium and France.", "What is the capital of France?")).toBe(false);
+    expect(
+      satisfiesAnswerType(
+        "attribute",
+        "FDI comes from the Netherlands, Belgium and France.",
+        "What is the capital of France?",
+      ),
+    ).toBe(false);
   });
 
   it("marks only quantities as lures: a figure on the topic is there whether or not it is the one asked for", () => {

@@ -21,15 +21,26 @@ beforeAll(async () => {
   const embedder = new FakeEmbedder();
   opened = await openIndex({ ...(await scratchProject()), embedder });
   retriever = new HybridRetriever(opened.index, embedder);
-  acronyms = [...new Set(opened.index.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map((acronym) => acronym.toLowerCase());
+  acronyms = [...new Set(opened.index.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
+    (acronym) => acronym.toLowerCase(),
+  );
 });
 
 const analyse = (retrieval: Retrieval) => analyseQuestion(retrieval.question, retriever.terms, acronyms);
-const sentence = (similarity: number, coverage: number, at: Partial<ScoredSentence> = {}): ScoredSentence => ({ passage: 0, sentence: 0, similarity, coverage, score: 0.3 * coverage + 0.7 * similarity, ...at });
+const sentence = (similarity: number, coverage: number, at: Partial<ScoredSentence> = {}): ScoredSentence => ({
+  passage: 0,
+  sentence: 0,
+  similarity,
+  coverage,
+  score: 0.3 * coverage + 0.7 * similarity,
+  ...at,
+});
 
 describe("analysing the question once", () => {
   it("reads its answer type, names, the acronyms a short one begins, and a definition's subject", async () => {
-    const analysis = analyse(await retriever.retrieve("Which UN bodies were mentioned in connection with Afghanistan?"));
+    const analysis = analyse(
+      await retriever.retrieve("Which UN bodies were mentioned in connection with Afghanistan?"),
+    );
     expect(analysis.names).toEqual(["un", "afghanistan"]);
     expect(analysis.acronyms.get("un")).toEqual(expect.arrayContaining(["unodc", "unama"]));
     expect(analysis.acronyms.has("afghanistan")).toBe(false);
@@ -38,7 +49,9 @@ describe("analysing the question once", () => {
   });
 
   it("weighs a follow-up's context into its terms, not into its own", async () => {
-    const retrieval = await retriever.retrieve("What about imports?", { history: [{ role: "user", content: "How much did trade with the EU grow in 2021?" }] });
+    const retrieval = await retriever.retrieve("What about imports?", {
+      history: [{ role: "user", content: "How much did trade with the EU grow in 2021?" }],
+    });
     const analysis = analyse(retrieval);
     expect([...analysis.ownTerms.keys()]).toEqual(["import"]);
     expect(analysis.terms.has("trade")).toBe(true);
@@ -59,9 +72,13 @@ describe("scoring the sentences once", () => {
     const analysis = analyse(retrieval);
     const plain = scoreSentences(retrieval.passages, analysis.terms, retriever.terms);
     const ranked = scoreForAnswer(retrieval.passages, analysis, retriever.terms, retrieval.evidence!.sentences);
-    expect(ranked.map((scored) => scored.score)).toEqual([...ranked.map((scored) => scored.score)].sort((a, b) => b - a));
+    expect(ranked.map((scored) => scored.score)).toEqual(
+      [...ranked.map((scored) => scored.score)].sort((a, b) => b - a),
+    );
     const defining = ranked.find((scored) => /^The Middle Corridor/.test(sentenceText(retrieval.passages, scored)))!;
-    const before = plain.find((scored) => scored.passage === defining.passage && scored.sentence === defining.sentence)!;
+    const before = plain.find(
+      (scored) => scored.passage === defining.passage && scored.sentence === defining.sentence,
+    )!;
     expect(defining.score).toBeCloseTo(before.score + extractiveTuning.definitionBonus);
   });
 });
@@ -70,16 +87,30 @@ describe("filtering the sentences that can answer", () => {
   it("keeps none when the question names what the interview never does", async () => {
     const retrieval = await retriever.retrieve("Who won the 2018 FIFA World Cup?");
     const analysis = analyse(retrieval);
-    expect(filterSentences(scoreForAnswer(retrieval.passages, analysis, retriever.terms), retrieval.passages, analysis, retriever.terms)).toEqual([]);
+    expect(
+      filterSentences(
+        scoreForAnswer(retrieval.passages, analysis, retriever.terms),
+        retrieval.passages,
+        analysis,
+        retriever.terms,
+      ),
+    ).toEqual([]);
   });
 
   it("keeps only sentences of passages that mention the names, and that hold the kind of answer asked for", async () => {
     const retrieval = await retriever.retrieve("In which month did Tokayev visit Brussels?");
     const analysis = analyse(retrieval);
-    const kept = filterSentences(scoreForAnswer(retrieval.passages, analysis, retriever.terms), retrieval.passages, analysis, retriever.terms);
+    const kept = filterSentences(
+      scoreForAnswer(retrieval.passages, analysis, retriever.terms),
+      retrieval.passages,
+      analysis,
+      retriever.terms,
+    );
     expect(kept.length).toBeGreaterThan(0);
     for (const scored of kept) {
-      expect(sentenceText(retrieval.passages, scored)).toMatch(/January|February|March|April|May|June|July|August|September|October|November|December/);
+      expect(sentenceText(retrieval.passages, scored)).toMatch(
+        /January|February|March|April|May|June|July|August|September|October|November|December/,
+      );
       expect(retrieval.passages[scored.passage]!.chunk.text).toMatch(/Brussels/);
     }
   });
@@ -102,7 +133,14 @@ describe("choosing and composing", () => {
     const analysis = analyse(retrieval);
     const best = sentence(0.9, 0.5, { passage: 0, sentence: 0 });
     const chosen = chooseSentences(best, [best], retrieval.passages, analysis);
-    expect(chosen.map((scored) => [scored.passage, scored.sentence])).toEqual(retrieval.passages[0]!.chunk.sentences.length > 1 ? [[0, 0], [0, 1]] : [[0, 0]]);
+    expect(chosen.map((scored) => [scored.passage, scored.sentence])).toEqual(
+      retrieval.passages[0]!.chunk.sentences.length > 1
+        ? [
+            [0, 0],
+            [0, 1],
+          ]
+        : [[0, 0]],
+    );
     const { draft, preferred } = composeAnswer(chosen, retrieval.passages);
     expect(draft[0]).toContain(" [1]");
     expect(preferred[0]!.span).toBe(retrieval.passages[0]!.chunk.sentences[0]);

@@ -65,7 +65,9 @@ describe("an overview in LLM mode", () => {
     const prompt = messages[1]!.content;
     expect(prompt).toContain("Who was interviewed: Ambassador Margulan Baimukhan");
     expect(prompt).toMatch(/Who asked the questions: "CS"/);
-    const sections = [...prompt.matchAll(/^\[\d+\] \(answering: (.*)\)$/gm)].map((match) => match[1]!).filter((section) => section !== "Introduction");
+    const sections = [...prompt.matchAll(/^\[\d+\] \(answering: (.*)\)$/gm)]
+      .map((match) => match[1]!)
+      .filter((section) => section !== "Introduction");
     expect(new Set(sections).size).toBeGreaterThanOrEqual(3);
     expect(sections).toHaveLength(opened.interviews[0]!.questions.length);
     expect(prompt).toContain("<question>\nSummarize the interview\n</question>");
@@ -81,7 +83,9 @@ describe("an overview in LLM mode", () => {
       expect(given.has(citation.chunkId)).toBe(true);
       expect(source.slice(citation.start, citation.end)).toBe(citation.quote);
     }
-    const sections = new Set(body.citations.map((citation) => citation.section).filter((section) => section !== "Introduction"));
+    const sections = new Set(
+      body.citations.map((citation) => citation.section).filter((section) => section !== "Introduction"),
+    );
     expect(sections.size).toBeGreaterThanOrEqual(3);
     expect(body.contexts.map((context) => context.chunkId)).toEqual(parts.passages.map((passage) => passage.chunk.id));
   });

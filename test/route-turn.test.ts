@@ -10,7 +10,12 @@ let context: RouteContext;
 
 beforeAll(async () => {
   const opened = await openIndex({ ...(await scratchProject()), embedder: new FakeEmbedder() });
-  context = { interviews: opened.interviews, chunks: opened.index.chunks, terms: new TermStatistics(opened.index.chunks), otherLanguages: true };
+  context = {
+    interviews: opened.interviews,
+    chunks: opened.index.chunks,
+    terms: new TermStatistics(opened.index.chunks),
+    otherLanguages: true,
+  };
 });
 
 describe("routing a turn", () => {
@@ -20,12 +25,15 @@ describe("routing a turn", () => {
     expect(routeTurn("Who was interviewed?", context).kind).toBe("about-interview");
     const overview = routeTurn("Summarize the interview", context);
     expect(overview.kind).toBe("overview");
-    if (overview.kind === "overview") expect(new Set(overview.draft.passages.map((passage) => passage.chunk.section)).size).toBeGreaterThanOrEqual(3);
+    if (overview.kind === "overview")
+      expect(new Set(overview.draft.passages.map((passage) => passage.chunk.section)).size).toBeGreaterThanOrEqual(3);
     expect(routeTurn("How many deputies will the Mazhilis have?", context)).toEqual({ kind: "question" });
   });
 
   it("leaves other languages to the LLM when told to, and keeps English keyword queries as questions", () => {
-    expect(routeTurn("Сколько депутатов будет в Мажилисе?", { ...context, otherLanguages: false })).toEqual({ kind: "question" });
+    expect(routeTurn("Сколько депутатов будет в Мажилисе?", { ...context, otherLanguages: false })).toEqual({
+      kind: "question",
+    });
     expect(routeTurn("Tokayev reforms pace", context)).toEqual({ kind: "question" });
   });
 });

@@ -21,17 +21,23 @@ const asksInterviewer =
 // "What is the ambassador's name?", "name of the interviewee", "who is the ambassador?": the person, by role.
 const asksIntervieweeName =
   /\b(?:what(?:'s|\s+is|\s+was)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?(?:ambassador|interviewee|envoy|diplomat|guest|speaker)(?:['’]s\s+(?:full\s+)?name)?|(?:ambassador|interviewee|envoy|diplomat|guest|speaker)['’]s\s+(?:full\s+)?name|who\s+(?:is|was)\s+the\s+(?:ambassador|interviewee|envoy|diplomat|guest))\b/i;
-const asksPublication = /\b(?:which|what)\s+(?:publication|newspaper|magazine|outlet|media|website|site|journal)\b|\bwho\s+published\b|\bwhere\s+was\s+(?:this|it|the\s+interview)\s+published\b/i;
+const asksPublication =
+  /\b(?:which|what)\s+(?:publication|newspaper|magazine|outlet|media|website|site|journal)\b|\bwho\s+published\b|\bwhere\s+was\s+(?:this|it|the\s+interview)\s+published\b/i;
 // Words asking for the whole: "summarize", "overview", "tl;dr", "main topics", "key points" …
 const wantsWhole =
   /\b(?:summari[sz]e|summary|overview|tl;?\s?dr|gist|recap|run-?down|run\s+through|highlights|outline|breakdown|brief\s+me)\b|\b(?:main|key|major|important)\s+(?:topics?|points?|themes?|takeaways?|issues|ideas|messages?)\b/i;
 // … of the interview, not of one of its subjects ("the gist of the reform" is a question about the reform).
-const ofTheInterview = /\b(?:interview|conversation|article|text|discussion|q\s?&\s?a|the\s+whole\s+thing|everything)\b/i;
+const ofTheInterview =
+  /\b(?:interview|conversation|article|text|discussion|q\s?&\s?a|the\s+whole\s+thing|everything)\b/i;
 const asksWhatItIsAbout =
   /\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|text)\s+(?:about|on)\b|\bwhat\s+(?:does|did)\s+(?:the\s+|this\s+)?(?:interview|article)\s+(?:cover|say|discuss)\b|\b(?:what|which)\s+(?:topics|subjects|themes|areas)\s+(?:does|did|do)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|ambassador|he|she)\b/i;
 
 // Words of a request for a summary itself, stemmed: what is left once they are gone is its subject, if any.
-const summaryWords = new Set(contentTerms("summarise summarize summary overview tldr tl dr gist recap rundown run down through highlights outline breakdown brief main key major important topics points themes takeaways issues ideas messages few bullet short quick whole ambassador talked spoke talk speak covered cover discussed can give"));
+const summaryWords = new Set(
+  contentTerms(
+    "summarise summarize summary overview tldr tl dr gist recap rundown run down through highlights outline breakdown brief main key major important topics points themes takeaways issues ideas messages few bullet short quick whole ambassador talked spoke talk speak covered cover discussed can give",
+  ),
+);
 
 /**
  * "Summarize the interview", "main topics?", "Summarise the key takeaways in a few bullet
@@ -49,16 +55,25 @@ const asksQuestions =
  * Answers questions about the interview itself (who was interviewed, who asked, what was asked)
  * from the parsed structure, citing the lines that say so. Null for any other question.
  */
-export function answerAboutInterview(question: string, interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+export function answerAboutInterview(
+  question: string,
+  interviews: ParsedInterview[],
+  chunks: Chunk[],
+): StructuredDraft | null {
   if (asksPublication.test(question)) return describeInterviewers(interviews, chunks, true);
-  if (asksInterviewee.test(question) || asksIntervieweeName.test(question)) return describeInterviewees(interviews, chunks);
+  if (asksInterviewee.test(question) || asksIntervieweeName.test(question))
+    return describeInterviewees(interviews, chunks);
   if (asksInterviewer.test(question)) return describeInterviewers(interviews, chunks);
   if (asksQuestions.test(question)) return listQuestions(interviews, chunks);
   return null;
 }
 
 /** "Summarize the interview" and the like: the interview's structure, one cited sentence a section. */
-export function answerOverview(question: string, interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+export function answerOverview(
+  question: string,
+  interviews: ParsedInterview[],
+  chunks: Chunk[],
+): StructuredDraft | null {
   return asksOverview(question) ? describeOverview(interviews, chunks) : null;
 }
 
@@ -101,7 +116,8 @@ export function overviewParts(interviews: ParsedInterview[], chunks: Chunk[]): O
   if (sections === 0) return null;
   return {
     interviewee: interviewees.join("; ") || "not named in the interview",
-    interviewer: [...interviewers].map((tag) => `"${tag}"`).join(", ") + " (the interview does not name the interviewer further)",
+    interviewer:
+      [...interviewers].map((tag) => `"${tag}"`).join(", ") + " (the interview does not name the interviewer further)",
     passages: builder.passages,
     sections,
   };
@@ -115,7 +131,9 @@ class DraftBuilder {
 
   /** A marker citing `span`, or "" when no chunk holds it (boilerplate is not indexed, so not citable). */
   cite(docId: string, span: TextSpan): string {
-    const chunk = this.chunks.find((candidate) => candidate.docId === docId && candidate.start <= span.start && span.end <= candidate.end);
+    const chunk = this.chunks.find(
+      (candidate) => candidate.docId === docId && candidate.start <= span.start && span.end <= candidate.end,
+    );
     if (!chunk) return "";
     let number = this.passages.findIndex((passage) => passage.chunk === chunk) + 1;
     if (number === 0) {
@@ -140,20 +158,32 @@ function describeInterviewees(interviews: ParsedInterview[], chunks: Chunk[]): S
   return lines.length ? { draft: lines, ...builder } : null;
 }
 
-function describeInterviewers(interviews: ParsedInterview[], chunks: Chunk[], publication = false): StructuredDraft | null {
+function describeInterviewers(
+  interviews: ParsedInterview[],
+  chunks: Chunk[],
+  publication = false,
+): StructuredDraft | null {
   const builder = new DraftBuilder(chunks);
   const lines: string[] = [];
   for (const interview of interviews) {
     const first = interview.questions[0];
     if (!first) continue;
     // The tag line itself ("CS: On 5 June, ...") is the evidence of who asks.
-    const marker = builder.cite(interview.source.id, { text: interview.source.text.slice(first.start, first.question.end), start: first.start, end: first.question.end });
+    const marker = builder.cite(interview.source.id, {
+      text: interview.source.text.slice(first.start, first.question.end),
+      start: first.start,
+      end: first.question.end,
+    });
     if (!marker) continue;
-    if (publication) lines.push(`${lines.length ? " " : ""}The interview does not name the publication it appeared in.`);
+    if (publication)
+      lines.push(`${lines.length ? " " : ""}The interview does not name the publication it appeared in.`);
     // Two sentences: the claim its quote (the tag line) backs, then a note on what the interview leaves out.
     // Quoting the tag line lets the reader, and the claim check, see the tag in use.
     const opening = /^.*?[.?!](?=\s|$)/.exec(first.question.text)?.[0] ?? first.question.text;
-    lines.push(`${lines.length ? " " : ""}The interviewer appears only as “${first.speaker}”, as in “${first.speaker}: ${opening}”${marker}.`, " The interview does not name the interviewer further.");
+    lines.push(
+      `${lines.length ? " " : ""}The interviewer appears only as “${first.speaker}”, as in “${first.speaker}: ${opening}”${marker}.`,
+      " The interview does not name the interviewer further.",
+    );
   }
   return lines.length ? { draft: lines, ...builder } : null;
 }
@@ -166,12 +196,18 @@ function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): Structur
     const { interviewee } = interview;
     if (interviewee?.topics) {
       const marker = builder.cite(interview.source.id, interviewee.sentence);
-      if (marker) lines.push(`${lines.length ? " " : ""}The interview with ${interviewee.name} was about ${interviewee.topics}${marker}.`);
+      if (marker)
+        lines.push(
+          `${lines.length ? " " : ""}The interview with ${interviewee.name} was about ${interviewee.topics}${marker}.`,
+        );
     }
     const who = interviewee ? `${interviewee.name} was asked` : "The interviewer asked";
     lines.push(`${lines.length ? " " : ""}${who} ${interview.questions.length} questions:`);
     // One question a line: each is its own claim, quoted by the question itself.
-    for (const section of interview.questions) lines.push(`\n(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`);
+    for (const section of interview.questions)
+      lines.push(
+        `\n(${section.number}) “${section.question.text}”${builder.cite(interview.source.id, section.question)}`,
+      );
   }
   return lines.length ? { draft: lines, ...builder } : null;
 }
@@ -188,8 +224,13 @@ function describeOverview(interviews: ParsedInterview[], chunks: Chunk[]): Struc
     if (interview.questions.length === 0) continue;
     const { interviewee } = interview;
     const intro = interviewee && builder.cite(interview.source.id, interviewee.sentence);
-    if (interviewee && intro) lines.push(`${lines.length ? " " : ""}The interview is with ${interviewee.name}${interviewee.role ? `, ${interviewee.role}` : ""}${intro}.`);
-    lines.push(`${lines.length ? " " : ""}The interviewer (“${interview.questions[0]!.speaker}”) asks ${interview.questions.length} questions; in short, the answers:`);
+    if (interviewee && intro)
+      lines.push(
+        `${lines.length ? " " : ""}The interview is with ${interviewee.name}${interviewee.role ? `, ${interviewee.role}` : ""}${intro}.`,
+      );
+    lines.push(
+      `${lines.length ? " " : ""}The interviewer (“${interview.questions[0]!.speaker}”) asks ${interview.questions.length} questions; in short, the answers:`,
+    );
     for (const section of interview.questions) {
       const sentence = keySentence(section, interview.source.id, chunks);
       if (!sentence) continue;

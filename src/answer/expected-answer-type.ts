@@ -63,17 +63,30 @@ export function shareOfSomethingElse(question: string, sentence: string): boolea
   if (wanted.length === 0) return false;
   const shares = [...sentence.matchAll(everyShare)].length;
   const named = [...sentence.matchAll(shareOf)].map((match) => ofWhat(match[1]!)).filter((terms) => terms.length > 0);
-  return named.length > 0 && named.length === shares && named.every((terms) => !terms.some((term) => wanted.includes(term)));
+  return (
+    named.length > 0 && named.length === shares && named.every((terms) => !terms.some((term) => wanted.includes(term)))
+  );
 }
 
 // Country names as the runtime's own locale data spells them, plus the short forms people write.
 const countryNames = (() => {
   const display = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
-  const names = new Set(["US", "USA", "UK", "Britain", "Great Britain", "America", "Turkey", "Czech Republic", "Holland"]);
+  const names = new Set([
+    "US",
+    "USA",
+    "UK",
+    "Britain",
+    "Great Britain",
+    "America",
+    "Turkey",
+    "Czech Republic",
+    "Holland",
+  ]);
   for (let first = 65; first <= 90; first++) {
     for (let second = 65; second <= 90; second++) {
       const name = display.of(String.fromCharCode(first, second));
-      if (name && !/[&(.]|\b(?:Islands?|SAR|Union|Nations|Eurozone|Pseudo|Outlying|Territor)/.test(name)) names.add(name);
+      if (name && !/[&(.]|\b(?:Islands?|SAR|Union|Nations|Eurozone|Pseudo|Outlying|Territor)/.test(name))
+        names.add(name);
     }
   }
   return new RegExp(`\\b(?:${[...names].map((name) => name.replace(/[-\s]+/g, "[-\\s]+")).join("|")})\\b`, "g");
@@ -87,8 +100,10 @@ function distinctMatches(pattern: RegExp, text: string): number {
 }
 
 // "What is X's Y?" and "What is the Y of X?", the whole question: Y is the attribute asked for.
-const attributeOfOwner = /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?[\p{L}-]+(?:\s+[\p{L}-]+)?['’]s\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)\s*\?*\s*$/iu;
-const attributeOfThing = /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+the\s+((?:[\p{L}-]+\s+)?[\p{L}-]+)\s+of\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,2}[\p{L}-]+\s*\?*\s*$/iu;
+const attributeOfOwner =
+  /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?[\p{L}-]+(?:\s+[\p{L}-]+)?['’]s\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)\s*\?*\s*$/iu;
+const attributeOfThing =
+  /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+the\s+((?:[\p{L}-]+\s+)?[\p{L}-]+)\s+of\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,2}[\p{L}-]+\s*\?*\s*$/iu;
 const attributeAsked = new RegExp(`${attributeOfOwner.source}|${attributeOfThing.source}`, "iu");
 
 /** The noun naming the attribute a question asks for ("capital", "currency"), as a term; null for none. */
@@ -167,13 +182,19 @@ const answerTypes = {
     specific: true,
   },
   people: {
-    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`, "iu"),
+    asks: new RegExp(
+      `\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`,
+      "iu",
+    ),
     satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 2,
     specific: true,
     list: true,
   },
   person: {
-    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`, "iu"),
+    asks: new RegExp(
+      `\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`,
+      "iu",
+    ),
     satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 1,
     specific: true,
   },
@@ -181,12 +202,18 @@ const answerTypes = {
   // one. Without it "Which song did Imanbek win his Grammy for?" took the sentence about his
   // Grammy (evidence 0.665, the highest of the blind set's abstaining unanswerable questions).
   work: {
-    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}(?:${works})\\b|\\bname\\s+of\\s+(?:(?:the|a|an|his|her|its|their)\\s+)?${modifiers}(?:${works})\\b`, "iu"),
+    asks: new RegExp(
+      `\\b(?:which|what)\\s+${modifiers}(?:${works})\\b|\\bname\\s+of\\s+(?:(?:the|a|an|his|her|its|their)\\s+)?${modifiers}(?:${works})\\b`,
+      "iu",
+    ),
     satisfiedBy: (sentence) => workWords.test(sentence) || /[“"«][^”"»]{2,80}[”"»]/u.test(sentence),
     specific: false,
   },
   officeholder: {
-    asks: new RegExp(`^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`, "iu"),
+    asks: new RegExp(
+      `^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`,
+      "iu",
+    ),
     // "Central Asian" looks like a name too: the holder is named beside the office.
     satisfiedBy: (sentence) => officeWords.test(sentence) && distinctMatches(personName, sentence) >= 1,
     // The office asked about, not any office: "President Tokayev" does not say who the foreign
@@ -230,7 +257,10 @@ export function expectedAnswerType(question: string): AnswerType {
 export function satisfiesAnswerType(type: AnswerType, sentence: string, question?: string): boolean {
   if (type === "any") return true;
   const entry: AnswerTypeEntry = answerTypes[type];
-  return entry.satisfiedBy(sentence) && (question === undefined || entry.satisfiedFor === undefined || entry.satisfiedFor(question, sentence));
+  return (
+    entry.satisfiedBy(sentence) &&
+    (question === undefined || entry.satisfiedFor === undefined || entry.satisfiedFor(question, sentence))
+  );
 }
 
 /** A type narrow enough that a sentence holding it is, by that alone, likely the answer. */

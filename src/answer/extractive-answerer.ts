@@ -12,7 +12,16 @@ import { scoreForAnswer } from "./extractive/score-sentences.js";
 import { routeTurn } from "./route/route-turn.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
-import { abstention, replayAnswer, type AnswerEvent, type Answerer, type AnswerOptions, type ChatRequest, type ChatResponse, type Context } from "./types.js";
+import {
+  abstention,
+  replayAnswer,
+  type AnswerEvent,
+  type Answerer,
+  type AnswerOptions,
+  type ChatRequest,
+  type ChatResponse,
+  type Context,
+} from "./types.js";
 import { attachCitations } from "./verify/citation-stream.js";
 import { ClaimSupport } from "./verify/claim-support.js";
 
@@ -48,7 +57,9 @@ export class ExtractiveAnswerer implements Answerer {
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? 4;
     this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
-    this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map((acronym) => acronym.toLowerCase());
+    this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
+      (acronym) => acronym.toLowerCase(),
+    );
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
@@ -57,10 +68,18 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   // The signal lets a question whose asker left drop out of the query-embedding batch.
-  private async answerWithoutSuggestions(request: ChatRequest, { signal, onStandalone }: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
+  private async answerWithoutSuggestions(
+    request: ChatRequest,
+    { signal, onStandalone }: AnswerOptions = {},
+  ): Promise<ChatResponse & { evidence?: Evidence }> {
     const routed = await this.converse(request.message, { otherLanguages: true });
     if (routed) return routed;
-    const retrieval = await this.options.retriever.retrieve(request.message, { history: request.history, k: this.topK, signal, sources: request.sources });
+    const retrieval = await this.options.retriever.retrieve(request.message, {
+      history: request.history,
+      k: this.topK,
+      signal,
+      sources: request.sources,
+    });
     const standalone = standaloneQuestion(retrieval.question);
     if (standalone) onStandalone?.(standalone);
     return this.answerFrom(retrieval);
@@ -74,7 +93,12 @@ export class ExtractiveAnswerer implements Answerer {
    */
   async converse(message: string, options: { otherLanguages: boolean }): Promise<ChatResponse | null> {
     const { interviews, chunks } = this.options;
-    const turn = routeTurn(message, { interviews, chunks, terms: this.options.retriever.terms, otherLanguages: options.otherLanguages });
+    const turn = routeTurn(message, {
+      interviews,
+      chunks,
+      terms: this.options.retriever.terms,
+      otherLanguages: options.otherLanguages,
+    });
     switch (turn.kind) {
       case "smalltalk":
         return this.reply("smalltalk", smallTalkReply(turn.smallTalk, interviews));
@@ -87,7 +111,6 @@ export class ExtractiveAnswerer implements Answerer {
         return null;
     }
   }
-
 
   /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */
   overview(message: string): OverviewParts | null {
@@ -104,12 +127,23 @@ export class ExtractiveAnswerer implements Answerer {
 
   /** The questions it may suggest, each answered once, grounded, to be kept (the server builds them at start). */
   suggestions(): Promise<SuggestionPool> {
-    this.pool ??= SuggestionPool.build(this.options.interviews, (question) => this.answerWithoutSuggestions({ message: question }));
+    this.pool ??= SuggestionPool.build(this.options.interviews, (question) =>
+      this.answerWithoutSuggestions({ message: question }),
+    );
     return this.pool;
   }
 
   private reply(kind: "smalltalk" | "no_answer", text: string): ChatResponse {
-    return { kind, answer: text, claims: [], citations: [], contexts: [], grounded: false, mode: "extractive", suggestions: [] };
+    return {
+      kind,
+      answer: text,
+      claims: [],
+      citations: [],
+      contexts: [],
+      grounded: false,
+      mode: "extractive",
+      suggestions: [],
+    };
   }
 
   stream(request: ChatRequest, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
@@ -130,12 +164,19 @@ export class ExtractiveAnswerer implements Answerer {
     // Checked here rather than before retrieval so the LLM answerer's degraded fallback refuses too.
     if (analysis.kind === "instruction") return this.respond({ draft: [abstention], passages, preferred: [] });
     // The retriever's scores when they are of these very passages: no sentence is scored twice.
-    const scored = scoreForAnswer(passages, analysis, terms, retrieval.evidence?.passages === passages ? retrieval.evidence.sentences : undefined);
+    const scored = scoreForAnswer(
+      passages,
+      analysis,
+      terms,
+      retrieval.evidence?.passages === passages ? retrieval.evidence.sentences : undefined,
+    );
     const candidates = filterSentences(scored, passages, analysis, terms);
     const best = candidates[0];
     if (!answers(best, analysis)) {
       const closest = analysis.ownTerms.size > 0 ? closestSentence(scored, passages, analysis.question, terms) : null;
-      const reply = closest ? await this.closest(closest, passages) : await this.respond({ draft: [abstention], passages, preferred: [] });
+      const reply = closest
+        ? await this.closest(closest, passages)
+        : await this.respond({ draft: [abstention], passages, preferred: [] });
       return { ...reply, ...(best ? { evidence: pick(best) } : {}) };
     }
     const chosen = chooseSentences(best, candidates, passages, analysis);
@@ -149,7 +190,12 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   private async respond(draft: StructuredDraft): Promise<ChatResponse> {
-    const verified = await attachCitations(draft.draft, { passages: draft.passages, preferred: draft.preferred, support: this.support, refusal: abstention });
+    const verified = await attachCitations(draft.draft, {
+      passages: draft.passages,
+      preferred: draft.preferred,
+      support: this.support,
+      refusal: abstention,
+    });
     return { ...verified, contexts: draft.passages.map(toContext), mode: "extractive", suggestions: [] };
   }
 }
@@ -160,5 +206,13 @@ function pick(sentence: ScoredSentence): Evidence {
 
 export function toContext(passage: Passage): Context {
   const { chunk } = passage;
-  return { source: chunk.source, chunkId: chunk.id, section: chunk.section, text: chunk.text, score: passage.score, start: chunk.start, end: chunk.end };
+  return {
+    source: chunk.source,
+    chunkId: chunk.id,
+    section: chunk.section,
+    text: chunk.text,
+    score: passage.score,
+    start: chunk.start,
+    end: chunk.end,
+  };
 }

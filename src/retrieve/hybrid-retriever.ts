@@ -85,13 +85,16 @@ export class HybridRetriever implements Retriever {
       { labels: chunkVectors.search(queryVector, candidateDepth).map((hit) => hit.label) },
       { labels: this.lexical.searchChunks(resolved.searchText, candidateDepth).map((hit) => hit.label) },
       { labels: sentenceVectors.search(queryVector, candidateDepth * 2).map((hit) => toChunk(hit.label)) },
-      { labels: this.lexical.searchSentences(resolved.searchText, candidateDepth * 2).map((hit) => toChunk(hit.label)) },
+      {
+        labels: this.lexical.searchSentences(resolved.searchText, candidateDepth * 2).map((hit) => toChunk(hit.label)),
+      },
     ]);
     const sources = options.sources && new Set(options.sources);
     // Filtered after fusion, so a file's passages rank as they would among all files.
     const candidates = [...fused]
       .filter(([label]) => !sources || sources.has(this.index.chunks[label]!.source))
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, Math.max(k, rerankDepth));
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, Math.max(k, rerankDepth));
     const passages: Passage[] = candidates.map(([label, score]) => {
       const chunk = this.index.chunks[label]!;
       const first = this.firstSentence[label]!;
@@ -109,12 +112,17 @@ export class HybridRetriever implements Retriever {
     const best = new Array<number>(passages.length).fill(0);
     const scored = scoreSentences(passages, questionTerms(resolved, this.terms), this.terms);
     for (const sentence of scored) best[sentence.passage] = Math.max(best[sentence.passage]!, sentence.score);
-    const order = passages.map((_, i) => i).sort((a, b) => best[b]! - best[a]! || a - b).slice(0, k);
+    const order = passages
+      .map((_, i) => i)
+      .sort((a, b) => best[b]! - best[a]! || a - b)
+      .slice(0, k);
     const kept = order.map((i) => passages[i]!);
     // The kept passages' sentences, renumbered to their new places, in reading order (as scoring them anew would list them).
     const place = new Map(order.map((from, to) => [from, to]));
     const sentences = scored
-      .flatMap((sentence) => (place.has(sentence.passage) ? [{ ...sentence, passage: place.get(sentence.passage)! }] : []))
+      .flatMap((sentence) =>
+        place.has(sentence.passage) ? [{ ...sentence, passage: place.get(sentence.passage)! }] : [],
+      )
       .sort((a, b) => a.passage - b.passage || a.sentence - b.sentence);
     return { question: resolved, queryVector, passages: kept, evidence: { passages: kept, sentences } };
   }

@@ -8,7 +8,6 @@ import type { TermStatistics } from "./term-statistics.js";
 /** A question's content terms, each with its weight (idf × 1 for its own words, × ½ for a follow-up's context). */
 export type WeightedTerms = Map<string, number>;
 
-
 export function questionTerms(question: ResolvedQuestion, terms: TermStatistics): WeightedTerms {
   const weights: WeightedTerms = new Map();
   const add = (text: string, factor: number) => {
@@ -61,16 +60,22 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
   passages.forEach((passage, passageIndex) => {
     passage.chunk.sentences.forEach((sentence, sentenceIndex) => {
       const own = coverage(query, terms, sentence.text);
-      const previous = sentenceIndex > 0 && refersBack(sentence.text) ? passage.chunk.sentences[sentenceIndex - 1]!.text : "";
+      const previous =
+        sentenceIndex > 0 && refersBack(sentence.text) ? passage.chunk.sentences[sentenceIndex - 1]!.text : "";
       const withSection = coverage(query, terms, passage.chunk.section, previous, sentence.text);
-      const combinedCoverage = Math.max(own, withSection * extractiveTuning.sectionShare + own * (1 - extractiveTuning.sectionShare));
+      const combinedCoverage = Math.max(
+        own,
+        withSection * extractiveTuning.sectionShare + own * (1 - extractiveTuning.sectionShare),
+      );
       const similarity = passage.sentenceSimilarities[sentenceIndex] ?? 0;
       scored.push({
         passage: passageIndex,
         sentence: sentenceIndex,
         coverage: combinedCoverage,
         similarity,
-        score: extractiveTuning.rankCoverageWeight * combinedCoverage + (1 - extractiveTuning.rankCoverageWeight) * similarity,
+        score:
+          extractiveTuning.rankCoverageWeight * combinedCoverage +
+          (1 - extractiveTuning.rankCoverageWeight) * similarity,
       });
     });
   });

@@ -7,7 +7,11 @@ import { evidenceScore, sentenceText } from "./score-sentences.js";
 
 /** The evidence an answer needs (see `extractiveTuning`): less when the sentence holds the specific kind of thing asked for, more for a figure. */
 export function evidenceCut(type: AnswerType): number {
-  return isSpecific(type) ? extractiveTuning.specificCut : isLure(type) ? extractiveTuning.lureCut : extractiveTuning.answerCut;
+  return isSpecific(type)
+    ? extractiveTuning.specificCut
+    : isLure(type)
+      ? extractiveTuning.lureCut
+      : extractiveTuning.answerCut;
 }
 
 /** Whether the best candidate is evidence enough to answer with. */
@@ -20,7 +24,12 @@ export function answers(best: ScoredSentence | undefined, analysis: QuestionAnal
  * runners-up nearly as good and on point, the sentence after the best, and no more than
  * `maxAnswerWords` unless a list is asked for.
  */
-export function chooseSentences(best: ScoredSentence, candidates: ScoredSentence[], passages: Passage[], analysis: QuestionAnalysis): ScoredSentence[] {
+export function chooseSentences(
+  best: ScoredSentence,
+  candidates: ScoredSentence[],
+  passages: Passage[],
+  analysis: QuestionAnalysis,
+): ScoredSentence[] {
   // Runners-up join when nearly as good: once the best sentence has decided to answer, a
   // runner-up needs to be close to it and fair evidence, not to clear the answer's own cut again.
   const runnerUpCut = Math.min(evidenceCut(analysis.type), extractiveTuning.runnerUpCut);
@@ -32,23 +41,40 @@ export function chooseSentences(best: ScoredSentence, candidates: ScoredSentence
     return analysis.ownWords.some((word) => present.some((other) => sameWord(word, other)));
   };
   const chosen = candidates
-    .filter((sentence) => sentence === best || (sentence.score >= best.score * extractiveTuning.runnerUpShare && evidenceScore(sentence) >= runnerUpCut && holdsOwnWord(sentence)))
+    .filter(
+      (sentence) =>
+        sentence === best ||
+        (sentence.score >= best.score * extractiveTuning.runnerUpShare &&
+          evidenceScore(sentence) >= runnerUpCut &&
+          holdsOwnWord(sentence)),
+    )
     .slice(0, extractiveTuning.maxRunnerUps);
   // The sentence after the best one joins too: an interviewee's answer unfolds over consecutive
   // sentences ("The last meeting took place in August." → "A joint statement was adopted."), and
   // the point asked about is as often in the second (quote holds evidence 0.64 → 0.67 on the
   // project's set, 0.93 → 1.00 on the starter set).
   const next = passages[best.passage]!.chunk.sentences[best.sentence + 1];
-  if (next && !chosen.some((sentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1)) {
+  if (
+    next &&
+    !chosen.some((sentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1)
+  ) {
     chosen.push({ ...best, sentence: best.sentence + 1 });
   }
   // Brief unless a list is asked for: the weakest runners-up go first, then the sentence after the best.
   if (!isList(analysis.type)) {
     const words = (sentence: ScoredSentence) => sentenceText(passages, sentence).split(/\s+/).length;
-    const isNext = (sentence: ScoredSentence) => sentence.passage === best.passage && sentence.sentence === best.sentence + 1;
+    const isNext = (sentence: ScoredSentence) =>
+      sentence.passage === best.passage && sentence.sentence === best.sentence + 1;
     // Popped from the end: the weakest runner-up first, the sentence after the best last.
-    const droppable = [...chosen.filter(isNext), ...chosen.filter((sentence) => sentence !== best && !isNext(sentence)).sort((a, b) => b.score - a.score)];
-    while (chosen.reduce((sum, sentence) => sum + words(sentence), 0) > extractiveTuning.maxAnswerWords && droppable.length > 0) chosen.splice(chosen.indexOf(droppable.pop()!), 1);
+    const droppable = [
+      ...chosen.filter(isNext),
+      ...chosen.filter((sentence) => sentence !== best && !isNext(sentence)).sort((a, b) => b.score - a.score),
+    ];
+    while (
+      chosen.reduce((sum, sentence) => sum + words(sentence), 0) > extractiveTuning.maxAnswerWords &&
+      droppable.length > 0
+    )
+      chosen.splice(chosen.indexOf(droppable.pop()!), 1);
   }
   return chosen.sort((a, b) => a.passage - b.passage || a.sentence - b.sentence);
 }

@@ -22,15 +22,28 @@ export function composeAnswer(chosen: ScoredSentence[], passages: Passage[]): St
  * The sentence the interview comes closest with, when the answerer abstains: good enough evidence
  * (`closestCut`) and sharing a topical word with the question. Null for none.
  */
-export function closestSentence(scored: ScoredSentence[], passages: Passage[], question: string, terms: TermStatistics): ScoredSentence | null {
+export function closestSentence(
+  scored: ScoredSentence[],
+  passages: Passage[],
+  question: string,
+  terms: TermStatistics,
+): ScoredSentence | null {
   const closest = scored[0];
-  return closest && evidenceScore(closest) >= extractiveTuning.closestCut && sharesTopic(question, sentenceText(passages, closest), terms) ? closest : null;
+  return closest &&
+    evidenceScore(closest) >= extractiveTuning.closestCut &&
+    sharesTopic(question, sentenceText(passages, closest), terms)
+    ? closest
+    : null;
 }
 
 /** No answer, but the sentence that comes closest, quoted: the reader sees what the interview does say. */
 export function composeClosest(sentence: ScoredSentence, passages: Passage[]): StructuredDraft {
   const span = passages[sentence.passage]!.chunk.sentences[sentence.sentence]!;
-  const draft = ["The interview doesn't say exactly.", " The closest it comes:", `\n${withMarker(span.text, sentence.passage + 1)}`];
+  const draft = [
+    "The interview doesn't say exactly.",
+    " The closest it comes:",
+    `\n${withMarker(span.text, sentence.passage + 1)}`,
+  ];
   return { draft, passages, preferred: [{ passage: sentence.passage + 1, span }] };
 }
 
@@ -41,7 +54,9 @@ export function composeClosest(sentence: ScoredSentence, passages: Passage[]): S
 export function sharesTopic(question: string, sentence: string, terms: TermStatistics): boolean {
   const names = new Set(namedTerms(question));
   const present = terms.termsOf(sentence);
-  return contentTerms(question).some((term) => !names.has(term) && terms.idf(term) > extractiveTuning.commonTermIdf && present.has(term));
+  return contentTerms(question).some(
+    (term) => !names.has(term) && terms.idf(term) > extractiveTuning.commonTermIdf && present.has(term),
+  );
 }
 
 /** Places the citation marker before the sentence's closing punctuation and quotes. */

@@ -10,19 +10,41 @@ import { sentenceText } from "./score-sentences.js";
  * uses (and the thing whose name it asks for), and holding the kind of answer it asks for. None
  * when it uses a name the interviews never do.
  */
-export function filterSentences(scored: ScoredSentence[], passages: Passage[], analysis: QuestionAnalysis, terms: TermStatistics): ScoredSentence[] {
+export function filterSentences(
+  scored: ScoredSentence[],
+  passages: Passage[],
+  analysis: QuestionAnalysis,
+  terms: TermStatistics,
+): ScoredSentence[] {
   const { names, thing, acronyms } = analysis;
   const known = (name: string) => terms.has(name) || (acronyms.get(name)?.length ?? 0) > 0;
   if (!names.every(known)) return [];
   // Decided once a passage, not once a sentence: the passage's terms are the same for each.
   const mentions = passages.map((passage) => {
     if (names.length === 0 && thing.length === 0) return true;
-    const present = new Set([passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [...terms.termsOf(text)]));
+    const present = new Set(
+      [passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [
+        ...terms.termsOf(text),
+      ]),
+    );
     // A name also matches the words it starts or is started by ("Europe" / "European"), and a short acronym the longer ones it begins.
     const has = (name: string) =>
       (acronyms.get(name) ?? []).some((acronym) => present.has(acronym)) ||
-      terms.variants(name).some((variant) => present.has(variant) || [...present].some((term) => term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term))));
+      terms
+        .variants(name)
+        .some(
+          (variant) =>
+            present.has(variant) ||
+            [...present].some(
+              (term) =>
+                term.length >= 4 && variant.length >= 4 && (term.startsWith(variant) || variant.startsWith(term)),
+            ),
+        );
     return names.every(has) && (thing.length === 0 || thing.some(has));
   });
-  return scored.filter((sentence) => mentions[sentence.passage] && satisfiesAnswerType(analysis.type, sentenceText(passages, sentence), analysis.question));
+  return scored.filter(
+    (sentence) =>
+      mentions[sentence.passage] &&
+      satisfiesAnswerType(analysis.type, sentenceText(passages, sentence), analysis.question),
+  );
 }

@@ -43,14 +43,22 @@ export interface QuestionAnalysis {
  * Analyses a resolved question once. `corpusAcronyms` are the acronyms the interviews use,
  * lower-cased ("unodc").
  */
-export function analyseQuestion(resolved: ResolvedQuestion, terms: TermStatistics, corpusAcronyms: readonly string[]): QuestionAnalysis {
+export function analyseQuestion(
+  resolved: ResolvedQuestion,
+  terms: TermStatistics,
+  corpusAcronyms: readonly string[],
+): QuestionAnalysis {
   const question = resolved.question;
   const names = namedTerms(question).map((term) => terms.correct(term) ?? term);
   // A short acronym the question writes in capitals also names the longer ones it begins:
   // "UN bodies" are the interview's "UNODC" and "UNAMA".
   const acronyms = new Map<string, string[]>();
   for (const name of names) {
-    if (new RegExp(`\\b${name.toUpperCase()}\\b`).test(question)) acronyms.set(name, corpusAcronyms.filter((acronym) => acronym.startsWith(name)));
+    if (new RegExp(`\\b${name.toUpperCase()}\\b`).test(question))
+      acronyms.set(
+        name,
+        corpusAcronyms.filter((acronym) => acronym.startsWith(name)),
+      );
   }
   return {
     question,
@@ -69,7 +77,9 @@ export function analyseQuestion(resolved: ResolvedQuestion, terms: TermStatistic
 
 /** "What is the Middle Corridor?" → "middle corridor": the subject a definition question asks about. */
 export function definedSubject(question: string): string | null {
-  const match = /^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?([^?]{3,60}?)\s*\??\s*$/i.exec(question);
+  const match = /^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?([^?]{3,60}?)\s*\??\s*$/i.exec(
+    question,
+  );
   return match ? match[1]!.toLowerCase().replace(/["'“”‘’]/g, "") : null;
 }
 

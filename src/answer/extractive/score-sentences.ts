@@ -9,10 +9,19 @@ import type { QuestionAnalysis } from "./question-analysis.js";
  * scored these passages (it reranks by them), else scored here; a sentence that opens with the
  * subject a definition question asks about scores a little more.
  */
-export function scoreForAnswer(passages: Passage[], analysis: QuestionAnalysis, terms: TermStatistics, scored?: ScoredSentence[]): ScoredSentence[] {
+export function scoreForAnswer(
+  passages: Passage[],
+  analysis: QuestionAnalysis,
+  terms: TermStatistics,
+  scored?: ScoredSentence[],
+): ScoredSentence[] {
   const subject = analysis.definedSubject;
   return (scored ?? scoreSentences(passages, analysis.terms, terms))
-    .map((sentence) => (subject && startsWith(sentenceText(passages, sentence), subject) ? { ...sentence, score: sentence.score + extractiveTuning.definitionBonus } : sentence))
+    .map((sentence) =>
+      subject && startsWith(sentenceText(passages, sentence), subject)
+        ? { ...sentence, score: sentence.score + extractiveTuning.definitionBonus }
+        : sentence,
+    )
     .sort((a, b) => b.score - a.score);
 }
 
@@ -31,5 +40,9 @@ export function sentenceText(passages: Passage[], sentence: Pick<ScoredSentence,
 
 /** A sentence that opens with the subject ("The Middle Corridor, functioning under ... is ...") defines it. */
 function startsWith(sentence: string, subject: string): boolean {
-  return sentence.toLowerCase().replace(/["'“”‘’]/g, "").replace(/^(?:the|a|an)\s+/, "").startsWith(subject);
+  return sentence
+    .toLowerCase()
+    .replace(/["'“”‘’]/g, "")
+    .replace(/^(?:the|a|an)\s+/, "")
+    .startsWith(subject);
 }

@@ -32,7 +32,9 @@ export function routeTurn(message: string, context: RouteContext): Turn {
   const smallTalk = classifySmallTalk(message);
   if (smallTalk) return { kind: "smalltalk", smallTalk };
   const { terms, interviews, chunks } = context;
-  const language = context.otherLanguages ? foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word))) : null;
+  const language = context.otherLanguages
+    ? foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))
+    : null;
   if (language) return { kind: "other-language", language };
   const about = answerAboutInterview(message, interviews, chunks);
   if (about) return { kind: "about-interview", draft: about };

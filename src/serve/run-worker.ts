@@ -18,7 +18,7 @@ import { Insights } from "../insights/insights.js";
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
-  const limits = createLimitStores({ redisUrl: config.redisUrl, logger });
+  const limits = await createLimitStores({ redisUrl: config.redisUrl, logger });
   // Each worker opens the file itself: WAL lets the workers write it side by side.
   const insights = config.insights && Insights.open(config.insights.file, { logger, storeAnswers: config.insights.storeAnswers, retentionDays: config.insights.retentionDays });
   const app = createApp({

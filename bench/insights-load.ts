@@ -46,7 +46,16 @@ export interface InsightsLoadResult {
   checks: Array<{ check: string; measured: string; pass: boolean }>;
 }
 
-const smallTalk = ["Hello!", "Hi there", "Thanks!", "Thank you so much", "What can you do?", "Goodbye", "Good morning", "Cheers"];
+const smallTalk = [
+  "Hello!",
+  "Hi there",
+  "Thanks!",
+  "Thank you so much",
+  "What can you do?",
+  "Goodbye",
+  "Good morning",
+  "Cheers",
+];
 
 /** Questions in a fixed mix: of every 10, six from the question sets' answerable ones, two unanswerable, two small talk. */
 async function mixedQuestions(count: number): Promise<string[]> {
@@ -57,7 +66,8 @@ async function mixedQuestions(count: number): Promise<string[]> {
     const slot = i % 10;
     const round = Math.floor(i / 10);
     // A round number after a repeat keeps the text distinct, so the answer cache does not serve it.
-    const distinct = (list: string[], n: number) => `${list[n % list.length]!}${n >= list.length ? ` (${Math.floor(n / list.length)})` : ""}`;
+    const distinct = (list: string[], n: number) =>
+      `${list[n % list.length]!}${n >= list.length ? ` (${Math.floor(n / list.length)})` : ""}`;
     if (slot < 6) return distinct(answerable, round * 6 + slot);
     if (slot < 8) return distinct(unanswerable, round * 2 + slot - 6);
     return smallTalk[(round * 2 + slot - 8) % smallTalk.length]!;
@@ -69,10 +79,18 @@ const countKinds = (kinds: Array<string | undefined>): Kinds => ({
   no_answer: kinds.filter((kind) => kind === "no_answer").length,
   smalltalk: kinds.filter((kind) => kind === "smalltalk").length,
 });
-const sameKinds = (a: Kinds, b: Kinds) => a.answer === b.answer && a.no_answer === b.no_answer && a.smalltalk === b.smalltalk;
-const showKinds = (kinds: Kinds) => `answer ${kinds.answer}, no_answer ${kinds.no_answer}, smalltalk ${kinds.smalltalk}`;
+const sameKinds = (a: Kinds, b: Kinds) =>
+  a.answer === b.answer && a.no_answer === b.no_answer && a.smalltalk === b.smalltalk;
+const showKinds = (kinds: Kinds) =>
+  `answer ${kinds.answer}, no_answer ${kinds.no_answer}, smalltalk ${kinds.smalltalk}`;
 
-export async function runInsightsLoad({ questions: count, connections = 16, workers = 2, indexDir, log = () => {} }: InsightsLoadOptions): Promise<InsightsLoadResult> {
+export async function runInsightsLoad({
+  questions: count,
+  connections = 16,
+  workers = 2,
+  indexDir,
+  log = () => {},
+}: InsightsLoadOptions): Promise<InsightsLoadResult> {
   const root = await mkdtemp(path.join(tmpdir(), "interview-chat-insights-load-"));
   try {
     if (indexDir) await cp(indexDir, path.join(root, "index"), { recursive: true, verbatimSymlinks: true });
@@ -102,12 +120,22 @@ export async function runInsightsLoad({ questions: count, connections = 16, work
         while (next < count) {
           const i = next++;
           const sse = i % 2 === 1;
-          replies[i] = await request(server.url, { path: "/api/chat", body: { message: messages[i], ...(sse ? { stream: true } : {}) } });
+          replies[i] = await request(server.url, {
+            path: "/api/chat",
+            body: { message: messages[i], ...(sse ? { stream: true } : {}) },
+          });
           if ((i + 1) % 500 === 0) log(`  ${i + 1} asked (${((Date.now() - started) / 1000).toFixed(0)} s)`);
         }
       }),
     );
-    const answered = replies.filter((reply) => reply.status === 200 && !reply.streamErrorStatus && !reply.failure && reply.kind && (reply.json?.id ?? reply.done?.id));
+    const answered = replies.filter(
+      (reply) =>
+        reply.status === 200 &&
+        !reply.streamErrorStatus &&
+        !reply.failure &&
+        reply.kind &&
+        (reply.json?.id ?? reply.done?.id),
+    );
     const ids = answered.map((reply) => String(reply.json?.id ?? reply.done?.id));
     const told = countKinds(answered.map((reply) => reply.kind));
 
@@ -115,17 +143,25 @@ export async function runInsightsLoad({ questions: count, connections = 16, work
     // serves it. Asked until it holds every turn, or 10 s.
     let api = { total: 0, byKind: { answer: 0, no_answer: 0, smalltalk: 0 } };
     for (let attempt = 0; attempt < 20; attempt++) {
-      const reply = await request(server.url, { method: "GET", path: "/api/insights?days=1", headers: { authorization: `Bearer ${adminKey}` } });
+      const reply = await request(server.url, {
+        method: "GET",
+        path: "/api/insights?days=1",
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
       api = reply.json as typeof api;
       if (api.total >= count) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const stopped = await server.stop();
 
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(projectRoot, "src/cli/insights.ts"), "--json", "--days", "1"], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", INSIGHTS_DB: insightsDb },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", path.join(projectRoot, "src/cli/insights.ts"), "--json", "--days", "1"],
+      {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", INSIGHTS_DB: insightsDb },
+      },
+    );
     const cli = JSON.parse(stdout) as typeof api;
 
     const db = new Database(insightsDb, { readonly: true });
@@ -144,17 +180,49 @@ export async function runInsightsLoad({ questions: count, connections = 16, work
       uniqueIds: new Set(ids).size,
       api: { total: api.total, byKind: api.byKind },
       cli: { total: cli.total, byKind: cli.byKind },
-      db: { rows: rows.length, idsFound: ids.filter((id) => stored.has(id)).length, byKind: countKinds(rows.map((row) => row.kind)) },
+      db: {
+        rows: rows.length,
+        idsFound: ids.filter((id) => stored.has(id)).length,
+        byKind: countKinds(rows.map((row) => row.kind)),
+      },
     };
     const checks = [
-      { check: "questions answered (200 with an id and a kind)", measured: `${answered.length} of ${count} (${result.serverErrors} 5xx)`, pass: answered.length === count },
+      {
+        check: "questions answered (200 with an id and a kind)",
+        measured: `${answered.length} of ${count} (${result.serverErrors} 5xx)`,
+        pass: answered.length === count,
+      },
       { check: "distinct reply ids", measured: String(result.uniqueIds), pass: result.uniqueIds === count },
-      { check: "kinds the clients were told", measured: showKinds(told), pass: told.answer > 0 && told.no_answer > 0 && told.smalltalk > 0 },
-      { check: "GET /api/insights: total, by kind", measured: `${api.total}: ${showKinds(api.byKind)}`, pass: api.total === count && sameKinds(api.byKind, told) },
-      { check: "npm run insights -- --json: total, by kind", measured: `${cli.total}: ${showKinds(cli.byKind)}`, pass: cli.total === count && sameKinds(cli.byKind, told) },
-      { check: "rows in the database, by kind", measured: `${rows.length}: ${showKinds(result.db.byKind)}`, pass: rows.length === count && sameKinds(result.db.byKind, told) },
-      { check: "the clients' reply ids found in the database", measured: `${result.db.idsFound} of ${ids.length}`, pass: result.db.idsFound === count },
-      { check: "graceful stop (SIGTERM) exit code", measured: String(stopped.code ?? stopped.signal), pass: stopped.code === 0 },
+      {
+        check: "kinds the clients were told",
+        measured: showKinds(told),
+        pass: told.answer > 0 && told.no_answer > 0 && told.smalltalk > 0,
+      },
+      {
+        check: "GET /api/insights: total, by kind",
+        measured: `${api.total}: ${showKinds(api.byKind)}`,
+        pass: api.total === count && sameKinds(api.byKind, told),
+      },
+      {
+        check: "npm run insights -- --json: total, by kind",
+        measured: `${cli.total}: ${showKinds(cli.byKind)}`,
+        pass: cli.total === count && sameKinds(cli.byKind, told),
+      },
+      {
+        check: "rows in the database, by kind",
+        measured: `${rows.length}: ${showKinds(result.db.byKind)}`,
+        pass: rows.length === count && sameKinds(result.db.byKind, told),
+      },
+      {
+        check: "the clients' reply ids found in the database",
+        measured: `${result.db.idsFound} of ${ids.length}`,
+        pass: result.db.idsFound === count,
+      },
+      {
+        check: "graceful stop (SIGTERM) exit code",
+        measured: String(stopped.code ?? stopped.signal),
+        pass: stopped.code === 0,
+      },
     ];
     log(`asked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { ...result, checks };
@@ -164,12 +232,22 @@ export async function runInsightsLoad({ questions: count, connections = 16, work
 }
 
 export function formatChecks(checks: InsightsLoadResult["checks"]): string {
-  return ["| check | measured | |", "|---|---|---|", ...checks.map((check) => `| ${check.check} | ${check.measured} | ${check.pass ? "pass" : "**FAIL**"} |`), ""].join("\n");
+  return [
+    "| check | measured | |",
+    "|---|---|---|",
+    ...checks.map((check) => `| ${check.check} | ${check.measured} | ${check.pass ? "pass" : "**FAIL**"} |`),
+    "",
+  ].join("\n");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values: flags } = parseArgs({
-    options: { questions: { type: "string", default: "2000" }, connections: { type: "string", default: "16" }, workers: { type: "string", default: "2" }, index: { type: "string" } },
+    options: {
+      questions: { type: "string", default: "2000" },
+      connections: { type: "string", default: "16" },
+      workers: { type: "string", default: "2" },
+      index: { type: "string" },
+    },
   });
   const result = await runInsightsLoad({
     questions: Number(flags.questions),
@@ -178,6 +256,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     indexDir: flags.index ? path.resolve(flags.index) : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`Insights load run: ${result.sent} questions, ${flags.connections} at a time, ${flags.workers} workers\n\n${formatChecks(result.checks)}`);
+  process.stdout.write(
+    `Insights load run: ${result.sent} questions, ${flags.connections} at a time, ${flags.workers} workers\n\n${formatChecks(result.checks)}`,
+  );
   process.exitCode = result.checks.every((check) => check.pass) ? 0 : 1;
 }

@@ -55,12 +55,22 @@ export async function measureInsightsOverhead(options: InsightsOverheadOptions):
   const workers = 1;
   const connections = 1;
   const servers: { off?: RunningServer; on?: RunningServer } = {};
-  const agents = { off: new http.Agent({ keepAlive: true, maxSockets: 1 }), on: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+  const agents = {
+    off: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    on: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+  };
   try {
     const { dataDir, indexDir, command } = options;
     servers.off = await startServer({ command, dataDir, indexDir, workers, env: { INSIGHTS: "off" } });
-    servers.on = await startServer({ command, dataDir, indexDir, workers, env: { INSIGHTS_DB: path.join(scratch, "insights.sqlite"), ADMIN_KEYS: adminKey } });
-    const ask = (variant: "off" | "on", message: string) => timedPost(servers[variant]!.url, agents[variant], { message });
+    servers.on = await startServer({
+      command,
+      dataDir,
+      indexDir,
+      workers,
+      env: { INSIGHTS_DB: path.join(scratch, "insights.sqlite"), ADMIN_KEYS: adminKey },
+    });
+    const ask = (variant: "off" | "on", message: string) =>
+      timedPost(servers[variant]!.url, agents[variant], { message });
     const latencies = { off: [] as number[], on: [] as number[] };
     const differences: number[] = [];
     const roundsP50Ms: InsightsOverhead["roundsP50Ms"] = [];
@@ -91,10 +101,14 @@ export async function measureInsightsOverhead(options: InsightsOverheadOptions):
       latencies.off.push(...round.off);
       latencies.on.push(...round.on);
       roundsP50Ms.push({ round: r + 1, offMs: summarize(round.off).p50Ms, onMs: summarize(round.on).p50Ms });
-      options.log(`  insights round ${r + 1}: ${round.off.length} pairs, p50 off ${summarize(round.off).p50Ms.toFixed(2)} ms, on ${summarize(round.on).p50Ms.toFixed(2)} ms`);
+      options.log(
+        `  insights round ${r + 1}: ${round.off.length} pairs, p50 off ${summarize(round.off).p50Ms.toFixed(2)} ms, on ${summarize(round.on).p50Ms.toFixed(2)} ms`,
+      );
     }
     // Turns are written every 200 ms; the report flushes first.
-    const report = (await (await fetch(`${servers.on.url}/api/insights?days=1`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { total: number };
+    const report = (await (
+      await fetch(`${servers.on.url}/api/insights?days=1`, { headers: { authorization: `Bearer ${adminKey}` } })
+    ).json()) as { total: number };
     const off = summarize(latencies.off);
     const on = summarize(latencies.on);
     return {
@@ -126,10 +140,21 @@ function timedPost(url: string, agent: http.Agent, body: unknown): Promise<numbe
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { hostname, port, path: "/api/chat", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+      {
+        hostname,
+        port,
+        path: "/api/chat",
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+      },
       (response) => {
         response.resume();
-        response.on("end", () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`POST /api/chat answered ${response.statusCode}`))));
+        response.on("end", () =>
+          response.statusCode === 200
+            ? resolve(performance.now() - started)
+            : reject(new Error(`POST /api/chat answered ${response.statusCode}`)),
+        );
         response.on("error", reject);
       },
     );
@@ -147,7 +172,10 @@ export function formatInsightsOverhead(insights: InsightsOverhead): string {
     `\n/api/chat with insights off and on, side by side (${insights.workers} worker each, ${insights.connections} connection each, distinct questions; ${insights.pairs} request pairs, one to each server, the order swapped every pair, over ${insights.rounds} rounds of ${insights.secondsPerRun} s)\n`,
     "| insights | replies | p50 ms | p99 ms | mean ms |",
     "|---|---|---|---|---|",
-    ...rows.map(([name, summary]) => `| ${name} | ${summary.samples} | ${summary.p50Ms.toFixed(2)} | ${summary.p99Ms.toFixed(2)} | ${summary.meanMs.toFixed(2)} |`),
+    ...rows.map(
+      ([name, summary]) =>
+        `| ${name} | ${summary.samples} | ${summary.p50Ms.toFixed(2)} | ${summary.p99Ms.toFixed(2)} | ${summary.meanMs.toFixed(2)} |`,
+    ),
     "",
     `p50 on − off: ${insights.p50DifferenceMs >= 0 ? "+" : ""}${insights.p50DifferenceMs.toFixed(2)} ms (bar: within 1 ms); median of on − off within a pair: ${insights.pairedDifferenceP50Ms >= 0 ? "+" : ""}${insights.pairedDifferenceP50Ms.toFixed(2)} ms; p50 per round off/on: ${insights.roundsP50Ms.map((r) => `${r.offMs.toFixed(2)}/${r.onMs.toFixed(2)}`).join(", ")}; turns recorded by the server with insights on: ${insights.turnsRecorded} of ${insights.requestsOn} requests`,
     "",

@@ -28,7 +28,12 @@ import { DistinctQuestions, projectRoot } from "./questions.js";
 import { percentile } from "./stats.js";
 
 const { values: flags } = parseArgs({
-  options: { seconds: { type: "string", default: "60" }, "rate-limit": { type: "string", default: "120" }, "session-quota": { type: "string", default: "10" }, out: { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "60" },
+    "rate-limit": { type: "string", default: "120" },
+    "session-quota": { type: "string", default: "10" },
+    out: { type: "string" },
+  },
 });
 const seconds = Number(flags.seconds);
 const ipLimit = Number(flags["rate-limit"]);
@@ -97,7 +102,14 @@ const endAt = Date.now() + seconds * 1000;
 function classify(reply: Reply, expected: "answer" | "token" | "refusal"): Outcome {
   if (reply.status === 429 && reply.code === "rate_limited") return "ip_limited";
   if (reply.status === 429 && reply.code === "session_quota_exceeded") return "quota_spent";
-  if (expected === "answer" && reply.status === 200 && !reply.failure && (reply.json?.id || reply.done?.id) && !reply.streamErrorStatus) return "answered";
+  if (
+    expected === "answer" &&
+    reply.status === 200 &&
+    !reply.failure &&
+    (reply.json?.id || reply.done?.id) &&
+    !reply.streamErrorStatus
+  )
+    return "answered";
   if (expected === "token" && reply.status === 200 && typeof reply.json?.token === "string") return "token";
   if (expected === "refusal" && (reply.status === 401 || reply.status === 403)) return "refused";
   return "unexpected";
@@ -106,7 +118,12 @@ function classify(reply: Reply, expected: "answer" | "token" | "refusal"): Outco
 async function keyClient(client: string, ip: string, key: string): Promise<void> {
   while (Date.now() < endAt) {
     const { body, sse } = nextChat();
-    const reply = await request(server.url, { path: "/api/chat", localAddress: ip, body, headers: { authorization: `Bearer ${key}`, ...sseHeaders(sse) } });
+    const reply = await request(server.url, {
+      path: "/api/chat",
+      localAddress: ip,
+      body,
+      headers: { authorization: `Bearer ${key}`, ...sseHeaders(sse) },
+    });
     records.push({ client, ip, kind: "chat", sse, reply, outcome: classify(reply, "answer") });
   }
 }
@@ -115,14 +132,24 @@ async function tokenClient(client: string, ip: string): Promise<void> {
   let token: number | undefined;
   while (Date.now() < endAt) {
     if (token === undefined) {
-      const reply = await request(server.url, { path: "/api/session", localAddress: ip, body: {}, headers: { origin: allowedOrigin } });
+      const reply = await request(server.url, {
+        path: "/api/session",
+        localAddress: ip,
+        body: {},
+        headers: { origin: allowedOrigin },
+      });
       const outcome = classify(reply, "token");
       records.push({ client, ip, kind: "session", sse: false, reply, outcome });
       if (outcome === "token") token = tokens.push(reply.json!.token as string) - 1;
       continue;
     }
     const { body, sse } = nextChat();
-    const reply = await request(server.url, { path: "/api/chat", localAddress: ip, body, headers: { origin: allowedOrigin, "x-session-token": tokens[token]!, ...sseHeaders(sse) } });
+    const reply = await request(server.url, {
+      path: "/api/chat",
+      localAddress: ip,
+      body,
+      headers: { origin: allowedOrigin, "x-session-token": tokens[token]!, ...sseHeaders(sse) },
+    });
     const outcome = classify(reply, "answer");
     records.push({ client, ip, kind: "chat", sse, reply, outcome, tokenIndex: token });
     if (outcome === "quota_spent") token = undefined; // as the widget does: a new token
@@ -138,7 +165,13 @@ async function forgedClient(client: string, ip: string): Promise<void> {
     { note: "wrong key", headers: { authorization: `Bearer ${wrongKey}` } },
     { note: "forged Origin and Host, no key", headers: { origin: "http://x.invalid", host: "x.invalid" } },
     { note: "allowed Origin, no key or token", headers: { origin: allowedOrigin } },
-    { note: "forged token", headers: { origin: allowedOrigin, "x-session-token": `s1.${randomBytes(40).toString("base64url")}.${randomBytes(32).toString("base64url")}` } },
+    {
+      note: "forged token",
+      headers: {
+        origin: allowedOrigin,
+        "x-session-token": `s1.${randomBytes(40).toString("base64url")}.${randomBytes(32).toString("base64url")}`,
+      },
+    },
     { note: "token from another page", headers: { origin: "https://evil.example" } },
     { note: "token for a page not allowed", path: "/api/session", headers: { origin: "https://evil.example" } },
   ];
@@ -146,7 +179,12 @@ async function forgedClient(client: string, ip: string): Promise<void> {
     const attempt = attempts[i % attempts.length]!;
     if (attempt.note === "token from another page") {
       if (!lifted) {
-        const reply = await request(server.url, { path: "/api/session", localAddress: ip, body: {}, headers: { origin: allowedOrigin } });
+        const reply = await request(server.url, {
+          path: "/api/session",
+          localAddress: ip,
+          body: {},
+          headers: { origin: allowedOrigin },
+        });
         const outcome = classify(reply, "token");
         records.push({ client, ip, kind: "session", sse: false, reply, outcome });
         if (outcome === "token") lifted = tokens[tokens.push(reply.json!.token as string) - 1];
@@ -155,22 +193,40 @@ async function forgedClient(client: string, ip: string): Promise<void> {
       attempt.headers["x-session-token"] = lifted;
     }
     const { body, sse } = nextChat();
-    const reply = await request(server.url, { path: attempt.path ?? "/api/chat", localAddress: ip, body: attempt.path ? {} : body, headers: { ...attempt.headers, ...sseHeaders(sse) } });
+    const reply = await request(server.url, {
+      path: attempt.path ?? "/api/chat",
+      localAddress: ip,
+      body: attempt.path ? {} : body,
+      headers: { ...attempt.headers, ...sseHeaders(sse) },
+    });
     records.push({ client, ip, kind: "forged", sse, reply, outcome: classify(reply, "refusal"), note: attempt.note });
   }
 }
 
 const clients: Array<Promise<void>> = [];
 const classes = [
-  { client: "key A", ip: "127.0.0.2", connections: 3, run: (client: string, ip: string) => keyClient(client, ip, keyA) },
-  { client: "key B", ip: "127.0.0.3", connections: 3, run: (client: string, ip: string) => keyClient(client, ip, keyB) },
+  {
+    client: "key A",
+    ip: "127.0.0.2",
+    connections: 3,
+    run: (client: string, ip: string) => keyClient(client, ip, keyA),
+  },
+  {
+    client: "key B",
+    ip: "127.0.0.3",
+    connections: 3,
+    run: (client: string, ip: string) => keyClient(client, ip, keyB),
+  },
   { client: "tokens 1", ip: "127.0.0.4", connections: 4, run: tokenClient },
   { client: "tokens 2", ip: "127.0.0.5", connections: 3, run: tokenClient },
   { client: "forged", ip: "127.0.0.6", connections: 3, run: forgedClient },
 ];
-log(`load: ${classes.reduce((sum, c) => sum + c.connections, 0)} connections for ${seconds} s, RATE_LIMIT_PER_MINUTE=${ipLimit}, SESSION_QUOTA=${sessionQuota}`);
+log(
+  `load: ${classes.reduce((sum, c) => sum + c.connections, 0)} connections for ${seconds} s, RATE_LIMIT_PER_MINUTE=${ipLimit}, SESSION_QUOTA=${sessionQuota}`,
+);
 const started = Date.now();
-for (const { client, ip, connections, run } of classes) for (let i = 0; i < connections; i++) clients.push(run(client, ip));
+for (const { client, ip, connections, run } of classes)
+  for (let i = 0; i < connections; i++) clients.push(run(client, ip));
 await Promise.all(clients);
 const elapsed = (Date.now() - started) / 1000;
 // The request log lines of the last replies reach us a moment after them.
@@ -181,7 +237,11 @@ const lines = server.lines();
 // Per IP: every request that got past the IP's limiter (all but `rate_limited`), in windows as the
 // server's store keeps them: a window opens at a client's first request and lasts 60 s; the next
 // opens at its first request after that. Counted by when each request was sent.
-interface IpRow { ip: string; client: string; windows: Array<{ passed: number; limited: number; saturated: boolean }> }
+interface IpRow {
+  ip: string;
+  client: string;
+  windows: Array<{ passed: number; limited: number; saturated: boolean }>;
+}
 const ipRows: IpRow[] = classes.map(({ client, ip }) => {
   const mine = records.filter((record) => record.ip === ip).sort((a, b) => a.reply.sentAt - b.reply.sentAt);
   const windows: IpRow["windows"] = [];
@@ -202,7 +262,10 @@ const ipRows: IpRow[] = classes.map(({ client, ip }) => {
 // Per token: questions answered with it; a token whose quota ran out must have answered exactly SESSION_QUOTA.
 const perToken = tokens.map((_, index) => {
   const asked = records.filter((record) => record.tokenIndex === index);
-  return { answered: asked.filter((record) => record.outcome === "answered").length, spent: asked.some((record) => record.outcome === "quota_spent") };
+  return {
+    answered: asked.filter((record) => record.outcome === "answered").length,
+    spent: asked.some((record) => record.outcome === "quota_spent"),
+  };
 });
 const spentTokens = perToken.filter((token) => token.spent);
 
@@ -229,22 +292,44 @@ for (const line of lines) {
 const serverErrors = records.filter((record) => isServerError(record.reply));
 const failures = records.filter((record) => record.reply.failure);
 const unexpected = records.filter((record) => record.outcome === "unexpected");
-const forgedAnswered = records.filter((record) => record.kind === "forged" && record.reply.status >= 200 && record.reply.status < 300);
+const forgedAnswered = records.filter(
+  (record) => record.kind === "forged" && record.reply.status >= 200 && record.reply.status < 300,
+);
 const statuses = new Map<number, number>();
 for (const record of records) statuses.set(record.reply.status, (statuses.get(record.reply.status) ?? 0) + 1);
 const answered = records.filter((record) => record.outcome === "answered");
 
 const checks: Array<{ check: string; measured: string; pass: boolean }> = [];
-checks.push({ check: "5xx replies (status or SSE error event)", measured: String(serverErrors.length), pass: serverErrors.length === 0 });
-checks.push({ check: "requests without a reply (connection error, timeout)", measured: String(failures.length), pass: failures.length === 0 });
-checks.push({ check: "replies other than expected (200 / 401 / 403 / 429)", measured: String(unexpected.length), pass: unexpected.length === 0 });
-checks.push({ check: "forged requests answered", measured: `${forgedAnswered.length} of ${records.filter((r) => r.kind === "forged").length}`, pass: forgedAnswered.length === 0 });
+checks.push({
+  check: "5xx replies (status or SSE error event)",
+  measured: String(serverErrors.length),
+  pass: serverErrors.length === 0,
+});
+checks.push({
+  check: "requests without a reply (connection error, timeout)",
+  measured: String(failures.length),
+  pass: failures.length === 0,
+});
+checks.push({
+  check: "replies other than expected (200 / 401 / 403 / 429)",
+  measured: String(unexpected.length),
+  pass: unexpected.length === 0,
+});
+checks.push({
+  check: "forged requests answered",
+  measured: `${forgedAnswered.length} of ${records.filter((r) => r.kind === "forged").length}`,
+  pass: forgedAnswered.length === 0,
+});
 for (const row of ipRows) {
   row.windows.forEach((window, i) => {
     const label = `per IP, ${row.client} (${row.ip})${row.windows.length > 1 ? `, window ${i + 1}` : ""}: passed vs RATE_LIMIT_PER_MINUTE`;
     // A window that never hit the limit (the run's last seconds) can only be checked to stay under it.
     const pass = window.saturated ? Math.abs(window.passed - ipLimit) <= 1 : window.passed <= ipLimit + 1;
-    checks.push({ check: label, measured: `${window.passed} of ${ipLimit}${window.saturated ? `, then ${window.limited} × 429` : " (limit not reached)"}`, pass });
+    checks.push({
+      check: label,
+      measured: `${window.passed} of ${ipLimit}${window.saturated ? `, then ${window.limited} × 429` : " (limit not reached)"}`,
+      pass,
+    });
   });
 }
 for (const client of ["key A", "key B"]) {
@@ -252,13 +337,17 @@ for (const client of ["key A", "key B"]) {
   checks.push({
     check: `per key, ${client}: answered (no limit of its own: its IP's limit holds it)`,
     measured: `${mine.filter((r) => r.outcome === "answered").length} answered, ${mine.filter((r) => r.outcome === "ip_limited").length} × 429`,
-    pass: mine.filter((r) => r.outcome === "answered").length <= ipLimit * ipRows.find((row) => row.client === client)!.windows.length + 1,
+    pass:
+      mine.filter((r) => r.outcome === "answered").length <=
+      ipLimit * ipRows.find((row) => row.client === client)!.windows.length + 1,
   });
 }
 const spentCounts = spentTokens.map((token) => token.answered);
 checks.push({
   check: "per token: questions answered by each token whose quota ran out vs SESSION_QUOTA",
-  measured: spentTokens.length ? `${spentTokens.length} tokens spent, each ${Math.min(...spentCounts)}–${Math.max(...spentCounts)} of ${sessionQuota}` : "no token ran out",
+  measured: spentTokens.length
+    ? `${spentTokens.length} tokens spent, each ${Math.min(...spentCounts)}–${Math.max(...spentCounts)} of ${sessionQuota}`
+    : "no token ran out",
   pass: spentTokens.length > 0 && spentCounts.every((count) => Math.abs(count - sessionQuota) <= 1),
 });
 checks.push({
@@ -266,14 +355,29 @@ checks.push({
   measured: `${tokens.length} tokens issued, most answered by one: ${Math.max(0, ...perToken.map((token) => token.answered))}`,
   pass: perToken.every((token) => token.answered <= sessionQuota + 1),
 });
-checks.push({ check: "log lines holding a key, token or secret", measured: `${hits.reduce((sum, hit) => sum + hit.count, 0)} of ${lines.length} lines${hits.length ? ` (${hits.map((hit) => `${hit.name}: ${hit.count}`).join(", ")})` : ""}`, pass: hits.length === 0 });
-checks.push({ check: "both workers served", measured: [...byWorker].map(([worker, count]) => `worker ${worker}: ${count}`).join(", "), pass: byWorker.size === 2 });
-checks.push({ check: "graceful stop (SIGTERM) exit code", measured: String(stopped.code ?? stopped.signal), pass: stopped.code === 0 });
+checks.push({
+  check: "log lines holding a key, token or secret",
+  measured: `${hits.reduce((sum, hit) => sum + hit.count, 0)} of ${lines.length} lines${hits.length ? ` (${hits.map((hit) => `${hit.name}: ${hit.count}`).join(", ")})` : ""}`,
+  pass: hits.length === 0,
+});
+checks.push({
+  check: "both workers served",
+  measured: [...byWorker].map(([worker, count]) => `worker ${worker}: ${count}`).join(", "),
+  pass: byWorker.size === 2,
+});
+checks.push({
+  check: "graceful stop (SIGTERM) exit code",
+  measured: String(stopped.code ?? stopped.signal),
+  pass: stopped.code === 0,
+});
 
 const latencies = answered.map((record) => record.reply.ms);
 const out = [
   `Load run: ${records.length} requests in ${elapsed.toFixed(1)} s over 16 connections (2 workers, API_KEYS, session tokens, RATE_LIMIT_PER_MINUTE=${ipLimit}, SESSION_QUOTA=${sessionQuota}), ${answered.length} answered (${answered.filter((r) => r.sse).length} SSE, ${answered.filter((r) => !r.sse).length} JSON), p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
-  `statuses: ${[...statuses].sort((a, b) => a[0] - b[0]).map(([status, count]) => `${status} × ${count}`).join(", ")}`,
+  `statuses: ${[...statuses]
+    .sort((a, b) => a[0] - b[0])
+    .map(([status, count]) => `${status} × ${count}`)
+    .join(", ")}`,
   "",
   "| check | measured | |",
   "|---|---|---|",
@@ -281,7 +385,10 @@ const out = [
   "",
 ].join("\n");
 process.stdout.write(out);
-for (const record of unexpected.slice(0, 10)) log(`unexpected: ${record.client} ${record.kind}${record.note ? ` (${record.note})` : ""} → ${record.reply.status} ${record.reply.code ?? ""} ${record.reply.failure ?? ""}`);
+for (const record of unexpected.slice(0, 10))
+  log(
+    `unexpected: ${record.client} ${record.kind}${record.note ? ` (${record.note})` : ""} → ${record.reply.status} ${record.reply.code ?? ""} ${record.reply.failure ?? ""}`,
+  );
 if (flags.out) {
   await writeFile(
     flags.out,

@@ -18,10 +18,20 @@ export interface LoadServer {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startLoadServer(env: Record<string, string>, { workers, timeoutMs = 240_000 }: { workers: number; timeoutMs?: number }): Promise<LoadServer> {
+export async function startLoadServer(
+  env: Record<string, string>,
+  { workers, timeoutMs = 240_000 }: { workers: number; timeoutMs?: number },
+): Promise<LoadServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", LOG_LEVEL: "info", WEB_CONCURRENCY: String(workers), ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      PORT: "0",
+      LOG_LEVEL: "info",
+      WEB_CONCURRENCY: String(workers),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
@@ -34,13 +44,18 @@ export async function startLoadServer(env: Record<string, string>, { workers, ti
   };
   child.stdout!.on("data", collect("stdout"));
   child.stderr!.on("data", collect("stderr"));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   let exited = false;
   void exit.then(() => (exited = true));
   const deadline = Date.now() + timeoutMs;
   // In a cluster every worker listens on the port the primary chose for port 0: one line each.
-  let ports: string[] = [];
-  while ((ports = lines.flatMap((line) => /Listening on http:\/\/localhost:(\d+)/.exec(line)?.slice(1) ?? [])).length < workers) {
+  let ports: string[];
+  while (
+    (ports = lines.flatMap((line) => /Listening on http:\/\/localhost:(\d+)/.exec(line)?.slice(1) ?? [])).length <
+    workers
+  ) {
     if (exited) throw new Error(`The server exited before it listened:\n${lines.slice(-20).join("\n")}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -90,7 +105,21 @@ export interface Reply {
  */
 export function request(
   url: string,
-  { method = "POST", path, headers = {}, body, localAddress, timeoutMs = 60_000 }: { method?: string; path: string; headers?: Record<string, string>; body?: unknown; localAddress?: string; timeoutMs?: number },
+  {
+    method = "POST",
+    path,
+    headers = {},
+    body,
+    localAddress,
+    timeoutMs = 60_000,
+  }: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+    localAddress?: string;
+    timeoutMs?: number;
+  },
 ): Promise<Reply> {
   const target = new URL(path, url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -106,12 +135,24 @@ export function request(
         agent: false,
         localAddress,
         timeout: timeoutMs,
-        headers: { ...(payload ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}), ...headers },
+        headers: {
+          ...(payload
+            ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }
+            : {}),
+          ...headers,
+        },
       },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-        incoming.on("error", (error) => resolve({ status: incoming.statusCode ?? 0, failure: error.message, sentAt, ms: performance.now() - started }));
+        incoming.on("error", (error) =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            failure: error.message,
+            sentAt,
+            ms: performance.now() - started,
+          }),
+        );
         incoming.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const reply: Reply = { status: incoming.statusCode ?? 0, sentAt, ms: performance.now() - started };
@@ -144,7 +185,9 @@ export function request(
       },
     );
     outgoing.on("timeout", () => outgoing.destroy(new Error(`no reply within ${timeoutMs} ms`)));
-    outgoing.on("error", (error) => resolve({ status: 0, failure: error.message, sentAt, ms: performance.now() - started }));
+    outgoing.on("error", (error) =>
+      resolve({ status: 0, failure: error.message, sentAt, ms: performance.now() - started }),
+    );
     outgoing.end(payload);
   });
 }

@@ -16,9 +16,21 @@ import { buildWidgetForTests, launchChromium, startWidgetApp } from "../test/sup
 
 const question = "Which Latvian ports receive Kazakh cargo?";
 
-const [assetsDir, opened] = await Promise.all([buildWidgetForTests(), scratchProject().then((project) => openIndex({ ...project, embedder: new LocalEmbeddings() }))]);
-const answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, new LocalEmbeddings()), interviews: opened.interviews, chunks: opened.index.chunks });
-const app = await startWidgetApp({ answerer, interviews: opened.interviews, assetsDir, protection: { rateLimitPerMinute: 0 } });
+const [assetsDir, opened] = await Promise.all([
+  buildWidgetForTests(),
+  scratchProject().then((project) => openIndex({ ...project, embedder: new LocalEmbeddings() })),
+]);
+const answerer = new ExtractiveAnswerer({
+  retriever: new HybridRetriever(opened.index, new LocalEmbeddings()),
+  interviews: opened.interviews,
+  chunks: opened.index.chunks,
+});
+const app = await startWidgetApp({
+  answerer,
+  interviews: opened.interviews,
+  assetsDir,
+  protection: { rateLimitPerMinute: 0 },
+});
 const browser = await launchChromium();
 
 /** Opens the panel, asks, waits for the whole answer and opens its first citation. */
@@ -35,13 +47,18 @@ async function askAndCite(page: Page): Promise<void> {
   await widget(".assistant").last().locator("button.chip").first().click();
   await widget(".card-quote").waitFor();
   // The question at the top of the conversation, as the widget leaves it after sending.
-  await widget(".user").last().evaluate((bubble) => (bubble.parentElement!.scrollTop = (bubble as HTMLElement).offsetTop - 12));
+  await widget(".user")
+    .last()
+    .evaluate((bubble) => (bubble.parentElement!.scrollTop = (bubble as HTMLElement).offsetTop - 12));
 }
 
 try {
   const desktop = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   await askAndCite(desktop);
-  await desktop.locator("mark.cited").first().evaluate((mark) => mark.scrollIntoView({ block: "center" }));
+  await desktop
+    .locator("mark.cited")
+    .first()
+    .evaluate((mark) => mark.scrollIntoView({ block: "center" }));
   await desktop.screenshot({ path: path.join(projectRoot, "docs/widget.png") });
 
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

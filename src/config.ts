@@ -74,7 +74,16 @@ export interface Config {
   dataDir: string;
   indexDir: string;
   embeddingProvider: "local" | "openai";
-  openai: { apiKey?: string; baseURL?: string; embeddingModel: string; chatModel: string; timeoutMs: number; maxRetries: number; maxTokens: number; idleTimeoutMs: number };
+  openai: {
+    apiKey?: string;
+    baseURL?: string;
+    embeddingModel: string;
+    chatModel: string;
+    timeoutMs: number;
+    maxRetries: number;
+    maxTokens: number;
+    idleTimeoutMs: number;
+  };
   /** Which answerer runs: the LLM when OpenAI is configured (unless forced), else extractive. */
   answerer: "openai" | "extractive";
   /** What an LLM failure becomes: the extractive answer marked degraded, or a 502/504. */
@@ -171,14 +180,22 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
       quota: env.SESSION_QUOTA ?? 30,
     },
     redisUrl: env.REDIS_URL,
-    queryBatching: { maxBatch: env.EMBED_MAX_BATCH ?? 16, maxWaitMs: env.EMBED_MAX_WAIT_MS ?? 0, maxQueued: env.MAX_QUEUED_QUESTIONS ?? 64 },
+    queryBatching: {
+      maxBatch: env.EMBED_MAX_BATCH ?? 16,
+      maxWaitMs: env.EMBED_MAX_WAIT_MS ?? 0,
+      maxQueued: env.MAX_QUEUED_QUESTIONS ?? 64,
+    },
     port: env.PORT ?? 3000,
     workers: env.WEB_CONCURRENCY ?? availableParallelism(),
     logLevel: env.LOG_LEVEL ?? "info",
     insights:
       env.INSIGHTS === "off"
         ? undefined
-        : { file: path.resolve(cwd, env.INSIGHTS_DB ?? "var/insights.sqlite"), storeAnswers: env.INSIGHTS_STORE_ANSWERS === "on", retentionDays: env.INSIGHTS_RETENTION_DAYS ?? 30 },
+        : {
+            file: path.resolve(cwd, env.INSIGHTS_DB ?? "var/insights.sqlite"),
+            storeAnswers: env.INSIGHTS_STORE_ANSWERS === "on",
+            retentionDays: env.INSIGHTS_RETENTION_DAYS ?? 30,
+          },
     adminKeys: list(env.ADMIN_KEYS),
   };
 }

@@ -7,7 +7,11 @@ import { scrubSecrets } from "./scrub-secrets.js";
  * `secrets` (the configured keys) and of anything shaped like a key, since an error from an
  * upstream may quote one.
  */
-export function createLogger(level: string, destination: 1 | 2 | DestinationStream = 1, secrets: ReadonlyArray<string | undefined> = []): Logger {
+export function createLogger(
+  level: string,
+  destination: 1 | 2 | DestinationStream = 1,
+  secrets: ReadonlyArray<string | undefined> = [],
+): Logger {
   return pino(
     {
       level,

@@ -15,7 +15,9 @@ try {
   process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel, 1, [config.openai.apiKey, config.session.secret, ...config.apiKeys]).child(cluster.isPrimary ? {} : { worker: cluster.worker?.id });
+const logger = createLogger(config.logLevel, 1, [config.openai.apiKey, config.session.secret, ...config.apiKeys]).child(
+  cluster.isPrimary ? {} : { worker: cluster.worker?.id },
+);
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
 try {
@@ -31,7 +33,8 @@ try {
  * line on stderr, as the CLIs say it; anything else is a bug, logged with its stack. Exit code 1.
  */
 function failToStart(error: unknown): never {
-  if (error instanceof AppError || (error instanceof Error && error.name === "PromptError")) process.stderr.write(`Cannot start: ${error.message}\n`);
+  if (error instanceof AppError || (error instanceof Error && error.name === "PromptError"))
+    process.stderr.write(`Cannot start: ${error.message}\n`);
   else logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
@@ -42,7 +45,13 @@ async function checkPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new AppError("port_unavailable", `Cannot listen on port ${port}: ${error.code === "EADDRINUSE" ? "another process is using it" : error.message}`, 503)),
+      reject(
+        new AppError(
+          "port_unavailable",
+          `Cannot listen on port ${port}: ${error.code === "EADDRINUSE" ? "another process is using it" : error.message}`,
+          503,
+        ),
+      ),
     );
     probe.listen(port, () => probe.close(() => resolve()));
   });

@@ -8,7 +8,9 @@
 export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let scrubbed = text;
   // Known secrets first and longest first, so one key that contains another is removed whole.
-  const known = secrets.filter((secret): secret is string => typeof secret === "string" && secret.length >= 4).sort((a, b) => b.length - a.length);
+  const known = secrets
+    .filter((secret): secret is string => typeof secret === "string" && secret.length >= 4)
+    .sort((a, b) => b.length - a.length);
   for (const secret of known) {
     scrubbed = scrubbed.replaceAll(secret, "[redacted]");
     // As it appears inside a JSON string (a log line), in case it holds characters JSON escapes.
@@ -18,5 +20,8 @@ export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undef
   return scrubbed
     .replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "sk-[redacted]")
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, "$1 [redacted]")
-    .replace(/\b(authorization|proxy-authorization|api[_-]?key|x-api-key|access[_-]?token|secret|password)(\\?["']?\s*[:=]\s*\\?["']?)(?!\[redacted\]|Bearer\b|Basic\b)[^\s"',;&\\]+/gi, "$1$2[redacted]");
+    .replace(
+      /\b(authorization|proxy-authorization|api[_-]?key|x-api-key|access[_-]?token|secret|password)(\\?["']?\s*[:=]\s*\\?["']?)(?!\[redacted\]|Bearer\b|Basic\b)[^\s"',;&\\]+/gi,
+      "$1$2[redacted]",
+    );
 }

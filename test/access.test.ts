@@ -18,14 +18,22 @@ const answerer = new FakeAnswerer();
 const question = { message: "Which Latvian ports?" };
 
 /** A raw request, so the test, like curl, chooses the Host header too. */
-function rawPost(url: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
+function rawPost(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ hostname, port, path, method: "POST", headers: { "content-type": "application/json", ...headers } }, (response) => {
-      let text = "";
-      response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const request = httpRequest(
+      { hostname, port, path, method: "POST", headers: { "content-type": "application/json", ...headers } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     request.on("error", reject);
     request.end(JSON.stringify(body));
   });
@@ -38,7 +46,10 @@ async function session(url: string, origin: string): Promise<Response> {
 describe("API keys", () => {
   it("refuses a forged Origin matching a forged Host (401), with or without ALLOWED_ORIGINS", async () => {
     for (const allowedOrigins of [[], ["https://allowed.example"]]) {
-      const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], allowedOrigins, rateLimitPerMinute: 100 } });
+      const app = await startApp({
+        answerer,
+        protection: { apiKeys: ["k-one"], allowedOrigins, rateLimitPerMinute: 100 },
+      });
       try {
         const forged = await rawPost(app.url, "/api/chat", { origin: "http://x.invalid", host: "x.invalid" }, question);
         expect(forged.status).toBe(401);
@@ -50,7 +61,10 @@ describe("API keys", () => {
   });
 
   it("grants nothing for an Origin alone: the server's own and an allowed one still need a key or a token", async () => {
-    const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 } });
+    const app = await startApp({
+      answerer,
+      protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 },
+    });
     try {
       for (const origin of [app.url, "https://allowed.example"]) {
         const response = await postJson(`${app.url}/api/chat`, question, { origin });
@@ -66,7 +80,8 @@ describe("API keys", () => {
     const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], rateLimitPerMinute: 3 } });
     try {
       const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await postJson(`${app.url}/api/chat`, question, { authorization: `Bearer guess-${i}` })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await postJson(`${app.url}/api/chat`, question, { authorization: `Bearer guess-${i}` })).status);
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
       const limited = await postJson(`${app.url}/api/chat`, question, { authorization: "Bearer k-one" });
       expect(limited.status).toBe(429);
@@ -89,7 +104,10 @@ describe("API keys", () => {
 
 describe("session tokens", () => {
   it("are given to allowed pages only, and let them ask with API_KEYS set", async () => {
-    const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 } });
+    const app = await startApp({
+      answerer,
+      protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 },
+    });
     try {
       expect((await session(app.url, "https://evil.example")).status).toBe(403);
       expect((await postJson(`${app.url}/api/session`, {})).status).toBe(403); // no Origin: not a page
@@ -98,18 +116,30 @@ describe("session tokens", () => {
       expect(issued.headers.get("access-control-allow-origin")).toBe("https://allowed.example");
       const body = await issued.json();
       expect(body).toEqual({ token: expect.stringMatching(/^s1\./), expiresAt: expect.any(String), expiresIn: 600 });
-      const asked = await postJson(`${app.url}/api/chat`, question, { origin: "https://allowed.example", "x-session-token": body.token });
+      const asked = await postJson(`${app.url}/api/chat`, question, {
+        origin: "https://allowed.example",
+        "x-session-token": body.token,
+      });
       expect(asked.status).toBe(200);
       // The server's own page (the demo) gets one too, on the address the connection arrived on.
       const own = await (await session(app.url, app.url)).json();
-      expect((await postJson(`${app.url}/api/chat`, question, { origin: app.url, "x-session-token": own.token })).status).toBe(200);
+      expect(
+        (await postJson(`${app.url}/api/chat`, question, { origin: app.url, "x-session-token": own.token })).status,
+      ).toBe(200);
     } finally {
       await app.close();
     }
   });
 
   it("are bound to their origin and cannot be forged or altered", async () => {
-    const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], allowedOrigins: ["https://a.example", "https://b.example"], rateLimitPerMinute: 100 } });
+    const app = await startApp({
+      answerer,
+      protection: {
+        apiKeys: ["k-one"],
+        allowedOrigins: ["https://a.example", "https://b.example"],
+        rateLimitPerMinute: 100,
+      },
+    });
     try {
       const { token } = await (await session(app.url, "https://a.example")).json();
       const use = (origin: string | undefined, sent: string) =>
@@ -117,7 +147,9 @@ describe("session tokens", () => {
       expect((await use("https://b.example", token)).status).toBe(401);
       expect((await use(undefined, token)).status).toBe(401);
       const [prefix, payload, mac] = token.split(".");
-      const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), o: "https://b.example" })).toString("base64url");
+      const altered = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), o: "https://b.example" }),
+      ).toString("base64url");
       expect((await use("https://b.example", `${prefix}.${altered}.${mac}`)).status).toBe(401);
       const foreign = new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 }).issue("https://a.example").token;
       const refused = await use("https://a.example", foreign);
@@ -131,11 +163,16 @@ describe("session tokens", () => {
   it("expire: a token works until its lifetime is over, then gets 401 session_expired", async () => {
     let now = Date.parse("2026-01-01T12:00:00Z");
     const sessions = new SessionTokens({ secret: randomBytes(32), ttlSeconds: 300, now: () => now });
-    const app = await startApp({ answerer, sessions, protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 } });
+    const app = await startApp({
+      answerer,
+      sessions,
+      protection: { apiKeys: ["k-one"], allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100 },
+    });
     try {
       const body = await (await session(app.url, "https://allowed.example")).json();
       expect(body.expiresIn).toBe(300);
-      const ask = () => postJson(`${app.url}/api/chat`, question, { origin: "https://allowed.example", "x-session-token": body.token });
+      const ask = () =>
+        postJson(`${app.url}/api/chat`, question, { origin: "https://allowed.example", "x-session-token": body.token });
       now += 299_000;
       expect((await ask()).status).toBe(200);
       now += 1_000;
@@ -148,10 +185,14 @@ describe("session tokens", () => {
   });
 
   it("carry a quota of their own, on top of the per-IP limit", async () => {
-    const app = await startApp({ answerer, protection: { allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100, sessionQuota: 2 } });
+    const app = await startApp({
+      answerer,
+      protection: { allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100, sessionQuota: 2 },
+    });
     try {
       const { token } = await (await session(app.url, "https://allowed.example")).json();
-      const ask = (sent: string) => postJson(`${app.url}/api/chat`, question, { origin: "https://allowed.example", "x-session-token": sent });
+      const ask = (sent: string) =>
+        postJson(`${app.url}/api/chat`, question, { origin: "https://allowed.example", "x-session-token": sent });
       expect((await ask(token)).status).toBe(200);
       expect((await ask(token)).status).toBe(200);
       const refused = await ask(token);
@@ -171,10 +212,20 @@ describe("session tokens", () => {
     expect(publicUrl).toBe("https://chat.example.org");
     const app = await startApp({ answerer, protection: { apiKeys: ["k-one"], publicUrl, rateLimitPerMinute: 100 } });
     try {
-      const issued = await rawPost(app.url, "/api/session", { origin: "https://chat.example.org", host: "10.0.0.7:3000" }, {});
+      const issued = await rawPost(
+        app.url,
+        "/api/session",
+        { origin: "https://chat.example.org", host: "10.0.0.7:3000" },
+        {},
+      );
       expect(issued.status).toBe(200);
       const { token } = JSON.parse(issued.body);
-      const asked = await rawPost(app.url, "/api/chat", { origin: "https://chat.example.org", host: "10.0.0.7:3000", "x-session-token": token }, question);
+      const asked = await rawPost(
+        app.url,
+        "/api/chat",
+        { origin: "https://chat.example.org", host: "10.0.0.7:3000", "x-session-token": token },
+        question,
+      );
       expect(asked.status).toBe(200);
       // With PUBLIC_URL set, the connection's own address is no longer the server's origin.
       expect((await session(app.url, app.url)).status).toBe(403);
@@ -198,10 +249,24 @@ describe("the server's own page behind an HTTPS proxy, without PUBLIC_URL or TRU
       const issued = await rawPost(app.url, "/api/session", { ...proxied, "sec-fetch-site": "same-origin" }, {});
       expect(issued.status).toBe(200);
       const { token } = JSON.parse(issued.body);
-      const asked = await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin", "x-session-token": token }, question);
+      const asked = await rawPost(
+        app.url,
+        "/api/chat",
+        { ...proxied, "sec-fetch-site": "same-origin", "x-session-token": token },
+        question,
+      );
       expect(asked.status).toBe(200);
       // The token is bound to the page's origin, as any other.
-      expect((await rawPost(app.url, "/api/chat", { ...proxied, origin: "https://other.example", "sec-fetch-site": "same-origin", "x-session-token": token }, question)).status).toBe(401);
+      expect(
+        (
+          await rawPost(
+            app.url,
+            "/api/chat",
+            { ...proxied, origin: "https://other.example", "sec-fetch-site": "same-origin", "x-session-token": token },
+            question,
+          )
+        ).status,
+      ).toBe(401);
     } finally {
       await app.close();
     }
@@ -213,7 +278,12 @@ describe("the server's own page behind an HTTPS proxy, without PUBLIC_URL or TRU
       const keyless = await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin" }, question);
       expect(keyless.status).toBe(401);
       for (const site of ["cross-site", "same-site", "none"]) {
-        const refused = await rawPost(app.url, "/api/session", { origin: "https://evil.example", host: "10.0.0.7:3000", "sec-fetch-site": site }, {});
+        const refused = await rawPost(
+          app.url,
+          "/api/session",
+          { origin: "https://evil.example", host: "10.0.0.7:3000", "sec-fetch-site": site },
+          {},
+        );
         expect(refused.status).toBe(403);
         expect(JSON.parse(refused.body).error.code).toBe("origin_not_allowed");
       }
@@ -226,8 +296,19 @@ describe("the server's own page behind an HTTPS proxy, without PUBLIC_URL or TRU
     const app = await startApp({ answerer, protection: { rateLimitPerMinute: 100 } });
     try {
       expect((await rawPost(app.url, "/api/chat", proxied, question)).status).toBe(403);
-      expect((await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin" }, question)).status).toBe(200);
-      expect((await rawPost(app.url, "/api/chat", { origin: "https://evil.example", "sec-fetch-site": "cross-site" }, question)).status).toBe(403);
+      expect(
+        (await rawPost(app.url, "/api/chat", { ...proxied, "sec-fetch-site": "same-origin" }, question)).status,
+      ).toBe(200);
+      expect(
+        (
+          await rawPost(
+            app.url,
+            "/api/chat",
+            { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+            question,
+          )
+        ).status,
+      ).toBe(403);
     } finally {
       await app.close();
     }
@@ -240,11 +321,17 @@ describe("POST /api/session in the OpenAPI document", () => {
     try {
       const document = await (await fetch(`${app.url}/openapi.json`)).json();
       const post = document.paths["/api/session"].post;
-      expect(post.responses["200"].content["application/json"].schema.required).toEqual(["token", "expiresAt", "expiresIn"]);
+      expect(post.responses["200"].content["application/json"].schema.required).toEqual([
+        "token",
+        "expiresAt",
+        "expiresIn",
+      ]);
       expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["200", "403", "429"]));
       // The document describes what the route sends.
       const { token, ...rest } = await (await session(app.url, app.url)).json();
-      expect(Object.keys({ token, ...rest }).sort()).toEqual(Object.keys(post.responses["200"].content["application/json"].schema.properties).sort());
+      expect(Object.keys({ token, ...rest }).sort()).toEqual(
+        Object.keys(post.responses["200"].content["application/json"].schema.properties).sort(),
+      );
     } finally {
       await app.close();
     }
@@ -254,7 +341,11 @@ describe("POST /api/session in the OpenAPI document", () => {
 describe("the demo page behind a proxy", () => {
   it("shows the embed snippet at PUBLIC_URL, not at whatever Host the proxy forwards", async () => {
     const interviews = (await loadCorpus(path.join(projectRoot, "data"))).map(parseInterview);
-    const app = await startApp({ answerer, widget: widgetRoutes({ interviews, publicUrl: "https://chat.example.org" }), protection: { publicUrl: "https://chat.example.org" } });
+    const app = await startApp({
+      answerer,
+      widget: widgetRoutes({ interviews, publicUrl: "https://chat.example.org" }),
+      protection: { publicUrl: "https://chat.example.org" },
+    });
     try {
       const page = await (await fetch(`${app.url}/`, { headers: { host: "10.0.0.7:3000" } })).text();
       expect(page).toContain(escapeHtml('<script src="https://chat.example.org/widget.js" defer></script>'));

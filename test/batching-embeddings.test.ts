@@ -11,7 +11,8 @@ import { postJson, startApp } from "./support/http.js";
 import { waitFor } from "./support/wait-for.js";
 
 const defaults: QueryBatchingOptions = { maxBatch: 16, maxWaitMs: 0, maxQueued: 64 };
-const batching = (inner: Embedder, options: Partial<QueryBatchingOptions> = {}) => new BatchingQueryEmbeddings(inner, { ...defaults, ...options });
+const batching = (inner: Embedder, options: Partial<QueryBatchingOptions> = {}) =>
+  new BatchingQueryEmbeddings(inner, { ...defaults, ...options });
 
 /** An encoder whose batches finish only when the test lets them. */
 class GatedEmbedder extends FakeEmbedder {
@@ -54,7 +55,9 @@ describe("micro-batching of query embeddings", () => {
     vi.useFakeTimers({ toFake: ["setTimeout"] }); // a timer would never fire: the question would hang
     const inner = new FakeEmbedder();
     const embedder = batching(inner, { maxWaitMs: 50 });
-    expect(await embedder.embedQuery("Where is the hub?")).toEqual(await new FakeEmbedder().embedQuery("Where is the hub?"));
+    expect(await embedder.embedQuery("Where is the hub?")).toEqual(
+      await new FakeEmbedder().embedQuery("Where is the hub?"),
+    );
     // Still alone after a lone question: the last batch held one.
     expect(await embedder.embedQuery("Who is the president?")).toHaveLength(64);
     expect(inner.calls).toEqual([["Where is the hub?"], ["Who is the president?"]]);
@@ -72,7 +75,10 @@ describe("micro-batching of query embeddings", () => {
     const second = embedder.embedQuery("d four");
     await vi.advanceTimersByTimeAsync(5);
     await Promise.all([first, second]);
-    expect(inner.calls).toEqual([["a one", "b two"], ["c three", "d four"]]);
+    expect(inner.calls).toEqual([
+      ["a one", "b two"],
+      ["c three", "d four"],
+    ]);
     // A batch that fills does not wait for the timer.
     await Promise.all(["e", "f", "g"].map((text) => embedder.embedQuery(`${text} five`)));
     expect(inner.calls.at(-1)).toEqual(["e five", "f five", "g five"]);
@@ -82,7 +88,10 @@ describe("micro-batching of query embeddings", () => {
     const inner = new FakeEmbedder();
     const embedder = new CachedQueryEmbeddings(batching(inner), { maxEntries: 10 });
     const first = await embedder.embedQuery("Who was interviewed?");
-    const again = await Promise.all([embedder.embedQuery("Who was interviewed?"), embedder.embedQuery("Who was interviewed?")]);
+    const again = await Promise.all([
+      embedder.embedQuery("Who was interviewed?"),
+      embedder.embedQuery("Who was interviewed?"),
+    ]);
     expect(again).toEqual([first, first]);
     expect(inner.calls).toEqual([["Who was interviewed?"]]);
   });
@@ -100,7 +109,10 @@ describe("micro-batching of query embeddings", () => {
     await waitFor(() => inner.calls.length === 2, "encoder call 2");
     inner.release();
     expect(await Promise.all([...running, ...waiting])).toHaveLength(4);
-    expect(inner.calls).toEqual([["q1 a", "q2 b"], ["q3 c", "q4 d"]]);
+    expect(inner.calls).toEqual([
+      ["q1 a", "q2 b"],
+      ["q3 c", "q4 d"],
+    ]);
   });
 
   it("takes a question whose asker left out of the queue before its batch runs", async () => {
@@ -120,7 +132,9 @@ describe("micro-batching of query embeddings", () => {
     await Promise.all([first, stayed]);
     expect(inner.calls).toEqual([["first one"], ["stayed on"]]);
     // One that had already left never reaches the queue.
-    await expect(embedder.embedQuery("gone", { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(QueryAbandonedError);
+    await expect(embedder.embedQuery("gone", { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      QueryAbandonedError,
+    );
     expect(inner.calls.flat()).not.toContain("gone");
   });
 
@@ -231,7 +245,9 @@ describe("batching settings", () => {
   it("default to batches of 16 gathered over the next turn, 64 questions waiting at most; out-of-range values are refused by name", async () => {
     const { loadConfig, ConfigError } = await import("../src/config.js");
     expect(loadConfig({}).queryBatching).toEqual({ maxBatch: 16, maxWaitMs: 0, maxQueued: 64 });
-    expect(loadConfig({ EMBED_MAX_BATCH: "1", EMBED_MAX_WAIT_MS: "3", MAX_QUEUED_QUESTIONS: "8" }).queryBatching).toEqual({ maxBatch: 1, maxWaitMs: 3, maxQueued: 8 });
+    expect(
+      loadConfig({ EMBED_MAX_BATCH: "1", EMBED_MAX_WAIT_MS: "3", MAX_QUEUED_QUESTIONS: "8" }).queryBatching,
+    ).toEqual({ maxBatch: 1, maxWaitMs: 3, maxQueued: 8 });
     expect(() => loadConfig({ EMBED_MAX_BATCH: "0" })).toThrow(ConfigError);
     expect(() => loadConfig({ EMBED_MAX_BATCH: "0" })).toThrow(/EMBED_MAX_BATCH/);
     expect(() => loadConfig({ MAX_QUEUED_QUESTIONS: "0" })).toThrow(/MAX_QUEUED_QUESTIONS/);

@@ -28,7 +28,8 @@ function miniSearchReference(chunks: Chunk[]) {
   const sentenceTexts = listSentences(chunks).map((ref) => chunks[ref.chunk]!.sentences[ref.sentence]!.text);
   sentenceIndex.addAll(sentenceTexts.map((text, id) => ({ id, text })));
   return {
-    chunks: (query: string) => chunkIndex.search(query, { fuzzy: fuzziness, boost: { section: 0.5 }, combineWith: "OR" }),
+    chunks: (query: string) =>
+      chunkIndex.search(query, { fuzzy: fuzziness, boost: { section: 0.5 }, combineWith: "OR" }),
     sentences: (query: string) => sentenceIndex.search(query, { fuzzy: fuzziness, combineWith: "OR" }),
   };
 }
@@ -41,17 +42,25 @@ function closeTo(actual: number, expected: number): boolean {
  * Same scores rank by rank, and each returned document has that score in the reference: so the
  * ids can differ only where the reference has equal scores (its order among ties is arbitrary).
  */
-function expectSameRanking(query: string, hits: LexicalHit[], reference: Array<{ id: number; score: number }>, limit: number) {
+function expectSameRanking(
+  query: string,
+  hits: LexicalHit[],
+  reference: Array<{ id: number; score: number }>,
+  limit: number,
+) {
   const context = `query ${JSON.stringify(query)}`;
   expect(hits.length, context).toBe(Math.min(limit, reference.length));
   const referenceScores = new Map(reference.map((hit) => [hit.id, hit.score]));
   expect(new Set(hits.map((hit) => hit.label)).size, context).toBe(hits.length);
   hits.forEach((hit, rank) => {
     const expected = reference[rank]!.score;
-    if (!closeTo(hit.score, expected)) expect.fail(`${context}: rank ${rank} scores ${hit.score}, MiniSearch ${expected}`);
+    if (!closeTo(hit.score, expected))
+      expect.fail(`${context}: rank ${rank} scores ${hit.score}, MiniSearch ${expected}`);
     const own = referenceScores.get(hit.label);
-    if (own === undefined || !closeTo(hit.score, own)) expect.fail(`${context}: ${hit.label} scores ${hit.score}, MiniSearch ${own}`);
-    if (rank > 0 && hits[rank - 1]!.score === hit.score) expect(hits[rank - 1]!.label, `${context}: ties by lower id`).toBeLessThan(hit.label);
+    if (own === undefined || !closeTo(hit.score, own))
+      expect.fail(`${context}: ${hit.label} scores ${hit.score}, MiniSearch ${own}`);
+    if (rank > 0 && hits[rank - 1]!.score === hit.score)
+      expect(hits[rank - 1]!.label, `${context}: ties by lower id`).toBeLessThan(hit.label);
   });
 }
 
@@ -88,13 +97,15 @@ describe("LexicalIndex", async () => {
 
   it("ranks chunks like MiniSearch BM25 (fuzzy, section boost 0.5, OR) on the interview", () => {
     for (const query of asked) {
-      for (const limit of [1, 5, 50]) expectSameRanking(query, lexical.searchChunks(query, limit), reference.chunks(query), limit);
+      for (const limit of [1, 5, 50])
+        expectSameRanking(query, lexical.searchChunks(query, limit), reference.chunks(query), limit);
     }
   });
 
   it("ranks sentences like MiniSearch BM25 on the interview", () => {
     for (const query of asked) {
-      for (const limit of [1, 10, 100]) expectSameRanking(query, lexical.searchSentences(query, limit), reference.sentences(query), limit);
+      for (const limit of [1, 10, 100])
+        expectSameRanking(query, lexical.searchSentences(query, limit), reference.sentences(query), limit);
     }
   });
 
@@ -149,16 +160,19 @@ describe("Bm25Index", () => {
     // Few words over many short documents: lots of equal scores, some straddling the cut.
     const pool = ["senate", "deputies", "economy", "reform", "budget", "region"];
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = () => pool[Math.floor(random() * pool.length)]!;
-    const texts = Array.from({ length: 300 }, () => ({ text: Array.from({ length: 1 + Math.floor(random() * 4) }, pick).join(" ") }));
+    const texts = Array.from({ length: 300 }, () => ({
+      text: Array.from({ length: 1 + Math.floor(random() * 4) }, pick).join(" "),
+    }));
     const small = new Bm25Index(["text"], texts, analysis);
     for (const query of ["senate", "senate deputies", "economy reform budget region", "budget budget senate"]) {
       const full = small.search(query, texts.length);
       full.forEach((hit, rank) => {
         if (rank > 0) expect(full[rank - 1]!.score > hit.score || full[rank - 1]!.id < hit.id).toBe(true);
       });
-      for (const limit of [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144]) expect(small.search(query, limit)).toEqual(full.slice(0, limit));
+      for (const limit of [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144])
+        expect(small.search(query, limit)).toEqual(full.slice(0, limit));
     }
   });
 
@@ -186,10 +200,12 @@ describe("Bm25Index", () => {
 
   it("weighs a field by its boost", () => {
     // Document 3 has "Mazhilis" in its section, documents 0 and 2 in their text.
-    const rankOf3 = (boost: number) => index.search("Mazhilis", 10, { boost: { section: boost } }).findIndex((hit) => hit.id === 3);
+    const rankOf3 = (boost: number) =>
+      index.search("Mazhilis", 10, { boost: { section: boost } }).findIndex((hit) => hit.id === 3);
     expect(rankOf3(4)).toBe(0);
     expect(rankOf3(0.1)).toBe(2);
-    const score = (boost: number) => index.search("Mazhilis", 10, { boost: { section: boost } }).find((hit) => hit.id === 3)!.score;
+    const score = (boost: number) =>
+      index.search("Mazhilis", 10, { boost: { section: boost } }).find((hit) => hit.id === 3)!.score;
     expect(score(0.5)).toBeCloseTo(score(1) / 2, 12);
   });
 

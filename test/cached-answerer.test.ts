@@ -28,7 +28,12 @@ describe("CachedAnswerer", () => {
     await cached.answer({ message: "And imports?", history: [{ role: "user", content: "Investment?" }] });
     await cached.answer({ message: "Third" });
     await cached.answer({ message: "And imports?", history: [{ role: "user", content: "Trade?" }] });
-    expect(inner.requests.map((request) => request.history?.[0]?.content ?? request.message)).toEqual(["Trade?", "Investment?", "Third", "Trade?"]);
+    expect(inner.requests.map((request) => request.history?.[0]?.content ?? request.message)).toEqual([
+      "Trade?",
+      "Investment?",
+      "Third",
+      "Trade?",
+    ]);
   });
 
   it("does not keep a failure", async () => {

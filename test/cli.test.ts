@@ -10,7 +10,13 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   const project = await scratchProject();
-  env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, LOG_LEVEL: "warn" };
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: project.dataDir,
+    INDEX_DIR: project.indexDir,
+    LOG_LEVEL: "warn",
+  };
   await run(tsx, ["src/cli/ingest.ts"], { cwd: projectRoot, env });
 });
 
@@ -31,14 +37,25 @@ describe("npm run ask", () => {
     const response = JSON.parse(stdout) as { contexts: Array<{ source: string }> };
     expect(response.contexts.length).toBeGreaterThan(0);
     expect(response.contexts.every((context) => context.source === "interview.txt")).toBe(true);
-    const failure = await ask("--source", "missing.txt", "How many deputies?").catch((error: { stderr: string; code: number }) => error);
+    const failure = await ask("--source", "missing.txt", "How many deputies?").catch(
+      (error: { stderr: string; code: number }) => error,
+    );
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('"missing.txt"') });
   });
 
   it("prints the HTTP contract's response object with --json", async () => {
     const { stdout } = await ask("--json", "Which Latvian ports receive Kazakh cargo?");
     const response = JSON.parse(stdout);
-    expect(Object.keys(response).sort()).toEqual(["answer", "citations", "claims", "contexts", "grounded", "kind", "mode", "suggestions"]);
+    expect(Object.keys(response).sort()).toEqual([
+      "answer",
+      "citations",
+      "claims",
+      "contexts",
+      "grounded",
+      "kind",
+      "mode",
+      "suggestions",
+    ]);
     const source = await readInterview();
     for (const citation of response.citations) expect(source.slice(citation.start, citation.end)).toBe(citation.quote);
     expect(response.answer).toContain("Ventspils");
@@ -50,9 +67,10 @@ describe("npm run ask", () => {
   });
 
   it("fails with one clear line when the data folder cannot be read", async () => {
-    const error = await run(tsx, ["src/cli/ask.ts", "Anything?"], { cwd: projectRoot, env: { ...env, DATA_DIR: "/nonexistent/data" } }).catch(
-      (caught: { code: number; stderr: string }) => caught,
-    );
+    const error = await run(tsx, ["src/cli/ask.ts", "Anything?"], {
+      cwd: projectRoot,
+      env: { ...env, DATA_DIR: "/nonexistent/data" },
+    }).catch((caught: { code: number; stderr: string }) => caught);
     expect(error).toMatchObject({ code: 1 });
     expect((error as { stderr: string }).stderr).toMatch(/^error: Cannot read the data folder \/nonexistent\/data/);
     expect((error as { stderr: string }).stderr.trim().split("\n")).toHaveLength(1);
@@ -62,6 +80,8 @@ describe("npm run ask", () => {
 describe("npm run ingest", () => {
   it("rebuilds the index and says what it holds", async () => {
     const { stdout } = await run(tsx, ["src/cli/ingest.ts"], { cwd: projectRoot, env });
-    expect(stdout).toMatch(/^Indexed interview\.txt: \d+ chunks, \d+ sentences, local:universal-sentence-encoder-lite \(512 dimensions\)/);
+    expect(stdout).toMatch(
+      /^Indexed interview\.txt: \d+ chunks, \d+ sentences, local:universal-sentence-encoder-lite \(512 dimensions\)/,
+    );
   });
 });

@@ -4,7 +4,13 @@ import { loadConfig } from "../src/config.js";
 describe("loadConfig", () => {
   it("defaults to the local embedder and the extractive answerer without a key", () => {
     const config = loadConfig({}, "/srv/app");
-    expect(config).toMatchObject({ embeddingProvider: "local", answerer: "extractive", dataDir: "/srv/app/data", indexDir: "/srv/app/index", port: 3000 });
+    expect(config).toMatchObject({
+      embeddingProvider: "local",
+      answerer: "extractive",
+      dataDir: "/srv/app/data",
+      indexDir: "/srv/app/index",
+      port: 3000,
+    });
   });
 
   it("answers with the LLM once a key or base URL is set, unless forced extractive", () => {
@@ -20,7 +26,9 @@ describe("loadConfig", () => {
   it("fails fast naming the variable that is wrong", () => {
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT/);
     expect(() => loadConfig({ EMBEDDING_PROVIDER: "cohere" })).toThrow(/EMBEDDING_PROVIDER/);
-    expect(() => loadConfig({ EMBEDDING_PROVIDER: "openai" })).toThrow(/EMBEDDING_PROVIDER: is 'openai' but neither OPENAI_API_KEY nor OPENAI_BASE_URL/);
+    expect(() => loadConfig({ EMBEDDING_PROVIDER: "openai" })).toThrow(
+      /EMBEDDING_PROVIDER: is 'openai' but neither OPENAI_API_KEY nor OPENAI_BASE_URL/,
+    );
     expect(() => loadConfig({ OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
   });
 });

@@ -25,9 +25,14 @@ describe("classifySmallTalk", () => {
     expect(classifySmallTalk(message)).toBe(kind);
   });
 
-  it.each(["Hi, how many deputies will the Mazhilis have?", "What is the Middle Corridor?", "ok. what is the middle corridor?", "thanks, and what about imports?", "Who are the Senate's members?"])(
-    "leaves a message that also asks something, %j, to be answered as a question",
-    (message) => expect(classifySmallTalk(message)).toBeNull(),
+  it.each([
+    "Hi, how many deputies will the Mazhilis have?",
+    "What is the Middle Corridor?",
+    "ok. what is the middle corridor?",
+    "thanks, and what about imports?",
+    "Who are the Senate's members?",
+  ])("leaves a message that also asks something, %j, to be answered as a question", (message) =>
+    expect(classifySmallTalk(message)).toBeNull(),
   );
 });
 
@@ -52,36 +57,59 @@ describe("conversation with the offline answerer", () => {
   beforeAll(async () => {
     const embedder = new LocalEmbeddings();
     const opened = await openIndex({ ...(await scratchProject()), embedder });
-    answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
+    answerer = new ExtractiveAnswerer({
+      retriever: new HybridRetriever(opened.index, embedder),
+      interviews: opened.interviews,
+      chunks: opened.index.chunks,
+    });
   });
 
-  it.each(["hi", "thanks!", "what can you do?", "bye"])("answers %j as small talk naming the interview, never with the refusal, with 2–5 suggestions", async (message) => {
-    const response = await answerer.answer({ message });
-    expect(response).toMatchObject({ kind: "smalltalk", grounded: false, citations: [], claims: [] });
-    expect(response.answer).not.toContain(abstention);
-    expect(response.answer).toContain("Baimukhan");
-    expect(response.suggestions.length).toBeGreaterThanOrEqual(2);
-    expect(response.suggestions.length).toBeLessThanOrEqual(5);
-  });
+  it.each(["hi", "thanks!", "what can you do?", "bye"])(
+    "answers %j as small talk naming the interview, never with the refusal, with 2–5 suggestions",
+    async (message) => {
+      const response = await answerer.answer({ message });
+      expect(response).toMatchObject({ kind: "smalltalk", grounded: false, citations: [], claims: [] });
+      expect(response.answer).not.toContain(abstention);
+      expect(response.answer).toContain("Baimukhan");
+      expect(response.suggestions.length).toBeGreaterThanOrEqual(2);
+      expect(response.suggestions.length).toBeLessThanOrEqual(5);
+    },
+  );
 
   it("suggests only questions that, asked as they stand, get a grounded answer", async () => {
     const pool = new Set<string>();
-    for (const message of ["hi", "What is the capital of France?", "How many deputies will the Mazhilis have?", "Сколько депутатов?"]) {
+    for (const message of [
+      "hi",
+      "What is the capital of France?",
+      "How many deputies will the Mazhilis have?",
+      "Сколько депутатов?",
+    ]) {
       for (const suggestion of (await answerer.answer({ message })).suggestions) pool.add(suggestion);
     }
     expect(pool.size).toBeGreaterThanOrEqual(3);
-    for (const suggestion of pool) expect(await answerer.answer({ message: suggestion }), suggestion).toMatchObject({ kind: "answer", grounded: true });
+    for (const suggestion of pool)
+      expect(await answerer.answer({ message: suggestion }), suggestion).toMatchObject({
+        kind: "answer",
+        grounded: true,
+      });
   });
 
-  it.each(["Summarize the interview", "what are the main topics?", "tl;dr", "Give me an overview"])("answers %j with an overview citing at least three sections", async (message) => {
-    const response = await answerer.answer({ message });
-    expect(response).toMatchObject({ kind: "answer", grounded: true });
-    expect(response.answer).toContain("Baimukhan");
-    expect(new Set(response.citations.map((citation) => citation.chunkId.replace(/-\d+$/, ""))).size).toBeGreaterThanOrEqual(3);
-  });
+  it.each(["Summarize the interview", "what are the main topics?", "tl;dr", "Give me an overview"])(
+    "answers %j with an overview citing at least three sections",
+    async (message) => {
+      const response = await answerer.answer({ message });
+      expect(response).toMatchObject({ kind: "answer", grounded: true });
+      expect(response.answer).toContain("Baimukhan");
+      expect(
+        new Set(response.citations.map((citation) => citation.chunkId.replace(/-\d+$/, ""))).size,
+      ).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it("names the people in it from the interview's structure", async () => {
-    expect((await answerer.answer({ message: "What is the ambassador's name?" })).answer).toContain("Margulan Baimukhan");
+    expect((await answerer.answer({ message: "What is the ambassador's name?" })).answer).toContain(
+      "Margulan Baimukhan",
+    );
     const interviewer = await answerer.answer({ message: "Who is the interviewer?" });
     expect(interviewer).toMatchObject({ kind: "answer", grounded: true });
     expect(interviewer.answer).toContain("“CS”");

@@ -27,8 +27,15 @@ beforeAll(async () => {
   const project = await scratchProject();
   const embedder = new FakeEmbedder();
   opened = await openIndex({ ...project, embedder });
-  answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
-  questions = await loadQuestionSet(starterQuestionsPath, opened.sources.map((source) => source.text));
+  answerer = new ExtractiveAnswerer({
+    retriever: new HybridRetriever(opened.index, embedder),
+    interviews: opened.interviews,
+    chunks: opened.index.chunks,
+  });
+  questions = await loadQuestionSet(
+    starterQuestionsPath,
+    opened.sources.map((source) => source.text),
+  );
   server = await startApp({ answerer, protection: { rateLimitPerMinute: 10_000 } });
 });
 afterAll(() => server.close());
@@ -53,31 +60,92 @@ describe("evaluating a running server over HTTP", () => {
     // computed by hand from the rules in README.md ("Measure"), not by running the scorer.
     const source = opened.sources[0]!.text;
     const chunk = (id: string) => opened.index.chunks.find((candidate) => candidate.id === id)!;
-    const context = (id: string) => ({ source: "interview.txt", chunkId: id, section: chunk(id).section, text: chunk(id).text, score: 0.5, start: chunk(id).start, end: chunk(id).end });
+    const context = (id: string) => ({
+      source: "interview.txt",
+      chunkId: id,
+      section: chunk(id).section,
+      text: chunk(id).text,
+      score: 0.5,
+      start: chunk(id).start,
+      end: chunk(id).end,
+    });
     const cite = (id: string, quote: string, shift = 0) => {
       const start = source.indexOf(quote) + shift;
-      return { n: 1, source: "interview.txt", chunkId: id, section: chunk(id).section, quote, start, end: start + quote.length };
+      return {
+        n: 1,
+        source: "interview.txt",
+        chunkId: id,
+        section: chunk(id).section,
+        quote,
+        start,
+        end: start + quote.length,
+      };
     };
     const deputies = "The number of deputies of the Mazhlis will be reduced from 107 to 98";
-    const ports = "Since March 2022, export cargoes were redirected to Latvian ports (Liepaja, Riga, Ventspils) and to the Middle Corridor.";
+    const ports =
+      "Since March 2022, export cargoes were redirected to Latvian ports (Liepaja, Riga, Ventspils) and to the Middle Corridor.";
     const senate = "the president will now nominate 10 members to the Senate";
     const renaissance = "I think that Kazakhstan is experiencing a so called cultural renaissance nowadays.";
     const asked: EvalQuestion[] = [
-      { id: "rank-k", question: "How many deputies will the Mazhilis have?", answerable: true, evidence: ["reduced from 107 to 98"], facts: [["98"]] },
-      { id: "rank-k+1", question: "Which Latvian ports receive cargo?", answerable: true, evidence: ["Latvian ports (Liepaja, Riga, Ventspils)"], facts: [["Riga"]] },
-      { id: "bad-offsets", question: "How many senators will the president appoint?", answerable: true, evidence: [senate], facts: [["10", "ten"]] },
+      {
+        id: "rank-k",
+        question: "How many deputies will the Mazhilis have?",
+        answerable: true,
+        evidence: ["reduced from 107 to 98"],
+        facts: [["98"]],
+      },
+      {
+        id: "rank-k+1",
+        question: "Which Latvian ports receive cargo?",
+        answerable: true,
+        evidence: ["Latvian ports (Liepaja, Riga, Ventspils)"],
+        facts: [["Riga"]],
+      },
+      {
+        id: "bad-offsets",
+        question: "How many senators will the president appoint?",
+        answerable: true,
+        evidence: [senate],
+        facts: [["10", "ten"]],
+      },
       { id: "abstains", question: "What is the capital of France?", answerable: false },
       { id: "answers-anyway", question: "Who won the 2018 World Cup?", answerable: false },
     ];
-    const answered = (answer: string, citations: unknown[], contexts: unknown[]) => ({ kind: "answer", claims: [], suggestions: [], answer, citations, contexts, grounded: true, mode: "extractive" });
+    const answered = (answer: string, citations: unknown[], contexts: unknown[]) => ({
+      kind: "answer",
+      claims: [],
+      suggestions: [],
+      answer,
+      citations,
+      contexts,
+      grounded: true,
+      mode: "extractive",
+    });
     const replies: Record<string, unknown> = {
       // Evidence at rank 3 = k: a hit, and the question passes.
-      [asked[0]!.question]: answered(`${deputies} [1].`, [cite("q1-4", deputies)], [context("q6"), context("q2"), context("q1-4")]),
+      [asked[0]!.question]: answered(
+        `${deputies} [1].`,
+        [cite("q1-4", deputies)],
+        [context("q6"), context("q2"), context("q1-4")],
+      ),
       // Evidence at rank 4 > k: everything else right, the question fails on retrieval alone.
-      [asked[1]!.question]: answered(`${ports} [1]`, [cite("q4-2", ports)], [context("q6"), context("q2"), context("q1-4"), context("q4-2")]),
+      [asked[1]!.question]: answered(
+        `${ports} [1]`,
+        [cite("q4-2", ports)],
+        [context("q6"), context("q2"), context("q1-4"), context("q4-2")],
+      ),
       // The right words at the wrong offsets: an invalid citation, so no quote holds the evidence and the sentence is unsupported.
       [asked[2]!.question]: answered(`Now ${senate} [1].`, [cite("q1-4", senate, 1)], [context("q1-4")]),
-      [asked[3]!.question]: { kind: "no_answer", claims: [], suggestions: [], answer: "The interview does not answer that question.", citations: [], contexts: [context("q6")], grounded: false, mode: "extractive" },
+      [asked[3]!.question]: {
+        kind: "no_answer",
+        claims: [],
+        suggestions: [],
+        answer: "The interview does not answer that question.",
+        citations: [],
+        contexts: [context("q6")],
+        grounded: false,
+        mode: "extractive",
+      },
       [asked[4]!.question]: answered(`${renaissance} [1]`, [cite("q6", renaissance)], [context("q6")]),
     };
     const scripted: Answerer = {
@@ -89,11 +157,20 @@ describe("evaluating a running server over HTTP", () => {
     };
     const scriptedServer = await startApp({ answerer: scripted });
     try {
-      const results = await runEval({ questions: asked, ask: askOverHttp(scriptedServer.url), sourceOf: sourceLookup(opened.sources), k: 3 });
+      const results = await runEval({
+        questions: asked,
+        ask: askOverHttp(scriptedServer.url),
+        sourceOf: sourceLookup(opened.sources),
+        k: 3,
+      });
       expect(results.map((result) => ({ id: result.id, passed: result.passed, misses: result.misses }))).toEqual([
         { id: "rank-k", passed: true, misses: [] },
         { id: "rank-k+1", passed: false, misses: ["evidence at rank 4 > 3"] },
-        { id: "bad-offsets", passed: false, misses: ["no quote holds the evidence", "1/1 citations invalid", "1/1 sentences unsupported"] },
+        {
+          id: "bad-offsets",
+          passed: false,
+          misses: ["no quote holds the evidence", "1/1 citations invalid", "1/1 sentences unsupported"],
+        },
         { id: "abstains", passed: true, misses: [] },
         { id: "answers-anyway", passed: false, misses: ["answered instead of abstaining"] },
       ]);
@@ -116,11 +193,19 @@ describe("evaluating a running server over HTTP", () => {
   });
 
   it("measures a server that requires an API key when given one, and reports each question's 401 without it", async () => {
-    const protectedServer = await startApp({ answerer, protection: { rateLimitPerMinute: 10_000, apiKeys: ["eval-key"] } });
+    const protectedServer = await startApp({
+      answerer,
+      protection: { rateLimitPerMinute: 10_000, apiKeys: ["eval-key"] },
+    });
     try {
       const sample = questions.slice(0, 3);
       const sourceOf = sourceLookup(opened.sources);
-      const withKey = await runEval({ questions: sample, ask: askOverHttp(protectedServer.url, { apiKey: "eval-key" }), sourceOf, k: 3 });
+      const withKey = await runEval({
+        questions: sample,
+        ask: askOverHttp(protectedServer.url, { apiKey: "eval-key" }),
+        sourceOf,
+        k: 3,
+      });
       expect(withKey.some(isError)).toBe(false);
       const withoutKey = await runEval({ questions: sample, ask: askOverHttp(protectedServer.url), sourceOf, k: 3 });
       expect(withoutKey.every((result) => isError(result) && /401/.test(result.error))).toBe(true);
@@ -132,14 +217,25 @@ describe("evaluating a running server over HTTP", () => {
   it("tells the progress callback about every question in order", async () => {
     const seen: string[] = [];
     const few = questions.slice(0, 3);
-    await runEval({ questions: few, ask: askOverHttp(server.url), sourceOf: sourceLookup(opened.sources), k: 3, onProgress: (done, total, id) => seen.push(`${done}/${total} ${id}`) });
+    await runEval({
+      questions: few,
+      ask: askOverHttp(server.url),
+      sourceOf: sourceLookup(opened.sources),
+      k: 3,
+      onProgress: (done, total, id) => seen.push(`${done}/${total} ${id}`),
+    });
     expect(seen).toEqual(few.map((question, index) => `${index + 1}/3 ${question.id}`));
   });
 
   it("counts a server's quote that is not in the local interview as invalid", async () => {
     const fake = await startApp({ answerer: new FakeAnswerer() });
     try {
-      const [result] = await runEval({ questions: questions.slice(0, 1), ask: askOverHttp(fake.url), sourceOf: sourceLookup(opened.sources), k: 3 });
+      const [result] = await runEval({
+        questions: questions.slice(0, 1),
+        ask: askOverHttp(fake.url),
+        sourceOf: sourceLookup(opened.sources),
+        k: 3,
+      });
       expect(result).toMatchObject({ citations: 1, invalidCitations: 1, passed: false });
       expect(result!.misses).toContain("1/1 citations invalid");
     } finally {
@@ -156,8 +252,17 @@ describe("evaluating a running server over HTTP", () => {
     }
     const failing = await startApp({ answerer: new FailingOnce() });
     try {
-      const results = await runEval({ questions: questions.slice(0, 2), ask: askOverHttp(failing.url), sourceOf: sourceLookup(opened.sources), k: 3 });
-      expect(results[0]).toMatchObject({ id: questions[0]!.id, passed: false, error: `${failing.url}/api/chat answered 502 upstream_error: The language model failed to answer; try again shortly` });
+      const results = await runEval({
+        questions: questions.slice(0, 2),
+        ask: askOverHttp(failing.url),
+        sourceOf: sourceLookup(opened.sources),
+        k: 3,
+      });
+      expect(results[0]).toMatchObject({
+        id: questions[0]!.id,
+        passed: false,
+        error: `${failing.url}/api/chat answered 502 upstream_error: The language model failed to answer; try again shortly`,
+      });
       expect(isError(results[1]!)).toBe(false);
       expect(summarize(results, 3).errors).toBe(1);
     } finally {
@@ -170,14 +275,30 @@ describe("evaluating a running server over HTTP", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const run = runEval({ questions, ask: askOverHttp(`http://127.0.0.1:${port}`), sourceOf: sourceLookup(opened.sources), k: 3 });
+    const run = runEval({
+      questions,
+      ask: askOverHttp(`http://127.0.0.1:${port}`),
+      sourceOf: sourceLookup(opened.sources),
+      k: 3,
+    });
     await expect(run).rejects.toThrow(ServerUnreachableError);
-    await expect(run).rejects.toThrow(`Cannot reach http://127.0.0.1:${port}/api/chat: connection refused (is the server running?)`);
+    await expect(run).rejects.toThrow(
+      `Cannot reach http://127.0.0.1:${port}/api/chat: connection refused (is the server running?)`,
+    );
   });
 });
 
 describe("the HTTP client", () => {
-  const reply: ChatResponse = { kind: "answer", claims: [], suggestions: [], answer: "Yes [1].", citations: [], contexts: [], grounded: true, mode: "extractive" };
+  const reply: ChatResponse = {
+    kind: "answer",
+    claims: [],
+    suggestions: [],
+    answer: "Yes [1].",
+    citations: [],
+    contexts: [],
+    grounded: true,
+    mode: "extractive",
+  };
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
@@ -186,7 +307,11 @@ describe("the HTTP client", () => {
     const calls: Array<{ url: string; body: unknown; authorization?: string }> = [];
     const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
       const authorization = (init?.headers as Record<string, string> | undefined)?.authorization;
-      calls.push({ url: String(url), body: JSON.parse(String(init?.body)), ...(authorization ? { authorization } : {}) });
+      calls.push({
+        url: String(url),
+        body: JSON.parse(String(init?.body)),
+        ...(authorization ? { authorization } : {}),
+      });
       return replies.shift()!;
     }) as typeof globalThis.fetch;
     return { fetch, calls };
@@ -194,8 +319,16 @@ describe("the HTTP client", () => {
 
   it("posts the question and history as non-streaming JSON to /api/chat under the base URL", async () => {
     const { fetch, calls } = scriptedFetch([json(200, reply)]);
-    const answered = await askOverHttp("http://example.test/chat-app", { fetch })({ message: "Why?", history: [{ role: "user", content: "Earlier" }] });
-    expect(calls).toEqual([{ url: "http://example.test/chat-app/api/chat", body: { message: "Why?", history: [{ role: "user", content: "Earlier" }], stream: false } }]);
+    const answered = await askOverHttp("http://example.test/chat-app", { fetch })({
+      message: "Why?",
+      history: [{ role: "user", content: "Earlier" }],
+    });
+    expect(calls).toEqual([
+      {
+        url: "http://example.test/chat-app/api/chat",
+        body: { message: "Why?", history: [{ role: "user", content: "Earlier" }], stream: false },
+      },
+    ]);
     expect(answered.response).toEqual(reply);
   });
 
@@ -207,7 +340,10 @@ describe("the HTTP client", () => {
   });
 
   it("waits out a 429 for its Retry-After and times only the request that answered", async () => {
-    const { fetch, calls } = scriptedFetch([json(429, { error: { code: "rate_limited", message: "Slow down" } }, { "retry-after": "7" }), json(200, reply)]);
+    const { fetch, calls } = scriptedFetch([
+      json(429, { error: { code: "rate_limited", message: "Slow down" } }, { "retry-after": "7" }),
+      json(200, reply),
+    ]);
     const waits: number[] = [];
     const told: number[] = [];
     let clock = 0;
@@ -231,11 +367,16 @@ describe("the HTTP client", () => {
     const limited = () => json(429, { error: { code: "rate_limited", message: "Slow down" } }, { "retry-after": "1" });
     const { fetch } = scriptedFetch([limited(), limited()]);
     const ask = askOverHttp("http://example.test", { fetch, maxRateLimitRetries: 1, sleep: async () => {} });
-    await expect(ask({ message: "Why?" })).rejects.toThrow("http://example.test/api/chat answered 429 rate_limited: Slow down");
+    await expect(ask({ message: "Why?" })).rejects.toThrow(
+      "http://example.test/api/chat answered 429 rate_limited: Slow down",
+    );
   });
 
   it("rejects a reply that does not follow the HTTP contract", async () => {
-    const { fetch } = scriptedFetch([json(200, { ...reply, grounded: "yes" }), new Response("<html>", { status: 200 })]);
+    const { fetch } = scriptedFetch([
+      json(200, { ...reply, grounded: "yes" }),
+      new Response("<html>", { status: 200 }),
+    ]);
     const ask = askOverHttp("http://example.test", { fetch });
     await expect(ask({ message: "Why?" })).rejects.toThrow(/answered outside the HTTP contract: grounded: /);
     await expect(ask({ message: "Why?" })).rejects.toThrow(ChatRequestError);

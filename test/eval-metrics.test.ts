@@ -14,18 +14,39 @@ import { scoreResponse, type QuestionResult, type QuestionScore } from "../src/e
 import { summarize } from "../src/evaluate/summarize.js";
 
 // A tiny "interview": offsets below are into this text.
-const source = "CS: How many deputies?\n\nThe Mazhilis will shrink from 107 to 98 deputies. Trade grew by 21.4% in 2021.";
+const source =
+  "CS: How many deputies?\n\nThe Mazhilis will shrink from 107 to 98 deputies. Trade grew by 21.4% in 2021.";
 const sentenceA = "The Mazhilis will shrink from 107 to 98 deputies.";
-const sentenceB = "Trade grew by 21.4% in 2021.";
 const startA = source.indexOf(sentenceA);
-const startB = source.indexOf(sentenceB);
 const sourceOf = (file: string) => (file === "interview.txt" ? source : undefined);
 
-const context = (chunkId: string, text: string): Context => ({ source: "interview.txt", chunkId, section: "How many deputies?", text, score: 0.5, start: 0, end: text.length });
-const citationOf = (n: number, quote: string, start: number, chunkId = "q1"): Citation => ({ n, source: "interview.txt", chunkId, section: "How many deputies?", quote, start, end: start + quote.length });
+const context = (chunkId: string, text: string): Context => ({
+  source: "interview.txt",
+  chunkId,
+  section: "How many deputies?",
+  text,
+  score: 0.5,
+  start: 0,
+  end: text.length,
+});
+const citationOf = (n: number, quote: string, start: number, chunkId = "q1"): Citation => ({
+  n,
+  source: "interview.txt",
+  chunkId,
+  section: "How many deputies?",
+  quote,
+  start,
+  end: start + quote.length,
+});
 const goodCitation = citationOf(1, sentenceA, startA);
 
-const answerable: EvalQuestion = { id: "a1", question: "How many deputies?", answerable: true, evidence: ["from 107 to 98"], facts: [["98", "ninety-eight"]] };
+const answerable: EvalQuestion = {
+  id: "a1",
+  question: "How many deputies?",
+  answerable: true,
+  evidence: ["from 107 to 98"],
+  facts: [["98", "ninety-eight"]],
+};
 const unanswerable: EvalQuestion = { id: "u1", question: "Capital of Japan?", answerable: false };
 
 function response(overrides: Partial<ChatResponse> = {}): ChatResponse {
@@ -42,11 +63,16 @@ function response(overrides: Partial<ChatResponse> = {}): ChatResponse {
   };
 }
 
-const score = (question: EvalQuestion, reply: ChatResponse, k = 3) => scoreResponse(question, reply, { sourceOf, k, latencyMs: 12 });
+const score = (question: EvalQuestion, reply: ChatResponse, k = 3) =>
+  scoreResponse(question, reply, { sourceOf, k, latencyMs: 12 });
 
 describe("retrieval metrics", () => {
   it("ranks the first context holding any one evidence string, 1-based, or null", () => {
-    const contexts = [context("a", "nothing here"), context("b", "it fell from 107 to 98"), context("c", "from 107 to 98 again")];
+    const contexts = [
+      context("a", "nothing here"),
+      context("b", "it fell from 107 to 98"),
+      context("c", "from 107 to 98 again"),
+    ];
     expect(evidenceRank(contexts, ["missing", "from 107 to 98"])).toBe(2);
     expect(evidenceRank(contexts, ["absent"])).toBeNull();
     expect(evidenceRank([], ["from 107 to 98"])).toBeNull();
@@ -65,15 +91,21 @@ describe("citation validity", () => {
   });
 
   it("rejects a quote that differs from the source at its offsets", () => {
-    expect(isValidCitation({ ...goodCitation, quote: "The Mazhilis will shrink to 98 deputies." }, ids, sourceOf)).toBe(false);
-    expect(isValidCitation({ ...goodCitation, start: goodCitation.start + 1, end: goodCitation.end + 1 }, ids, sourceOf)).toBe(false);
+    expect(isValidCitation({ ...goodCitation, quote: "The Mazhilis will shrink to 98 deputies." }, ids, sourceOf)).toBe(
+      false,
+    );
+    expect(
+      isValidCitation({ ...goodCitation, start: goodCitation.start + 1, end: goodCitation.end + 1 }, ids, sourceOf),
+    ).toBe(false);
   });
 
   it("rejects a verbatim quote from a passage that was not returned, or from an unknown source", () => {
     expect(isValidCitation(goodCitation, new Set(["interview.txt:q2"]), sourceOf)).toBe(false);
     // The same chunk id in another file is another passage.
     expect(isValidCitation(goodCitation, new Set(["other.txt:q1"]), sourceOf)).toBe(false);
-    expect(isValidCitation({ ...goodCitation, source: "elsewhere.txt" }, new Set(["elsewhere.txt:q1"]), sourceOf)).toBe(false);
+    expect(isValidCitation({ ...goodCitation, source: "elsewhere.txt" }, new Set(["elsewhere.txt:q1"]), sourceOf)).toBe(
+      false,
+    );
   });
 });
 
@@ -87,12 +119,17 @@ describe("facts", () => {
 
 describe("answer sentences", () => {
   it("keeps markers written after the full stop with the sentence before them", () => {
-    expect(answerSentences("It has 98 deputies. [1] Trade grew [2].")).toEqual(["It has 98 deputies.[1]", "Trade grew [2]."]);
+    expect(answerSentences("It has 98 deputies. [1] Trade grew [2].")).toEqual([
+      "It has 98 deputies.[1]",
+      "Trade grew [2].",
+    ]);
   });
 
   it("does not split at abbreviations, decimals or inside a quotation", () => {
     expect(answerSentences("H.E. Tokayev went to Brussels [1]. Trade grew 21.4% [2].")).toHaveLength(2);
-    expect(answerSentences("He was asked (1) “Why? And how?” [1]; (2) “When?” [2].")).toEqual(["He was asked (1) “Why? And how?” [1]; (2) “When?” [2]."]);
+    expect(answerSentences("He was asked (1) “Why? And how?” [1]; (2) “When?” [2].")).toEqual([
+      "He was asked (1) “Why? And how?” [1]; (2) “When?” [2].",
+    ]);
   });
 
   it("finds no sentence in an empty answer", () => {
@@ -107,7 +144,9 @@ describe("sentence support (ALCE-style citation recall by token overlap)", () =>
 
   it("supports a sentence when its cited quotes hold at least half of its content words", () => {
     const half = citationOf(1, "Mazhilis deputies", 0);
-    expect(sentenceSupport(`${claim} [1].`, [half])).toEqual([{ text: `${claim} [1].`, markers: [1], supported: true }]);
+    expect(sentenceSupport(`${claim} [1].`, [half])).toEqual([
+      { text: `${claim} [1].`, markers: [1], supported: true },
+    ]);
   });
 
   it("does not support it when the quotes hold fewer than half", () => {
@@ -169,7 +208,13 @@ describe("scoring one response", () => {
 
   it("fails an answer with no citations: no quote holds the evidence and no sentence is supported", () => {
     const result = score(answerable, response({ answer: "It will have 98 deputies.", citations: [] }));
-    expect(result).toMatchObject({ passed: false, quoteHoldsEvidence: false, factsStated: true, sentences: 1, supportedSentences: 0 });
+    expect(result).toMatchObject({
+      passed: false,
+      quoteHoldsEvidence: false,
+      factsStated: true,
+      sentences: 1,
+      supportedSentences: 0,
+    });
     expect(result.misses).toEqual(["no quote holds the evidence", "1/1 sentences unsupported"]);
   });
 
@@ -181,13 +226,31 @@ describe("scoring one response", () => {
   });
 
   it("fails an abstention on an answerable question, without judging the abstention's sentence", () => {
-    const result = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
+    const result = score(
+      answerable,
+      response({
+        answer: "The interview does not answer that question.",
+        citations: [],
+        grounded: false,
+        kind: "no_answer",
+      }),
+    );
     expect(result).toMatchObject({ abstained: true, passed: false, sentences: 0, supportedSentences: 0 });
     expect(result.misses).toEqual(["abstained", "no quote holds the evidence", "facts missing: 98 | ninety-eight"]);
   });
 
   it("passes an abstention on an unanswerable question and fails an answer to it", () => {
-    expect(score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }))).toMatchObject({
+    expect(
+      score(
+        unanswerable,
+        response({
+          answer: "The interview does not answer that question.",
+          citations: [],
+          grounded: false,
+          kind: "no_answer",
+        }),
+      ),
+    ).toMatchObject({
       passed: true,
       evidenceRank: null,
       quoteHoldsEvidence: null,
@@ -199,35 +262,84 @@ describe("scoring one response", () => {
   it("counts a quote that is not verbatim as invalid and does not let it hold the evidence or support a sentence", () => {
     const forged = { ...goodCitation, quote: "The Mazhilis will shrink from 107 to 98 deputies, he said." };
     const result = score(answerable, response({ citations: [forged] }));
-    expect(result).toMatchObject({ invalidCitations: 1, quoteHoldsEvidence: false, supportedSentences: 0, passed: false });
+    expect(result).toMatchObject({
+      invalidCitations: 1,
+      quoteHoldsEvidence: false,
+      supportedSentences: 0,
+      passed: false,
+    });
     expect(result.misses).toContain("1/1 citations invalid");
   });
 
   it("passes a question whose evidence sits exactly at rank k, and fails it at k - 1", () => {
     // The evidence is in the second context.
     expect(score(answerable, response(), 2)).toMatchObject({ evidenceRank: 2, passed: true, misses: [] });
-    expect(score(answerable, response(), 1)).toMatchObject({ evidenceRank: 2, passed: false, misses: ["evidence at rank 2 > 1"] });
+    expect(score(answerable, response(), 1)).toMatchObject({
+      evidenceRank: 2,
+      passed: false,
+      misses: ["evidence at rank 2 > 1"],
+    });
   });
 
   it("fails when the evidence is retrieved only below the rank cut-off", () => {
     expect(score(answerable, response(), 1).misses).toEqual(["evidence at rank 2 > 1"]);
-    expect(score(answerable, response({ contexts: [context("q1", "no evidence")] })).misses).toContain("evidence not retrieved");
+    expect(score(answerable, response({ contexts: [context("q1", "no evidence")] })).misses).toContain(
+      "evidence not retrieved",
+    );
   });
 });
 
 describe("summarizing a run", () => {
   const good = score(answerable, response());
-  const abstainedOnAnswerable = score(answerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
+  const abstainedOnAnswerable = score(
+    answerable,
+    response({
+      answer: "The interview does not answer that question.",
+      citations: [],
+      grounded: false,
+      kind: "no_answer",
+    }),
+  );
   const noCitations = score(answerable, response({ answer: "It will have 98 deputies. Trade grew.", citations: [] }));
-  const rightAbstention = score(unanswerable, response({ answer: "The interview does not answer that question.", citations: [], grounded: false, kind: "no_answer" }));
+  const rightAbstention = score(
+    unanswerable,
+    response({
+      answer: "The interview does not answer that question.",
+      citations: [],
+      grounded: false,
+      kind: "no_answer",
+    }),
+  );
   const wrongAnswer = score(unanswerable, response());
-  const failed: QuestionResult = { id: "e1", question: "?", answerable: true, passed: false, misses: ["error: boom"], error: "boom" };
+  const failed: QuestionResult = {
+    id: "e1",
+    question: "?",
+    answerable: true,
+    passed: false,
+    misses: ["error: boom"],
+    error: "boom",
+  };
   const withLatency = (result: QuestionScore, latencyMs: number) => ({ ...result, latencyMs });
-  const results = [withLatency(good, 10), withLatency(abstainedOnAnswerable, 20), withLatency(noCitations, 30), withLatency(rightAbstention, 40), withLatency(wrongAnswer, 50), failed];
+  const results = [
+    withLatency(good, 10),
+    withLatency(abstainedOnAnswerable, 20),
+    withLatency(noCitations, 30),
+    withLatency(rightAbstention, 40),
+    withLatency(wrongAnswer, 50),
+    failed,
+  ];
 
   it("computes every metric over the questions it is defined on, leaving errors out", () => {
     const summary = summarize(results, 1);
-    expect(summary).toMatchObject({ questions: 6, answerable: 4, unanswerable: 2, passed: 2, errors: 1, degraded: 0, k: 1 });
+    expect(summary).toMatchObject({
+      questions: 6,
+      answerable: 4,
+      unanswerable: 2,
+      passed: 2,
+      errors: 1,
+      degraded: 0,
+      k: 1,
+    });
     const { metrics } = summary;
     // Evidence rank 2 in every answerable response: hit@1 0, hit@k (k=1) 0, MRR 1/2.
     expect(metrics.hitAt1).toBe(0);
@@ -249,7 +361,10 @@ describe("summarizing a run", () => {
     // Evidence rank 2: a hit@2, a miss at hit@1.
     expect(summarize([good], 2).metrics).toMatchObject({ hitAt1: 0, hitAtK: 1, mrr: 0.5 });
     expect(summarize([good], 1).metrics.hitAtK).toBe(0);
-    const atRankThree = score(answerable, response({ contexts: [context("q2", "Unrelated."), context("q2", "Also unrelated."), context("q1", source)] }));
+    const atRankThree = score(
+      answerable,
+      response({ contexts: [context("q2", "Unrelated."), context("q2", "Also unrelated."), context("q1", source)] }),
+    );
     expect(summarize([atRankThree, good], 3).metrics.hitAtK).toBe(1);
     expect(summarize([atRankThree, good], 2).metrics.hitAtK).toBe(0.5);
   });
@@ -264,14 +379,26 @@ describe("summarizing a run", () => {
   });
 
   it("scores an empty grounded answer as covering nothing", () => {
-    expect(summarize([score(answerable, response({ answer: "", citations: [] }))], 3).metrics.sentenceCitationCoverage).toBe(0);
+    expect(
+      summarize([score(answerable, response({ answer: "", citations: [] }))], 3).metrics.sentenceCitationCoverage,
+    ).toBe(0);
   });
 });
 
 describe("claimSupportRate", () => {
   it("is the share of all responses' claims that the server marked supported", () => {
-    const claim = (supported: boolean) => ({ text: "x", start: 0, end: 1, citations: [1], supported, support: supported ? 0.9 : 0.1 });
-    const scores = [score(answerable, response({ claims: [claim(true), claim(false)] })), score(answerable, response({ claims: [claim(true)] }))];
+    const claim = (supported: boolean) => ({
+      text: "x",
+      start: 0,
+      end: 1,
+      citations: [1],
+      supported,
+      support: supported ? 0.9 : 0.1,
+    });
+    const scores = [
+      score(answerable, response({ claims: [claim(true), claim(false)] })),
+      score(answerable, response({ claims: [claim(true)] })),
+    ];
     expect(summarize(scores, 3).metrics.claimSupportRate).toBeCloseTo(2 / 3);
     expect(summarize([score(answerable, response())], 3).metrics.claimSupportRate).toBeNull();
   });
@@ -279,22 +406,47 @@ describe("claimSupportRate", () => {
 
 describe("conversation metrics", () => {
   const smalltalk: EvalQuestion = { id: "s1", question: "hi", answerable: false, kind: "smalltalk" };
-  const overview: EvalQuestion = { id: "o1", question: "Summarize the interview", answerable: true, kind: "overview", evidence: [], facts: [["Mazhilis"]] };
+  const overview: EvalQuestion = {
+    id: "o1",
+    question: "Summarize the interview",
+    answerable: true,
+    kind: "overview",
+    evidence: [],
+    facts: [["Mazhilis"]],
+  };
   const cited = (chunkId: string, n: number) => ({ ...goodCitation, chunkId, n });
 
   it("passes small talk answered as small talk, and fails the refusal", () => {
-    const reply = score(smalltalk, response({ kind: "smalltalk", answer: "Hello! You could ask:", citations: [], grounded: false }));
+    const reply = score(
+      smalltalk,
+      response({ kind: "smalltalk", answer: "Hello! You could ask:", citations: [], grounded: false }),
+    );
     expect(reply).toMatchObject({ passed: true, smallTalk: true });
-    const refusal = score(smalltalk, response({ kind: "no_answer", answer: "The interview does not answer that question.", citations: [], grounded: false }));
+    const refusal = score(
+      smalltalk,
+      response({
+        kind: "no_answer",
+        answer: "The interview does not answer that question.",
+        citations: [],
+        grounded: false,
+      }),
+    );
     expect(refusal).toMatchObject({ passed: false, smallTalk: false });
     expect(summarize([reply, refusal], 3).metrics.smallTalkRate).toBe(0.5);
   });
 
   it("passes an overview citing three sections (parts of one section count once)", () => {
     const contexts = ["q1", "q1-2", "q2", "q3"].map((id) => context(id, source));
-    const anyChunk = (question: EvalQuestion, reply: ChatResponse) => scoreResponse(question, reply, { sourceOf: () => source, k: 3, latencyMs: 12 });
-    const three = anyChunk(overview, response({ citations: [cited("q1", 1), cited("q2", 2), cited("q3", 3)], contexts }));
-    const two = anyChunk(overview, response({ citations: [cited("q1", 1), cited("q1-2", 2), cited("q2", 3)], contexts }));
+    const anyChunk = (question: EvalQuestion, reply: ChatResponse) =>
+      scoreResponse(question, reply, { sourceOf: () => source, k: 3, latencyMs: 12 });
+    const three = anyChunk(
+      overview,
+      response({ citations: [cited("q1", 1), cited("q2", 2), cited("q3", 3)], contexts }),
+    );
+    const two = anyChunk(
+      overview,
+      response({ citations: [cited("q1", 1), cited("q1-2", 2), cited("q2", 3)], contexts }),
+    );
     expect(three).toMatchObject({ passed: true, overviewSections: 3 });
     expect(two).toMatchObject({ passed: false, overviewSections: 2 });
     expect(summarize([three, two], 3).metrics.overviewRate).toBe(0.5);
@@ -302,4 +454,3 @@ describe("conversation metrics", () => {
     expect(summarize([three, two], 3).metrics.hitAt1).toBeNull();
   });
 });
-

@@ -13,7 +13,13 @@ beforeAll(async () => {
   folder = await mkdtemp(path.join(tmpdir(), "eval-questions-"));
 });
 
-const good = { id: "g1", question: "How many deputies?", answerable: true, evidence: ["reduced from 107 to 98"], facts: [["98"]] };
+const good = {
+  id: "g1",
+  question: "How many deputies?",
+  answerable: true,
+  evidence: ["reduced from 107 to 98"],
+  facts: [["98"]],
+};
 const line = (value: unknown) => JSON.stringify(value);
 
 /** Writes `lines` to a fresh JSONL file and loads it; resolves to the questions or the error. */
@@ -51,7 +57,9 @@ describe("loading a question set", () => {
   });
 
   it("rejects evidence or facts on an unanswerable question as unknown fields", async () => {
-    const { file, result } = await load("unanswerable-evidence", [line({ id: "u1", question: "Japan?", answerable: false, evidence: ["x"] })]);
+    const { file, result } = await load("unanswerable-evidence", [
+      line({ id: "u1", question: "Japan?", answerable: false, evidence: ["x"] }),
+    ]);
     expect((result as Error).message).toBe(`${file}:1: unknown field "evidence"`);
   });
 
@@ -60,14 +68,21 @@ describe("loading a question set", () => {
     const missing = await load("missing-field", [line(withoutFacts)]);
     expect((missing.result as Error).message).toBe(`${missing.file}:1: missing field "facts"`);
     const wrongRole = await load("wrong-role", [line({ ...good, history: [{ role: "system", content: "x" }] })]);
-    expect((wrongRole.result as Error).message).toMatch(new RegExp(`^${escapeRegExp(wrongRole.file)}:1: history\\.0\\.role: `));
+    expect((wrongRole.result as Error).message).toMatch(
+      new RegExp(`^${escapeRegExp(wrongRole.file)}:1: history\\.0\\.role: `),
+    );
     const noAnswerable = await load("no-answerable", [line({ id: "x", question: "Why?" })]);
     expect((noAnswerable.result as Error).message).toBe(`${noAnswerable.file}:1: answerable: must be true or false`);
   });
 
   it("rejects evidence that is not verbatim in the interview, quoting it and naming the line", async () => {
-    const { file, result } = await load("paraphrased-evidence", [line(good), line({ ...good, id: "g2", evidence: ["reduced from 107 to 99"] })]);
-    expect((result as Error).message).toBe(`${file}:2: evidence is not verbatim in the interview: "reduced from 107 to 99"`);
+    const { file, result } = await load("paraphrased-evidence", [
+      line(good),
+      line({ ...good, id: "g2", evidence: ["reduced from 107 to 99"] }),
+    ]);
+    expect((result as Error).message).toBe(
+      `${file}:2: evidence is not verbatim in the interview: "reduced from 107 to 99"`,
+    );
   });
 
   it("rejects a duplicate id", async () => {
@@ -77,18 +92,31 @@ describe("loading a question set", () => {
 
   it("says so when the file is missing or holds no question", async () => {
     const missing = path.join(folder, "nope.jsonl");
-    await expect(loadQuestionSet(missing, [interview])).rejects.toThrow(`Cannot read question set ${missing}: no such file`);
+    await expect(loadQuestionSet(missing, [interview])).rejects.toThrow(
+      `Cannot read question set ${missing}: no such file`,
+    );
     const { file, result } = await load("empty", [""]);
     expect((result as Error).message).toBe(`${file} holds no questions`);
   });
 
   it("takes an overview without evidence, but no other answerable question", async () => {
-    const overview = { id: "o1", question: "Summarize the interview", answerable: true, kind: "overview", evidence: [], facts: [["Baimukhan"]] };
+    const overview = {
+      id: "o1",
+      question: "Summarize the interview",
+      answerable: true,
+      kind: "overview",
+      evidence: [],
+      facts: [["Baimukhan"]],
+    };
     expect((await load("overview", [line(overview)])).result).toEqual([overview]);
     const { file, result } = await load("no-evidence", [line({ ...good, evidence: [] })]);
-    expect((result as Error).message).toBe(`${file}:1: evidence: must hold at least one string (only an overview may have none)`);
+    expect((result as Error).message).toBe(
+      `${file}:1: evidence: must hold at least one string (only an overview may have none)`,
+    );
     const smalltalk = await load("answerable-smalltalk", [line({ ...good, kind: "smalltalk" })]);
-    expect((smalltalk.result as Error).message).toBe(`${smalltalk.file}:1: small talk is not answerable from the interview`);
+    expect((smalltalk.result as Error).message).toBe(
+      `${smalltalk.file}:1: small talk is not answerable from the interview`,
+    );
   });
 });
 

@@ -20,7 +20,11 @@ describe("HnswVectorStore", async () => {
   });
 
   it("scores by cosine similarity, best first, and honours a metadata filter", async () => {
-    const results = await store.similaritySearchWithScore("Grammy Awards DJ", 3, (metadata) => metadata.chunkId !== "q6");
+    const results = await store.similaritySearchWithScore(
+      "Grammy Awards DJ",
+      3,
+      (metadata) => metadata.chunkId !== "q6",
+    );
     expect(results).toHaveLength(3);
     expect(results.every(([document]) => document.metadata.chunkId !== "q6")).toBe(true);
     const scores = results.map(([, score]) => score);

@@ -7,7 +7,10 @@ let app: Awaited<ReturnType<typeof startApp>>;
 const answerer = new FakeAnswerer();
 
 beforeAll(async () => {
-  app = await startApp({ answerer, protection: { allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 1000 } });
+  app = await startApp({
+    answerer,
+    protection: { allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 1000 },
+  });
 });
 afterAll(() => app.close());
 
@@ -25,12 +28,20 @@ describe("POST /api/chat", () => {
   it("answers with the contract's JSON object, passing the trimmed question and history on", async () => {
     const response = await chat({ message: "  Why?  ", history: [{ role: "user", content: "Earlier" }] });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ answer: "You asked: Why? [1]", grounded: true, mode: "extractive", citations: [{ n: 1 }] });
+    expect(await response.json()).toMatchObject({
+      answer: "You asked: Why? [1]",
+      grounded: true,
+      mode: "extractive",
+      citations: [{ n: 1 }],
+    });
     expect(answerer.requests.at(-1)).toEqual({ message: "Why?", history: [{ role: "user", content: "Earlier" }] });
   });
 
   it("streams contexts, deltas, citations and done as Server-Sent Events, ready for proxies", async () => {
-    for (const [body, headers] of [[{ message: "Stream it", stream: true }, {}], [{ message: "Stream it" }, { accept: "text/event-stream" }]] as const) {
+    for (const [body, headers] of [
+      [{ message: "Stream it", stream: true }, {}],
+      [{ message: "Stream it" }, { accept: "text/event-stream" }],
+    ] as const) {
       const response = await chat(body, headers);
       expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
       expect(response.headers.get("x-accel-buffering")).toBe("no");
@@ -41,8 +52,16 @@ describe("POST /api/chat", () => {
       expect(names[0]).toBe("contexts");
       expect(names.slice(-3)).toEqual(["citations", "suggestions", "done"]);
       expect(names.slice(1, -3).every((name) => name === "delta") && names.length > 4).toBe(true);
-      expect(events.filter((event) => event.event === "delta").map((event) => JSON.parse(event.data).text).join("")).toBe("You asked: Stream it [1]");
-      expect(JSON.parse(events.at(-3)!.data)).toMatchObject({ grounded: true, citations: [{ n: 1, quote: "A quote." }] });
+      expect(
+        events
+          .filter((event) => event.event === "delta")
+          .map((event) => JSON.parse(event.data).text)
+          .join(""),
+      ).toBe("You asked: Stream it [1]");
+      expect(JSON.parse(events.at(-3)!.data)).toMatchObject({
+        grounded: true,
+        citations: [{ n: 1, quote: "A quote." }],
+      });
     }
   });
 
@@ -50,9 +69,21 @@ describe("POST /api/chat", () => {
     ["no message", {}, /message/],
     ["a blank message", { message: "   " }, /message: must not be empty/],
     ["a message over 2,000 characters", { message: "x".repeat(2001) }, /2,000/],
-    ["21 history turns", { message: "ok", history: Array(21).fill({ role: "user", content: "x" }) }, /history: must hold at most 20 turns/],
-    ["a system turn in the history", { message: "ok", history: [{ role: "system", content: "x" }] }, /history\.0\.role/],
-    ["a history turn over 4,000 characters", { message: "ok", history: [{ role: "user", content: "x".repeat(4001) }] }, /4,000/],
+    [
+      "21 history turns",
+      { message: "ok", history: Array(21).fill({ role: "user", content: "x" }) },
+      /history: must hold at most 20 turns/,
+    ],
+    [
+      "a system turn in the history",
+      { message: "ok", history: [{ role: "system", content: "x" }] },
+      /history\.0\.role/,
+    ],
+    [
+      "a history turn over 4,000 characters",
+      { message: "ok", history: [{ role: "user", content: "x".repeat(4001) }] },
+      /4,000/,
+    ],
     ["a number for a message", { message: 42 }, /message/],
     ["an unknown field", { message: "ok", extra: true }, /extra|Unrecognized/i],
   ])("returns 400 invalid_request for %s", async (_name, body, message) => {
@@ -65,16 +96,28 @@ describe("POST /api/chat", () => {
   });
 
   it("returns 400 invalid_json when the body is not valid JSON", async () => {
-    const response = await fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    const response = await fetch(`${app.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{oops",
+    });
     await expectError(response, 400, "invalid_json");
   });
 
   it("returns 413 when the body is over 32 KB", async () => {
-    await expectError(await chat({ message: "ok", history: [{ role: "user", content: "x".repeat(33_000) }] }), 413, "payload_too_large");
+    await expectError(
+      await chat({ message: "ok", history: [{ role: "user", content: "x".repeat(33_000) }] }),
+      413,
+      "payload_too_large",
+    );
   });
 
   it("returns 415 when the body is not JSON", async () => {
-    const response = await fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": "text/plain" }, body: "message=hi" });
+    const response = await fetch(`${app.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "message=hi",
+    });
     await expectError(response, 415, "unsupported_media_type");
   });
 
@@ -83,8 +126,12 @@ describe("POST /api/chat", () => {
   });
 
   it("gives every reply a request id, keeping a sane one from the client", async () => {
-    expect((await fetch(`${app.url}/healthz`, { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
-    expect((await fetch(`${app.url}/healthz`, { headers: { "x-request-id": "bad id <>" } })).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      (await fetch(`${app.url}/healthz`, { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id"),
+    ).toBe("abc-123");
+    expect(
+      (await fetch(`${app.url}/healthz`, { headers: { "x-request-id": "bad id <>" } })).headers.get("x-request-id"),
+    ).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sends security headers", async () => {
@@ -98,7 +145,11 @@ describe("CORS", () => {
   it("lets an allowed origin's pages call the API, preflight included", async () => {
     const preflight = await fetch(`${app.url}/api/chat`, {
       method: "OPTIONS",
-      headers: { origin: "https://allowed.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      headers: {
+        origin: "https://allowed.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://allowed.example");
@@ -119,7 +170,8 @@ describe("protection", () => {
     const limited = await startApp({ answerer, protection: { rateLimitPerMinute: 3 } });
     try {
       const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await postJson(`${limited.url}/api/chat`, { message: "again" })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await postJson(`${limited.url}/api/chat`, { message: "again" })).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const response = await postJson(`${limited.url}/api/chat`, { message: "again" });
       expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -155,7 +207,8 @@ describe("protection", () => {
   it("limits each client on its own behind a trusted proxy: one client over its limit does not hold up another", async () => {
     const { trustProxy } = loadConfig({ TRUST_PROXY: "1" });
     const limited = await startApp({ answerer, trustProxy, protection: { rateLimitPerMinute: 2 } });
-    const from = (client: string) => postJson(`${limited.url}/api/chat`, { message: "again" }, { "x-forwarded-for": client });
+    const from = (client: string) =>
+      postJson(`${limited.url}/api/chat`, { message: "again" }, { "x-forwarded-for": client });
     try {
       const first = [];
       for (let i = 0; i < 3; i++) first.push((await from("203.0.113.7")).status);
@@ -170,14 +223,37 @@ describe("protection", () => {
   });
 
   it("requires a bearer key when API_KEYS is set, or from allowed pages a session token (test/access.test.ts)", async () => {
-    const keyed = await startApp({ answerer, protection: { apiKeys: ["k-one", "k-two"], allowedOrigins: ["https://allowed.example"] } });
+    const keyed = await startApp({
+      answerer,
+      protection: { apiKeys: ["k-one", "k-two"], allowedOrigins: ["https://allowed.example"] },
+    });
     try {
       await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }), 401, "unauthorized");
-      await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer wrong" }), 401, "unauthorized");
-      expect((await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer k-two" })).status).toBe(200);
-      await expectError(await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example" }), 401, "unauthorized");
-      const { token } = await (await postJson(`${keyed.url}/api/session`, {}, { origin: "https://allowed.example" })).json();
-      expect((await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example", "x-session-token": token })).status).toBe(200);
+      await expectError(
+        await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer wrong" }),
+        401,
+        "unauthorized",
+      );
+      expect(
+        (await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { authorization: "Bearer k-two" })).status,
+      ).toBe(200);
+      await expectError(
+        await postJson(`${keyed.url}/api/chat`, { message: "hi" }, { origin: "https://allowed.example" }),
+        401,
+        "unauthorized",
+      );
+      const { token } = await (
+        await postJson(`${keyed.url}/api/session`, {}, { origin: "https://allowed.example" })
+      ).json();
+      expect(
+        (
+          await postJson(
+            `${keyed.url}/api/chat`,
+            { message: "hi" },
+            { origin: "https://allowed.example", "x-session-token": token },
+          )
+        ).status,
+      ).toBe(200);
     } finally {
       await keyed.close();
     }
@@ -188,7 +264,9 @@ describe("GET /openapi.json", () => {
   it("describes the endpoints with the request schema the server validates with", async () => {
     const document = await (await fetch(`${app.url}/openapi.json`)).json();
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/api/chat", "/v1/chat/completions", "/v1/models", "/healthz"]));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(["/api/chat", "/v1/chat/completions", "/v1/models", "/healthz"]),
+    );
     const schema = document.paths["/api/chat"].post.requestBody.content["application/json"].schema;
     expect(schema.required).toEqual(["message"]);
     expect(schema.properties.history.maxItems).toBe(20);

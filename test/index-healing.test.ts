@@ -1,5 +1,19 @@
 import { execFile } from "node:child_process";
-import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rm, symlink, unlink, utimes, lutimes, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  unlink,
+  utimes,
+  lutimes,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -29,13 +43,19 @@ async function builtProject() {
 }
 
 /** Opens the index again: it must be rebuilt as corrupt, answer questions, and open cleanly next time. */
-async function expectHealed(project: Awaited<ReturnType<typeof scratchProject>>, embedder: FakeEmbedder, reason: RegExp) {
+async function expectHealed(
+  project: Awaited<ReturnType<typeof scratchProject>>,
+  embedder: FakeEmbedder,
+  reason: RegExp,
+) {
   const { lines, logger } = recorder();
   const reopened = await openIndex({ ...project, embedder, logger });
   expect(reopened.rebuilt).toMatchObject({ reason: "corrupt", message: expect.stringMatching(reason) });
   expect(reopened.rebuilt!.message).toMatch(/^corrupt: /);
   expect(lines.find((line) => line.message.startsWith("Rebuilding the index"))).toMatchObject({ level: "warn" });
-  const retrieval = await new HybridRetriever(reopened.index, embedder).retrieve("Which Latvian ports receive cargo?", { k: 3 });
+  const retrieval = await new HybridRetriever(reopened.index, embedder).retrieve("Which Latvian ports receive cargo?", {
+    k: 3,
+  });
   expect(retrieval.passages.length).toBe(3);
   // The damaged build stays for a grace period (another process may still read it); the published one is whole.
   await expectOneCompleteIndex(project.indexDir, { everyBuild: false });
@@ -44,12 +64,31 @@ async function expectHealed(project: Awaited<ReturnType<typeof scratchProject>>,
 
 describe("an index that heals or says why", () => {
   it.each([
-    ["a wrong embedder.dimensions", (m: Record<string, unknown>) => ({ ...m, embedder: { ...(m.embedder as object), dimensions: 32 } }), /32/],
+    [
+      "a wrong embedder.dimensions",
+      (m: Record<string, unknown>) => ({ ...m, embedder: { ...(m.embedder as object), dimensions: 32 } }),
+      /32/,
+    ],
     ['"files": null', (m: Record<string, unknown>) => ({ ...m, files: null }), /files/],
     ['"sources": {}', (m: Record<string, unknown>) => ({ ...m, sources: {} }), /sources/],
-    ["a file missing from files", (m: Record<string, unknown>) => ({ ...m, files: { "chunks.json": (m.files as Record<string, string>)["chunks.json"] } }), /files\.chunks\.hnsw/],
-    ["a formatVersion that is not a number", (m: Record<string, unknown>) => ({ ...m, formatVersion: "1" }), /formatVersion/],
-    ["a wrong chunkCount", (m: Record<string, unknown>) => ({ ...m, chunkCount: (m.chunkCount as number) + 1 }), /chunks/],
+    [
+      "a file missing from files",
+      (m: Record<string, unknown>) => ({
+        ...m,
+        files: { "chunks.json": (m.files as Record<string, string>)["chunks.json"] },
+      }),
+      /files\.chunks\.hnsw/,
+    ],
+    [
+      "a formatVersion that is not a number",
+      (m: Record<string, unknown>) => ({ ...m, formatVersion: "1" }),
+      /formatVersion/,
+    ],
+    [
+      "a wrong chunkCount",
+      (m: Record<string, unknown>) => ({ ...m, chunkCount: (m.chunkCount as number) + 1 }),
+      /chunks/,
+    ],
     ["an array", () => [], /manifest/],
   ])("rebuilds a manifest with %s as corrupt, saying what is wrong", async (_name, tamper, reason) => {
     const { project, embedder, manifestFile, manifest } = await builtProject();
@@ -93,14 +132,25 @@ describe("an index that heals or says why", () => {
 
   it("fails at once, in one line naming the folder, when a stale index's folder is read-only", async () => {
     const { project } = await builtProject();
-    await writeFile(path.join(project.dataDir, "interview.txt"), "\nQ: A changed transcript?\nYes, it changed.\n", { flag: "a" });
+    await writeFile(path.join(project.dataDir, "interview.txt"), "\nQ: A changed transcript?\nYes, it changed.\n", {
+      flag: "a",
+    });
     // Read-only for the process that starts: as root, which writes anywhere, it runs as nobody.
     const asRoot = process.getuid?.() === 0;
     await chmod(project.root, 0o755);
     await chmod(project.dataDir, 0o755);
     await chmod(path.join(project.dataDir, "interview.txt"), 0o644);
     if (!asRoot) await chmod(project.indexDir, 0o555);
-    const env = { PATH: process.env.PATH, HOME: "/tmp", DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, EMBEDDING_PROVIDER: "local", LOG_LEVEL: "warn", WEB_CONCURRENCY: "1", PORT: "0" };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: "/tmp",
+      DATA_DIR: project.dataDir,
+      INDEX_DIR: project.indexDir,
+      EMBEDDING_PROVIDER: "local",
+      LOG_LEVEL: "warn",
+      WEB_CONCURRENCY: "1",
+      PORT: "0",
+    };
     const started = Date.now();
     const failure = await promisify(execFile)(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/main.ts"], {
       cwd: projectRoot,
@@ -115,7 +165,9 @@ describe("an index that heals or says why", () => {
     expect(failure?.code).toBe(1);
     const lines = failure!.stderr!.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Cannot start: The index must be rebuilt \(.*\) but \S*index(\/builds)? is not writable \(EACCES\)/);
+    expect(lines[0]).toMatch(
+      /^Cannot start: The index must be rebuilt \(.*\) but \S*index(\/builds)? is not writable \(EACCES\)/,
+    );
     // Before embedding a single sentence: well within the time a build of the interview takes.
     expect(Date.now() - started).toBeLessThan(30_000);
     await rm(project.root, { recursive: true, force: true });

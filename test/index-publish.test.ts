@@ -15,7 +15,20 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:fs/promises")>();
   const recorded = { ...actual } as Record<string, unknown>;
   // How many leading arguments are paths: rename(from, to), symlink(target, link), copyFile(from, to).
-  const pathArguments = { writeFile: 1, appendFile: 1, truncate: 1, mkdir: 1, unlink: 1, rm: 1, rmdir: 1, open: 1, rename: 2, symlink: 2, copyFile: 2, cp: 2 };
+  const pathArguments = {
+    writeFile: 1,
+    appendFile: 1,
+    truncate: 1,
+    mkdir: 1,
+    unlink: 1,
+    rm: 1,
+    rmdir: 1,
+    open: 1,
+    rename: 2,
+    symlink: 2,
+    copyFile: 2,
+    cp: 2,
+  };
   for (const [op, count] of Object.entries(pathArguments)) {
     const original = actual[op as keyof typeof pathArguments] as (...args: unknown[]) => unknown;
     recorded[op] = (...args: unknown[]) => {
@@ -71,13 +84,22 @@ async function rebuildHeldMidway(whileBuilding: (context: { indexDir: string; pu
   changes.length = 0;
   const rebuilding = openIndex({ ...project, embedder, logger: quiet, force: true });
   try {
-    await Promise.race([held, rebuilding.then(() => Promise.reject(new Error("the rebuild finished without writing sentences.hnsw")))]);
+    await Promise.race([
+      held,
+      rebuilding.then(() => Promise.reject(new Error("the rebuild finished without writing sentences.hnsw"))),
+    ]);
     await whileBuilding({ indexDir: project.indexDir, published });
   } finally {
     release();
   }
   await rebuilding;
-  return { indexDir: project.indexDir, published, now: await realpath(path.join(project.indexDir, "current")), changes: [...changes], vectorWrites };
+  return {
+    indexDir: project.indexDir,
+    published,
+    now: await realpath(path.join(project.indexDir, "current")),
+    changes: [...changes],
+    vectorWrites,
+  };
 }
 
 const inside = (folder: string, file: string) => {
@@ -101,7 +123,12 @@ describe("publishing a build", () => {
     await expectOneCompleteIndex(result.indexDir);
 
     const current = path.join(result.indexDir, "current");
-    const written = [...result.vectorWrites, ...result.changes.filter((change) => change.op !== "rename" && change.op !== "symlink").flatMap((change) => change.paths)];
+    const written = [
+      ...result.vectorWrites,
+      ...result.changes
+        .filter((change) => change.op !== "rename" && change.op !== "symlink")
+        .flatMap((change) => change.paths),
+    ];
     expect(written.length).toBeGreaterThan(3);
     for (const file of written) {
       expect(inside(result.published, file), file).toBe(false);

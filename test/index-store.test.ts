@@ -23,11 +23,19 @@ describe("the saved index", () => {
     const loaded = await openIndex({ ...project, embedder, logger: quiet });
     expect(loaded.rebuilt).toBeNull();
     expect(loaded.index.chunks).toEqual(built.index.chunks);
-    for (const question of ["Which Latvian ports receive cargo?", "Who won a Grammy?", "What is the Middle Corridor?"]) {
+    for (const question of [
+      "Which Latvian ports receive cargo?",
+      "Who won a Grammy?",
+      "What is the Middle Corridor?",
+    ]) {
       expect(await topIds(loaded, embedder, question)).toEqual(await topIds(built, embedder, question));
     }
     const manifest = JSON.parse(await readFile(path.join(project.indexDir, "current", "manifest.json"), "utf8"));
-    expect(manifest).toMatchObject({ formatVersion: 2, embedder: { id: "fake:hash-64", dimensions: 64 }, chunkCount: built.index.chunks.length });
+    expect(manifest).toMatchObject({
+      formatVersion: 2,
+      embedder: { id: "fake:hash-64", dimensions: 64 },
+      chunkCount: built.index.chunks.length,
+    });
     expect(manifest.sources).toEqual([{ name: "interview.txt", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
   });
 
@@ -42,7 +50,10 @@ describe("the saved index", () => {
       warn: () => {},
     } as unknown as Parameters<typeof openIndex>[0]["logger"];
     const reopened = await openIndex({ ...project, embedder, logger });
-    expect(reopened.rebuilt).toMatchObject({ reason: "stale", message: expect.stringContaining("interview.txt changed") });
+    expect(reopened.rebuilt).toMatchObject({
+      reason: "stale",
+      message: expect.stringContaining("interview.txt changed"),
+    });
     expect(messages.join("\n")).toContain("Rebuilding the index: interview.txt changed");
   });
 
@@ -96,7 +107,9 @@ describe("the saved index", () => {
   it("leaves one complete index and no temporary folders when two builds race", async () => {
     const project = await scratchProject();
     const embedder = new FakeEmbedder();
-    const built = await Promise.all([1, 2, 3].map(() => openIndex({ ...project, embedder, logger: quiet, force: true })));
+    const built = await Promise.all(
+      [1, 2, 3].map(() => openIndex({ ...project, embedder, logger: quiet, force: true })),
+    );
     const { manifest } = await expectOneCompleteIndex(project.indexDir);
     expect(manifest.chunkCount).toBe(built[0]!.index.chunks.length);
     const reopened = await openIndex({ ...project, embedder, logger: quiet });
@@ -106,8 +119,8 @@ describe("the saved index", () => {
 
   it("fails with a clear error when the data folder is missing", async () => {
     const project = await scratchProject();
-    await expect(openIndex({ ...project, dataDir: path.join(project.root, "nope"), embedder: new FakeEmbedder(), logger: quiet })).rejects.toThrow(
-      /Cannot read the data folder/,
-    );
+    await expect(
+      openIndex({ ...project, dataDir: path.join(project.root, "nope"), embedder: new FakeEmbedder(), logger: quiet }),
+    ).rejects.toThrow(/Cannot read the data folder/);
   });
 });

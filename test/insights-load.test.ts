@@ -7,19 +7,23 @@ import { runInsightsLoad } from "../bench/insights-load.js";
 // `npm run load:insights` runs the same code with 2,000 questions.
 
 describe("a load run through the server with insights on", () => {
-  it("records every one of 200 questions, counted by kind alike in the API, the CLI and the file", { timeout: 400_000 }, async () => {
-    const result = await runInsightsLoad({ questions: 200, connections: 16, workers: 2 });
-    expect(result.serverErrors).toBe(0);
-    expect(result.failed).toBe(0);
-    expect(result.uniqueIds).toBe(200);
-    // The mix holds every kind, so a kind counted as another would show.
-    expect(result.told.answer).toBeGreaterThan(0);
-    expect(result.told.no_answer).toBeGreaterThan(0);
-    expect(result.told.smalltalk).toBeGreaterThan(0);
-    expect(result.told.answer + result.told.no_answer + result.told.smalltalk).toBe(200);
-    expect(result.api).toEqual({ total: 200, byKind: result.told });
-    expect(result.cli).toEqual({ total: 200, byKind: result.told });
-    expect(result.db).toEqual({ rows: 200, idsFound: 200, byKind: result.told });
-    expect(result.checks.filter((check) => !check.pass)).toEqual([]);
-  });
+  it(
+    "records every one of 200 questions, counted by kind alike in the API, the CLI and the file",
+    { timeout: 400_000 },
+    async () => {
+      const result = await runInsightsLoad({ questions: 200, connections: 16, workers: 2 });
+      expect(result.serverErrors).toBe(0);
+      expect(result.failed).toBe(0);
+      expect(result.uniqueIds).toBe(200);
+      // The mix holds every kind, so a kind counted as another would show.
+      expect(result.told.answer).toBeGreaterThan(0);
+      expect(result.told.no_answer).toBeGreaterThan(0);
+      expect(result.told.smalltalk).toBeGreaterThan(0);
+      expect(result.told.answer + result.told.no_answer + result.told.smalltalk).toBe(200);
+      expect(result.api).toEqual({ total: 200, byKind: result.told });
+      expect(result.cli).toEqual({ total: 200, byKind: result.told });
+      expect(result.db).toEqual({ rows: 200, idsFound: 200, byKind: result.told });
+      expect(result.checks.filter((check) => !check.pass)).toEqual([]);
+    },
+  );
 });

@@ -10,7 +10,11 @@ const folder = mkdtempSync(path.join(tmpdir(), "insights-processes-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 function writer(file: string, prefix: string, count: number): Promise<number | null> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/insights-writer.ts", file, prefix, String(count)], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/support/insights-writer.ts", file, prefix, String(count)],
+    { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] },
+  );
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
 }
 
@@ -23,8 +27,13 @@ describe("two processes on one insights file (WAL)", () => {
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("user_version", { simple: true })).toBe(1); // migrated once, by whichever came first
-      const counts = db.prepare("SELECT substr(id, 1, 1) AS writer, count(*) AS n FROM turns GROUP BY writer ORDER BY writer").all();
-      expect(counts).toEqual([{ writer: "a", n: 1000 }, { writer: "b", n: 1000 }]);
+      const counts = db
+        .prepare("SELECT substr(id, 1, 1) AS writer, count(*) AS n FROM turns GROUP BY writer ORDER BY writer")
+        .all();
+      expect(counts).toEqual([
+        { writer: "a", n: 1000 },
+        { writer: "b", n: 1000 },
+      ]);
     } finally {
       db.close();
     }

@@ -40,11 +40,26 @@ const closers: Array<() => Promise<void> | void> = [];
 beforeAll(async () => {
   upstream = await new FakeOpenAiServer().start();
   // The condense request is the one whose prompt holds the conversation; the answer's holds passages.
-  upstream.chat = { reply: (messages) => (messages.some((message) => message.content.includes("<conversation>")) ? condensed : "They grew by 24.3% [1].") };
+  upstream.chat = {
+    reply: (messages) =>
+      messages.some((message) => message.content.includes("<conversation>")) ? condensed : "They grew by 24.3% [1].",
+  };
   const project = await scratchProject();
-  offline = await createAssistant(loadConfig({ LLM_PROVIDER: "extractive", DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir }, projectRoot), { embedder: new FakeEmbedder() });
+  offline = await createAssistant(
+    loadConfig({ LLM_PROVIDER: "extractive", DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir }, projectRoot),
+    { embedder: new FakeEmbedder() },
+  );
   llm = await createAssistant(
-    loadConfig({ OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: "test-key", LLM_MAX_RETRIES: "0", DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir }, projectRoot),
+    loadConfig(
+      {
+        OPENAI_BASE_URL: upstream.baseURL,
+        OPENAI_API_KEY: "test-key",
+        LLM_MAX_RETRIES: "0",
+        DATA_DIR: project.dataDir,
+        INDEX_DIR: project.indexDir,
+      },
+      projectRoot,
+    ),
     { embedder: new FakeEmbedder() },
   );
 });
@@ -58,12 +73,17 @@ async function serve(assistant: Assistant) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "interview-chat-standalone-")), "insights.sqlite");
   const insights = Insights.open(file, { logger: silentLogger });
   const app = await startApp({ answerer: assistant.answerer, insights });
-  closers.push(() => app.close(), () => insights.close());
+  closers.push(
+    () => app.close(),
+    () => insights.close(),
+  );
   const standalone = (id: string) => {
     insights.flush();
     const db = new Database(file, { readonly: true });
     try {
-      return (db.prepare("SELECT standalone FROM turns WHERE id = ?").get(id) as { standalone: string | null } | undefined)?.standalone;
+      return (
+        db.prepare("SELECT standalone FROM turns WHERE id = ?").get(id) as { standalone: string | null } | undefined
+      )?.standalone;
     } finally {
       db.close();
     }
@@ -76,7 +96,11 @@ async function askEveryWay(url: string, message: string, turns: ChatTurn[]) {
   const json = (await (await postJson(`${url}/api/chat`, { message, history: turns })).json()).id as string;
   const { events } = await readEvents(await postJson(`${url}/api/chat`, { message, history: turns, stream: true }));
   const sse = JSON.parse(events.find((event) => event.event === "done")!.data).id as string;
-  const v1 = (await (await postJson(`${url}/v1/chat/completions`, { messages: [...turns, { role: "user", content: message }] })).json()).id as string;
+  const v1 = (
+    await (
+      await postJson(`${url}/v1/chat/completions`, { messages: [...turns, { role: "user", content: message }] })
+    ).json()
+  ).id as string;
   return { json, sse, v1 };
 }
 
@@ -92,7 +116,8 @@ describe("the record of a follow-up", () => {
 
   it("offline: leaves it empty for a question that is not a follow-up", async () => {
     const app = await serve(offline);
-    for (const id of Object.values(await askEveryWay(app.url, "Which Latvian ports receive Kazakh cargo?", history))) expect(app.standalone(id)).toBeNull();
+    for (const id of Object.values(await askEveryWay(app.url, "Which Latvian ports receive Kazakh cargo?", history)))
+      expect(app.standalone(id)).toBeNull();
     for (const id of Object.values(await askEveryWay(app.url, followUp, []))) expect(app.standalone(id)).toBeNull();
   });
 

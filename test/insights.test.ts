@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse } from "../src/answer/types.js";
+import {
+  replayAnswer,
+  type AnswerEvent,
+  type Answerer,
+  type ChatRequest,
+  type ChatResponse,
+} from "../src/answer/types.js";
 import { Insights } from "../src/insights/insights.js";
 import { normalizeQuestion, SqliteInsightsStore } from "../src/insights/store.js";
 import { loadConfig } from "../src/config.js";
@@ -17,11 +23,39 @@ class KindAnswerer implements Answerer {
     const citations =
       kind === "answer"
         ? [
-            { n: 1, source: "interview.txt", chunkId: "q2", section: "What about trade?", quote: "Trade grew.", start: 0, end: 11 },
-            { n: 2, source: "interview.txt", chunkId: "q2-2", section: "What about trade?", quote: "It grew more.", start: 12, end: 25 },
+            {
+              n: 1,
+              source: "interview.txt",
+              chunkId: "q2",
+              section: "What about trade?",
+              quote: "Trade grew.",
+              start: 0,
+              end: 11,
+            },
+            {
+              n: 2,
+              source: "interview.txt",
+              chunkId: "q2-2",
+              section: "What about trade?",
+              quote: "It grew more.",
+              start: 12,
+              end: 25,
+            },
           ]
         : [];
-    return { kind, answer: kind === "answer" ? `Secret answer text about ${message} [1][2]` : "The interview does not answer that question.", claims: [], citations, contexts: [], grounded: kind === "answer", mode: "extractive", suggestions: [] };
+    return {
+      kind,
+      answer:
+        kind === "answer"
+          ? `Secret answer text about ${message} [1][2]`
+          : "The interview does not answer that question.",
+      claims: [],
+      citations,
+      contexts: [],
+      grounded: kind === "answer",
+      mode: "extractive",
+      suggestions: [],
+    };
   }
   stream(request: ChatRequest): AsyncIterable<AnswerEvent> {
     return (async function* (answerer: KindAnswerer) {
@@ -50,19 +84,27 @@ function openInsights(file = tempFile(), options: Partial<Parameters<typeof Insi
   return insights;
 }
 
-async function serve(options: { insights?: Insights; rateLimitPerMinute?: number; apiKeys?: string[]; adminKeys?: string[] } = {}) {
+async function serve(
+  options: { insights?: Insights; rateLimitPerMinute?: number; apiKeys?: string[]; adminKeys?: string[] } = {},
+) {
   const app = await startApp({
     answerer,
     insights: options.insights,
     adminKeys: options.adminKeys ?? ["admin-key-123"],
-    protection: { rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000, apiKeys: options.apiKeys, allowedOrigins: ["https://allowed.example"] },
+    protection: {
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+      apiKeys: options.apiKeys,
+      allowedOrigins: ["https://allowed.example"],
+    },
   });
   closers.push(() => app.close());
   return app;
 }
 
-const ask = (url: string, message: string, headers: Record<string, string> = {}) => postJson(`${url}/api/chat`, { message }, headers);
-const adminGet = (url: string, query = "", key = "admin-key-123") => fetch(`${url}/api/insights${query}`, { headers: { authorization: `Bearer ${key}` } });
+const ask = (url: string, message: string, headers: Record<string, string> = {}) =>
+  postJson(`${url}/api/chat`, { message }, headers);
+const adminGet = (url: string, query = "", key = "admin-key-123") =>
+  fetch(`${url}/api/insights${query}`, { headers: { authorization: `Bearer ${key}` } });
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("response ids", () => {
@@ -79,7 +121,9 @@ describe("response ids", () => {
     expect(done.event).toBe("done");
     expect(JSON.parse(done.data)).toEqual({ id: expect.stringMatching(uuid) });
 
-    const completion = await (await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })).json();
+    const completion = await (
+      await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })
+    ).json();
     expect(completion.id).toMatch(/^chatcmpl-/);
   });
 });
@@ -90,8 +134,12 @@ describe("the record of turns", () => {
     const insights = openInsights(file);
     const app = await serve({ insights, apiKeys: ["api-key-456"] });
     const auth = { authorization: "Bearer api-key-456" };
-    const messages = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? "hi there" : i % 4 === 1 ? `unknown thing ${i % 3}` : "What about TRADE?"));
-    const replies = await Promise.all(messages.map((message) => ask(app.url, message, auth).then((response) => response.json())));
+    const messages = Array.from({ length: 200 }, (_, i) =>
+      i % 4 === 0 ? "hi there" : i % 4 === 1 ? `unknown thing ${i % 3}` : "What about TRADE?",
+    );
+    const replies = await Promise.all(
+      messages.map((message) => ask(app.url, message, auth).then((response) => response.json())),
+    );
     expect(new Set(replies.map((reply) => reply.id)).size).toBe(200);
     insights.flush();
 
@@ -99,7 +147,15 @@ describe("the record of turns", () => {
     try {
       expect((db.prepare("SELECT count(*) AS n FROM turns").get() as { n: number }).n).toBe(200);
       const row = db.prepare("SELECT * FROM turns WHERE id = ?").get(replies[2].id) as Record<string, unknown>;
-      expect(row).toMatchObject({ question: "What about TRADE?", kind: "answer", grounded: 1, mode: "extractive", degraded: 0, chunk_ids: '["q2","q2-2"]', answer: null });
+      expect(row).toMatchObject({
+        question: "What about TRADE?",
+        kind: "answer",
+        grounded: 1,
+        mode: "extractive",
+        degraded: 0,
+        chunk_ids: '["q2","q2-2"]',
+        answer: null,
+      });
       expect(row.latency_ms).toBeGreaterThan(0);
       expect(row.client).toMatch(/^[0-9a-f]{32}$/);
     } finally {
@@ -112,13 +168,16 @@ describe("the record of turns", () => {
     expect(report.answerRate).toBeCloseTo(100 / 150);
     expect(report.byDay).toHaveLength(1);
     expect(report.topQuestions[0]).toEqual({ question: "what about trade", count: 100 });
-    expect(report.unanswered.map((entry: { question: string; count: number }) => entry.count).sort()).toEqual([16, 17, 17]);
+    expect(report.unanswered.map((entry: { question: string; count: number }) => entry.count).sort()).toEqual([
+      16, 17, 17,
+    ]);
     expect(report.topSections).toEqual([{ section: "What about trade?", count: 100 }]); // once a turn, not once a citation
     expect(report.latencyMs.p50).toBeGreaterThan(0);
 
     insights.close();
     const bytes = readFileSync(file).toString("latin1") + readWal(file);
-    for (const secret of ["127.0.0.1", "api-key-456", "admin-key-123", "Secret answer text"]) expect(bytes).not.toContain(secret);
+    for (const secret of ["127.0.0.1", "api-key-456", "admin-key-123", "Secret answer text"])
+      expect(bytes).not.toContain(secret);
   });
 
   it("keeps answers only with storeAnswers, from streams too", async () => {
@@ -129,14 +188,19 @@ describe("the record of turns", () => {
     const { id } = JSON.parse(events.at(-1)!.data);
     insights.flush();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT answer, kind FROM turns WHERE id = ?").get(id)).toEqual({ answer: "Secret answer text about Trade? [1][2]", kind: "answer" });
+    expect(db.prepare("SELECT answer, kind FROM turns WHERE id = ?").get(id)).toEqual({
+      answer: "Secret answer text about Trade? [1][2]",
+      kind: "answer",
+    });
     db.close();
   });
 
   it("records /v1 completions under the completion's id", async () => {
     const insights = openInsights();
     const app = await serve({ insights });
-    const completion = await (await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })).json();
+    const completion = await (
+      await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })
+    ).json();
     expect(insights.hasTurn(completion.id)).toBe(true);
   });
 
@@ -145,10 +209,30 @@ describe("the record of turns", () => {
     const day = 86_400_000;
     const now = Date.UTC(2026, 10, 30);
     const old = Insights.open(file, { logger: silentLogger, now: () => now - 40 * day });
-    old.record({ id: "old", question: "Old?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "10.0.0.1" });
+    old.record({
+      id: "old",
+      question: "Old?",
+      kind: "answer",
+      grounded: true,
+      mode: "extractive",
+      citations: [],
+      answer: "",
+      latencyMs: 1,
+      clientAddress: "10.0.0.1",
+    });
     old.close();
     const recent = Insights.open(file, { logger: silentLogger, now: () => now - 2 * day });
-    recent.record({ id: "recent", question: "Recent?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "10.0.0.1" });
+    recent.record({
+      id: "recent",
+      question: "Recent?",
+      kind: "answer",
+      grounded: true,
+      mode: "extractive",
+      citations: [],
+      answer: "",
+      latencyMs: 1,
+      clientAddress: "10.0.0.1",
+    });
     recent.close();
     const today = openInsights(file, { now: () => now, retentionDays: 30 });
     expect(today.hasTurn("old")).toBe(false);
@@ -157,7 +241,18 @@ describe("the record of turns", () => {
 
   it("drops turns past a full queue instead of holding them", () => {
     const insights = openInsights(tempFile(), { maxQueue: 3, flushMs: 60_000 });
-    for (let i = 0; i < 5; i += 1) insights.record({ id: `t${i}`, question: "Q?", kind: "answer", grounded: true, mode: "extractive", citations: [], answer: "", latencyMs: 1, clientAddress: "x" });
+    for (let i = 0; i < 5; i += 1)
+      insights.record({
+        id: `t${i}`,
+        question: "Q?",
+        kind: "answer",
+        grounded: true,
+        mode: "extractive",
+        citations: [],
+        answer: "",
+        latencyMs: 1,
+        clientAddress: "x",
+      });
     expect(insights.dropped).toBe(2);
     expect(insights.report(1).total).toBe(3);
   });
@@ -167,7 +262,23 @@ describe("the record of turns", () => {
     const store = new SqliteInsightsStore(file);
     expect(store.schemaVersion).toBe(1);
     const salt = store.salt();
-    store.insertTurns([{ id: "a", time: Date.now(), question: "Q?", standalone: null, kind: "answer", grounded: true, mode: "llm", degraded: false, chunkIds: [], sections: [], latencyMs: 1, client: "c", answer: null }]);
+    store.insertTurns([
+      {
+        id: "a",
+        time: Date.now(),
+        question: "Q?",
+        standalone: null,
+        kind: "answer",
+        grounded: true,
+        mode: "llm",
+        degraded: false,
+        chunkIds: [],
+        sections: [],
+        latencyMs: 1,
+        client: "c",
+        answer: null,
+      },
+    ]);
     store.close();
     const again = new SqliteInsightsStore(file);
     expect(again.schemaVersion).toBe(1);
@@ -223,7 +334,16 @@ describe("a database that cannot be used", () => {
 
   it("a write that fails is logged and dropped, and later writes go on", () => {
     const insights = openInsights();
-    const turn = { question: "Q?", kind: "answer" as const, grounded: true, mode: "extractive" as const, citations: [], answer: "", latencyMs: 1, clientAddress: "x" };
+    const turn = {
+      question: "Q?",
+      kind: "answer" as const,
+      grounded: true,
+      mode: "extractive" as const,
+      citations: [],
+      answer: "",
+      latencyMs: 1,
+      clientAddress: "x",
+    };
     insights.record({ ...turn, id: "same" });
     insights.flush();
     // A batch that throws (a locked or full disk looks the same to the caller) loses only itself.
@@ -255,7 +375,15 @@ describe("POST /api/feedback", () => {
     expect((await vote({ id, rating: "down", comment: "Missed the 2021 figure" })).status).toBe(204);
     const report = await (await adminGet(app.url)).json();
     expect(report.feedback).toEqual({ up: 0, down: 1 });
-    expect(report.thumbsDown).toEqual([{ id, time: expect.any(String), question: "Trade?", answer: "Secret answer text about Trade? [1][2]", comment: "Missed the 2021 figure" }]);
+    expect(report.thumbsDown).toEqual([
+      {
+        id,
+        time: expect.any(String),
+        question: "Trade?",
+        answer: "Secret answer text about Trade? [1][2]",
+        comment: "Missed the 2021 figure",
+      },
+    ]);
   });
 
   it("is rate limited like questions", async () => {
@@ -263,7 +391,8 @@ describe("POST /api/feedback", () => {
     const app = await serve({ insights, rateLimitPerMinute: 3 });
     const { id } = await (await ask(app.url, "Trade?")).json();
     const statuses = [];
-    for (let i = 0; i < 3; i += 1) statuses.push((await postJson(`${app.url}/api/feedback`, { id, rating: "up" })).status);
+    for (let i = 0; i < 3; i += 1)
+      statuses.push((await postJson(`${app.url}/api/feedback`, { id, rating: "up" })).status);
     expect(statuses).toEqual([204, 204, 429]);
   });
 });
@@ -275,8 +404,16 @@ describe("GET /api/insights", () => {
     expect((await fetch(`${app.url}/api/insights`)).status).toBe(401);
     expect((await adminGet(app.url, "", "api-key-456")).status).toBe(401);
     expect((await adminGet(app.url, "", "admin-key-12")).status).toBe(401);
-    const { token } = await (await postJson(`${app.url}/api/session`, {}, { origin: "https://allowed.example" })).json();
-    expect((await fetch(`${app.url}/api/insights`, { headers: { "x-session-token": token, authorization: `Bearer ${token}` } })).status).toBe(401);
+    const { token } = await (
+      await postJson(`${app.url}/api/session`, {}, { origin: "https://allowed.example" })
+    ).json();
+    expect(
+      (
+        await fetch(`${app.url}/api/insights`, {
+          headers: { "x-session-token": token, authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(401);
     expect((await adminGet(app.url, "?days=0")).status).toBe(400);
     const report = await adminGet(app.url, "?days=3");
     expect(report.status).toBe(200);
@@ -295,7 +432,10 @@ describe("configuration", () => {
     expect(on.insights).toEqual({ file: "/srv/chat/var/insights.sqlite", storeAnswers: false, retentionDays: 30 });
     expect(on.adminKeys).toEqual(["a", "b"]);
     expect(loadConfig({ INSIGHTS: "off" }, "/srv/chat").insights).toBeUndefined();
-    expect(loadConfig({ INSIGHTS_STORE_ANSWERS: "on", INSIGHTS_RETENTION_DAYS: "7", INSIGHTS_DB: "x.db" }, "/srv/chat").insights).toEqual({ file: "/srv/chat/x.db", storeAnswers: true, retentionDays: 7 });
+    expect(
+      loadConfig({ INSIGHTS_STORE_ANSWERS: "on", INSIGHTS_RETENTION_DAYS: "7", INSIGHTS_DB: "x.db" }, "/srv/chat")
+        .insights,
+    ).toEqual({ file: "/srv/chat/x.db", storeAnswers: true, retentionDays: 7 });
   });
 });
 

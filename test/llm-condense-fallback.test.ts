@@ -14,7 +14,13 @@ beforeAll(async () => {
   upstream = await new FakeOpenAiServer().start();
   const project = await scratchProject();
   const config = loadConfig(
-    { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: "test-key", LLM_MAX_RETRIES: "0", DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir },
+    {
+      OPENAI_BASE_URL: upstream.baseURL,
+      OPENAI_API_KEY: "test-key",
+      LLM_MAX_RETRIES: "0",
+      DATA_DIR: project.dataDir,
+      INDEX_DIR: project.indexDir,
+    },
     projectRoot,
   );
   expect(config.answerer).toBe("openai");
@@ -53,7 +59,9 @@ describe("the LLM answerer when condensing a follow-up fails", () => {
     expect(body.degraded).toBeUndefined();
     expect(body.mode).toBe("llm");
     expect(body.contexts[0]!.text).toContain(evidence);
-    const prompt = (chat[1]!.body as { messages: Array<{ content: string }> }).messages.map((message) => message.content).join("\n");
+    const prompt = (chat[1]!.body as { messages: Array<{ content: string }> }).messages
+      .map((message) => message.content)
+      .join("\n");
     expect(prompt).toContain(evidence);
   });
 

@@ -42,7 +42,12 @@ const faultLogger = createLogger("debug", { write: (line: string) => void logLin
 async function llm(timeoutMs = 2_000, options: { maxRetries?: number; idleTimeoutMs?: number } = {}) {
   return new LlmAnswerer({
     // Built as the server builds it (redirects not followed), with the answer's deadline from its timeout.
-    client: createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs, maxRetries: options.maxRetries ?? 0 }),
+    client: createOpenAiClient({
+      apiKey: secretKey,
+      baseURL: upstream.baseURL,
+      timeoutMs,
+      maxRetries: options.maxRetries ?? 0,
+    }),
     model: "fake",
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,
@@ -55,7 +60,9 @@ async function llm(timeoutMs = 2_000, options: { maxRetries?: number; idleTimeou
 /** Settles as `promise` does, or fails after `ms`: a hung answer fails its test instead of stalling the run. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still not settled after ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`still not settled after ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -92,7 +99,10 @@ describe("under load", () => {
       const results = await Promise.all(
         Array.from({ length: 200 }, async (_, i) => {
           const stream = i % 2 === 1;
-          const response = await postJson(`${app.url}/api/chat`, { message: `${questions[i % questions.length]} (${i})`, stream });
+          const response = await postJson(`${app.url}/api/chat`, {
+            message: `${questions[i % questions.length]} (${i})`,
+            stream,
+          });
           if (!stream) return { status: response.status, complete: typeof (await response.json()).answer === "string" };
           const { events } = await readEvents(response);
           return { status: response.status, complete: events.at(-1)?.event === "done" };
@@ -111,11 +121,14 @@ describe("under load", () => {
   it("answers a burst over the rate limit with 429 and Retry-After, never an error", async () => {
     const app = await startApp({ answerer: extractive, protection: { rateLimitPerMinute: 20 } });
     try {
-      const responses = await Promise.all(Array.from({ length: 60 }, () => postJson(`${app.url}/api/chat`, { message: questions[0] })));
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, () => postJson(`${app.url}/api/chat`, { message: questions[0] })),
+      );
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status === 200)).toHaveLength(20);
       expect(statuses.filter((status) => status === 429)).toHaveLength(40);
-      for (const response of responses.filter((r) => r.status === 429)) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      for (const response of responses.filter((r) => r.status === 429))
+        expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await app.close();
     }
@@ -136,44 +149,60 @@ describe("upstream faults", () => {
     ["401-secret", "degraded"],
     ["error-secret-mid-stream", "error event"],
     ["redirect", "degraded"],
-  ] as const)("ends a streamed answer as specified when the upstream fails with %s (%s), then keeps serving", async (fault, outcome) => {
-    const app = await startApp({ answerer: await llm(800), logger: faultLogger, protection: { rateLimitPerMinute: 0 } });
-    try {
-      upstream.faults.length = 0;
-      upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
-      upstream.faults.push(fault);
-      const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
-      const { events } = await within(10_000, readEvents(response));
-      const last = events.at(-1)!;
-      if (outcome === "degraded") {
-        expect(last.event).toBe("done");
-        expect(JSON.parse(events.find((event) => event.event === "citations")!.data)).toMatchObject({ degraded: true });
-        expect(events.at(-2)!.event).toBe("suggestions");
-      } else {
-        // The stream showed text, so it cannot be replaced: it ends with an error, in a fixed wording.
-        expect(events.some((event) => event.event === "delta")).toBe(true);
-        expect(last.event).toBe("error");
-        const timedOut = outcome === "timeout event";
-        expect(JSON.parse(last.data)).toEqual({
-          code: timedOut ? "upstream_timeout" : "upstream_error",
-          status: timedOut ? 504 : 502,
-          message: timedOut ? "The language model did not answer in time; try again shortly" : "The language model failed to answer; try again shortly",
-        });
+  ] as const)(
+    "ends a streamed answer as specified when the upstream fails with %s (%s), then keeps serving",
+    async (fault, outcome) => {
+      const app = await startApp({
+        answerer: await llm(800),
+        logger: faultLogger,
+        protection: { rateLimitPerMinute: 0 },
+      });
+      try {
+        upstream.faults.length = 0;
+        upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
+        upstream.faults.push(fault);
+        const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
+        const { events } = await within(10_000, readEvents(response));
+        const last = events.at(-1)!;
+        if (outcome === "degraded") {
+          expect(last.event).toBe("done");
+          expect(JSON.parse(events.find((event) => event.event === "citations")!.data)).toMatchObject({
+            degraded: true,
+          });
+          expect(events.at(-2)!.event).toBe("suggestions");
+        } else {
+          // The stream showed text, so it cannot be replaced: it ends with an error, in a fixed wording.
+          expect(events.some((event) => event.event === "delta")).toBe(true);
+          expect(last.event).toBe("error");
+          const timedOut = outcome === "timeout event";
+          expect(JSON.parse(last.data)).toEqual({
+            code: timedOut ? "upstream_timeout" : "upstream_error",
+            status: timedOut ? 504 : 502,
+            message: timedOut
+              ? "The language model did not answer in time; try again shortly"
+              : "The language model failed to answer; try again shortly",
+          });
+        }
+        // Nothing the upstream said reaches the client.
+        const everything = events.map((event) => event.data).join("\n");
+        for (const leak of [secretKey, "llm-7.internal", "Incorrect API key", "mid-stream failure", "not json"])
+          expect(everything).not.toContain(leak);
+        const next = await (await postJson(`${app.url}/api/chat`, { message: questions[1] })).json();
+        expect(next).toMatchObject({ mode: "llm", grounded: true });
+      } finally {
+        await app.close();
       }
-      // Nothing the upstream said reaches the client.
-      const everything = events.map((event) => event.data).join("\n");
-      for (const leak of [secretKey, "llm-7.internal", "Incorrect API key", "mid-stream failure", "not json"]) expect(everything).not.toContain(leak);
-      const next = await (await postJson(`${app.url}/api/chat`, { message: questions[1] })).json();
-      expect(next).toMatchObject({ mode: "llm", grounded: true });
-    } finally {
-      await app.close();
-    }
-  });
+    },
+  );
 
   it.each(["reset-mid-stream", "malformed-sse", "stall-after-headers", "drip", "error-secret-mid-stream"] as const)(
     "gives a JSON client the degraded answer when the upstream fails with %s after it started answering",
     async (fault) => {
-      const app = await startApp({ answerer: await llm(800), logger: faultLogger, protection: { rateLimitPerMinute: 0 } });
+      const app = await startApp({
+        answerer: await llm(800),
+        logger: faultLogger,
+        protection: { rateLimitPerMinute: 0 },
+      });
       try {
         upstream.faults.length = 0;
         upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
@@ -205,14 +234,19 @@ describe("upstream faults", () => {
     upstream.faults.length = 0;
     upstream.faults.push(...Array.from({ length: 8 }, () => "hang" as const));
     started = Date.now();
-    const followUp = await within(20_000, answerer.answer({ message: "And which ports?", history: [{ role: "user", content: questions[1]! }] }));
+    const followUp = await within(
+      20_000,
+      answerer.answer({ message: "And which ports?", history: [{ role: "user", content: questions[1]! }] }),
+    );
     expect(followUp).toMatchObject({ degraded: true });
     expect(Date.now() - started).toBeLessThan(3_000);
     // Headers, then silence: the idle timeout ends it long before the 20 s deadline.
     upstream.faults.length = 0;
     upstream.faults.push("stall-after-headers");
     started = Date.now();
-    expect(await within(10_000, (await llm(20_000, { idleTimeoutMs: 300 })).answer({ message: questions[1]! }))).toMatchObject({ degraded: true });
+    expect(
+      await within(10_000, (await llm(20_000, { idleTimeoutMs: 300 })).answer({ message: questions[1]! })),
+    ).toMatchObject({ degraded: true });
     expect(Date.now() - started).toBeLessThan(5_000);
     upstream.faults.length = 0;
   }, 60_000);
@@ -238,7 +272,9 @@ describe("upstream faults", () => {
       expect(line).not.toContain(secretKey);
       expect(line).not.toContain(secretKey.slice(3));
     }
-    const warnings = logLines.map((line) => JSON.parse(line) as { msg: string; requestId?: string }).filter((entry) => entry.msg.startsWith("LLM failed"));
+    const warnings = logLines
+      .map((line) => JSON.parse(line) as { msg: string; requestId?: string })
+      .filter((entry) => entry.msg.startsWith("LLM failed"));
     // Those logged while serving a request say which (the direct answerer calls above have none to say).
     expect(warnings.filter((warning) => typeof warning.requestId === "string").length).toBeGreaterThanOrEqual(10);
   });
@@ -256,7 +292,9 @@ describe("upstream faults", () => {
     const abortMany = async () => {
       await Promise.all(
         Array.from({ length: 25 }, async () => {
-          const response = await postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }).catch(() => null);
+          const response = await postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }).catch(
+            () => null,
+          );
           const reader = response?.body?.getReader();
           await reader?.read();
           await reader?.cancel();
@@ -319,7 +357,11 @@ describe("hostile request bodies", () => {
   afterAll(() => app.close());
 
   const send = (body: string | Buffer, contentType = "application/json") =>
-    fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : new Uint8Array(body).slice() });
+    fetch(`${app.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: typeof body === "string" ? body : new Uint8Array(body).slice(),
+    });
 
   it("answers random JSON with 4xx unless it is a valid request, which gets its answer: never 5xx", async () => {
     const turn = fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.string({ maxLength: 60 }) });
@@ -330,7 +372,10 @@ describe("hostile request bodies", () => {
           fc.jsonValue(),
           fc.record({ message: fc.jsonValue(), history: fc.jsonValue() }, { requiredKeys: [] }),
           fc.record({ message: fc.string({ maxLength: 3000 }), stream: fc.jsonValue() }),
-          fc.dictionary(fc.constantFrom("message", "history", "stream", "__proto__", "constructor", "prototype"), fc.jsonValue()),
+          fc.dictionary(
+            fc.constantFrom("message", "history", "stream", "__proto__", "constructor", "prototype"),
+            fc.jsonValue(),
+          ),
           // Mostly valid requests, some just over a limit.
           fc.record(
             { message: fc.string({ maxLength: 80 }), history: fc.array(turn, { maxLength: 22 }), stream: fc.boolean() },
@@ -399,11 +444,18 @@ describe("hostile request bodies", () => {
 
 describe("unknown paths", () => {
   it("answer 404 before any key, origin or rate limit check", async () => {
-    const app = await startApp({ answerer: extractive, protection: { apiKeys: ["a-key-nobody-sends"], allowedOrigins: [], rateLimitPerMinute: 1 } });
+    const app = await startApp({
+      answerer: extractive,
+      protection: { apiKeys: ["a-key-nobody-sends"], allowedOrigins: [], rateLimitPerMinute: 1 },
+    });
     try {
       const probes = [
         fetch(`${app.url}/admin`),
-        fetch(`${app.url}/api/unknown`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+        fetch(`${app.url}/api/unknown`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }),
         fetch(`${app.url}/v1/embeddings`, { method: "POST", headers: { origin: "https://evil.example" } }),
         fetch(`${app.url}/.env`, { headers: { authorization: "Bearer wrong" } }),
         fetch(`${app.url}/api/chat/../../etc/passwd`),
@@ -423,8 +475,18 @@ describe("unknown paths", () => {
 describe("index faults across processes", () => {
   it("leaves one valid index when two processes build at once", async () => {
     const project = await scratchProject();
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, LOG_LEVEL: "warn" };
-    const ingest = () => promisify(execFile)(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/cli/ingest.ts"], { cwd: projectRoot, env });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: project.dataDir,
+      INDEX_DIR: project.indexDir,
+      LOG_LEVEL: "warn",
+    };
+    const ingest = () =>
+      promisify(execFile)(path.join(projectRoot, "node_modules/.bin/tsx"), ["src/cli/ingest.ts"], {
+        cwd: projectRoot,
+        env,
+      });
     await Promise.all([ingest(), ingest()]);
     const { manifest } = await expectOneCompleteIndex(project.indexDir);
     expect(manifest.embedder.id).toBe(new LocalEmbeddings().id);

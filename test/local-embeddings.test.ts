@@ -12,7 +12,9 @@ let sentences: string[];
 beforeAll(async () => {
   model = await initModel(modelSource);
   const source = await readInterview();
-  sentences = splitSentences(source, 0, source.length).map((sentence) => sentence.text).slice(0, 120);
+  sentences = splitSentences(source, 0, source.length)
+    .map((sentence) => sentence.text)
+    .slice(0, 120);
 });
 
 describe("local sentence encoder", () => {
@@ -22,7 +24,9 @@ describe("local sentence encoder", () => {
     // A batch of sentences of different lengths, so the padding mask is exercised.
     const batch = sentences.slice(0, 24);
     expect(fast!(batch)).toEqual(await model.embed(batch));
-    expect(fast!(["Where is the container hub being built?"])).toEqual(await model.embed(["Where is the container hub being built?"]));
+    expect(fast!(["Where is the container hub being built?"])).toEqual(
+      await model.embed(["Where is the container hub being built?"]),
+    );
   });
 
   it("leaves empty and over-long texts to the library, which clips them", async () => {

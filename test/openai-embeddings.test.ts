@@ -23,7 +23,11 @@ describe("OpenAiEmbeddings against an OpenAI-compatible server", () => {
     const vectors = await embeddings({ batchSize: 2, model: "text-embedding-3-small" }).embedDocuments(texts);
     expect(vectors).toEqual(texts.map((text) => hashVector(text, 16)));
     expect(upstream.requests.map((request) => (request.body.input as string[]).length)).toEqual([2, 2, 1]);
-    expect(upstream.requests[0]).toMatchObject({ path: "/v1/embeddings", body: { model: "text-embedding-3-small" }, authorization: "Bearer test-key" });
+    expect(upstream.requests[0]).toMatchObject({
+      path: "/v1/embeddings",
+      body: { model: "text-embedding-3-small" },
+      authorization: "Bearer test-key",
+    });
   });
 
   it("names the model in its id, so a change of model makes the index stale", () => {
@@ -32,7 +36,9 @@ describe("OpenAiEmbeddings against an OpenAI-compatible server", () => {
 
   it("turns a server error into a retryable UpstreamError", async () => {
     upstream.faults.push("500");
-    const error = await embeddings().embedQuery("anything").catch((caught: unknown) => caught);
+    const error = await embeddings()
+      .embedQuery("anything")
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ isRetryable: true });
   });
@@ -42,7 +48,9 @@ describe("OpenAiEmbeddings against an OpenAI-compatible server", () => {
     const embedder = new CachedQueryEmbeddings(embeddings(), { maxEntries: 10 });
     const opened = await openIndex({ ...project, embedder });
     expect(opened.index.manifest.embedder).toEqual({ id: "openai:text-embedding-3-small", dimensions: 16 });
-    const retrieval = await new HybridRetriever(opened.index, embedder).retrieve("Which Latvian ports receive export cargo?");
+    const retrieval = await new HybridRetriever(opened.index, embedder).retrieve(
+      "Which Latvian ports receive export cargo?",
+    );
     expect(retrieval.passages[0]!.chunk.text).toContain("Liepaja");
   });
 });
@@ -56,7 +64,12 @@ describe("CachedQueryEmbeddings", () => {
     await Promise.all([cached.embedQuery("two"), cached.embedQuery("two")]);
     await cached.embedQuery("three");
     await cached.embedQuery("one");
-    expect(upstream.requests.map((request) => (request.body.input as string[])[0])).toEqual(["one", "two", "three", "one"]);
+    expect(upstream.requests.map((request) => (request.body.input as string[])[0])).toEqual([
+      "one",
+      "two",
+      "three",
+      "one",
+    ]);
   });
 
   it("does not cache a failure", async () => {

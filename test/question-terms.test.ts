@@ -21,7 +21,12 @@ describe("question terms", () => {
   it("splits content terms into runs of adjacent words, breaking at stopwords and punctuation", () => {
     const question = "Who picks the judges of the Constitutional Court, and how many does each side get?";
     const runs = contentTermRuns(question);
-    expect(runs.map((run) => run.map(({ term }) => term))).toEqual([["pick"], ["judg"], ["constitut", "court"], ["side", "get"]]);
+    expect(runs.map((run) => run.map(({ term }) => term))).toEqual([
+      ["pick"],
+      ["judg"],
+      ["constitut", "court"],
+      ["side", "get"],
+    ]);
     expect(runs.flat().map(({ term }) => term)).toEqual(contentTerms(question));
     expect(runs[2]!.every(({ capitalized }) => capitalized)).toBe(true);
     expect(contentTermRuns("lower-house members")[0]!.map(({ term }) => term)).toEqual(["lower", "hous", "member"]);
@@ -34,7 +39,9 @@ describe("question terms", () => {
   it("spells a two-letter acronym only from capitalised words, as names are written", () => {
     expect(termsOf("What did the Central Asian leaders say about Afghanistan?")).toContain("ca");
     // "CA" is the interview's Central Asia, not constitutional amendments.
-    expect(termsOf("What percentage of voters approved the constitutional amendments?")).toEqual(expect.arrayContaining(["constitut", "amend"]));
+    expect(termsOf("What percentage of voters approved the constitutional amendments?")).toEqual(
+      expect.arrayContaining(["constitut", "amend"]),
+    );
   });
 
   it("does not spell an acronym from words apart in the question", () => {

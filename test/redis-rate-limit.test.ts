@@ -9,7 +9,10 @@ import { startServerProcess, type ServerProcess } from "./support/server-process
 // one limit in a real redis-server from Debian, started here on 127.0.0.1 and a free port.
 
 const redisServer = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
-if (!redisServer) console.warn("SKIPPED test/redis-rate-limit.test.ts: redis-server is not installed (apt-get install -y redis-server)");
+if (!redisServer)
+  console.warn(
+    "SKIPPED test/redis-rate-limit.test.ts: redis-server is not installed (apt-get install -y redis-server)",
+  );
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,7 +33,9 @@ let replicaEnv: Record<string, string>;
 beforeAll(async () => {
   if (!redisServer) return;
   const port = await freePort();
-  redis = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  redis = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   redisExited = new Promise((resolve) => redis!.on("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let output = "";
@@ -68,7 +73,9 @@ describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", (
   it("is one limit: 20 requests from one client alternating between 2 server processes, 10 answered", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const response = await fetch(`${replicas[i % 2]!.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.1" } });
+      const response = await fetch(`${replicas[i % 2]!.url}/v1/models`, {
+        headers: { "x-forwarded-for": "203.0.113.1" },
+      });
       statuses.push(response.status);
       if (response.status === 429) {
         const seconds = Number(response.headers.get("retry-after"));
@@ -82,9 +89,16 @@ describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", (
   });
 
   it("counts a session token's quota on every replica: a token from one works on the other, 3 questions in all", async () => {
-    const headers = (extra: Record<string, string> = {}) => ({ "content-type": "application/json", "x-forwarded-for": "203.0.113.2", origin: "https://chat.example.org", ...extra });
+    const headers = (extra: Record<string, string> = {}) => ({
+      "content-type": "application/json",
+      "x-forwarded-for": "203.0.113.2",
+      origin: "https://chat.example.org",
+      ...extra,
+    });
     // Both replicas sign with SESSION_SECRET, so either accepts a token the other issued.
-    const { token } = await (await fetch(`${replicas[0]!.url}/api/session`, { method: "POST", headers: headers(), body: "{}" })).json();
+    const { token } = await (
+      await fetch(`${replicas[0]!.url}/api/session`, { method: "POST", headers: headers(), body: "{}" })
+    ).json();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       const response = await fetch(`${replicas[i % 2]!.url}/api/chat`, {
@@ -98,26 +112,33 @@ describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", (
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
-  it("closes its Redis connection on SIGTERM with QUIT, after its last request, and exits 0", { timeout: 120_000 }, async () => {
-    const replica = await startServerProcess(replicaEnv);
-    const observer = new Redis(replicaEnv.REDIS_URL!, { maxRetriesPerRequest: 1 });
-    try {
-      const name = `interview-chat:${replica.child.pid}`;
-      const clientNames = async () => [...((await observer.call("CLIENT", "LIST")) as string).matchAll(/ name=(\S*)/g)].map((match) => match[1]);
-      expect((await fetch(`${replica.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.4" } })).status).toBe(200);
-      expect(await clientNames()).toContain(name);
-      const exited = new Promise<number | null>((resolve) => replica.child.once("exit", (code) => resolve(code)));
-      replica.child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      // Logged only once Redis acknowledged the QUIT; a dropped socket would say otherwise.
-      expect(replica.output()).toContain("Redis connection closed (QUIT)");
-      expect(replica.output()).not.toContain("did not acknowledge QUIT");
-      expect(await clientNames()).not.toContain(name);
-    } finally {
-      observer.disconnect();
-      await replica.stop();
-    }
-  });
+  it(
+    "closes its Redis connection on SIGTERM with QUIT, after its last request, and exits 0",
+    { timeout: 120_000 },
+    async () => {
+      const replica = await startServerProcess(replicaEnv);
+      const observer = new Redis(replicaEnv.REDIS_URL!, { maxRetriesPerRequest: 1 });
+      try {
+        const name = `interview-chat:${replica.child.pid}`;
+        const clientNames = async () =>
+          [...((await observer.call("CLIENT", "LIST")) as string).matchAll(/ name=(\S*)/g)].map((match) => match[1]);
+        expect(
+          (await fetch(`${replica.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.4" } })).status,
+        ).toBe(200);
+        expect(await clientNames()).toContain(name);
+        const exited = new Promise<number | null>((resolve) => replica.child.once("exit", (code) => resolve(code)));
+        replica.child.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        // Logged only once Redis acknowledged the QUIT; a dropped socket would say otherwise.
+        expect(replica.output()).toContain("Redis connection closed (QUIT)");
+        expect(replica.output()).not.toContain("did not acknowledge QUIT");
+        expect(await clientNames()).not.toContain(name);
+      } finally {
+        observer.disconnect();
+        await replica.stop();
+      }
+    },
+  );
 
   it("answers 503, not 500, while Redis cannot be reached", async () => {
     redis!.kill("SIGKILL");

@@ -58,15 +58,28 @@ describe("the server process", () => {
 
   it("is healthy once listening and answers with the LLM", async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const body = await (await fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports?" }) })).json();
+    const body = await (
+      await fetch(`${url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "Which Latvian ports?" }),
+      })
+    ).json();
     expect(body).toMatchObject({ mode: "llm", grounded: true });
   });
 
   it("finishes in-flight requests on SIGTERM, then exits 0", async () => {
     const asked = upstream.requests.length;
     let answered = false;
-    const inFlight = fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Which Latvian ports receive cargo?" }) });
-    void inFlight.then(() => (answered = true), () => {});
+    const inFlight = fetch(`${url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Which Latvian ports receive cargo?" }),
+    });
+    void inFlight.then(
+      () => (answered = true),
+      () => {},
+    );
     // In flight for sure: a worker has asked the model, which takes 800 ms to answer.
     // The worker embeds the question first: seconds on a busy machine, so a generous deadline.
     await waitFor(() => upstream.requests.length > asked, "the worker to ask the model", { timeoutMs: 45_000 });

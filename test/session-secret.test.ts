@@ -26,7 +26,9 @@ describe("the session-token key", () => {
   it("fails with one line naming the file and the fix when it cannot be kept", async () => {
     const folder = await mkdtemp(path.join(tmpdir(), "session-secret-"));
     await writeFile(path.join(folder, "var"), "a file where the folder should be");
-    await expect(loadSessionSecret({ file: path.join(folder, "var/session-secret") })).rejects.toThrow(/var\/session-secret .*set SESSION_SECRET or make that folder writable/);
+    await expect(loadSessionSecret({ file: path.join(folder, "var/session-secret") })).rejects.toThrow(
+      /var\/session-secret .*set SESSION_SECRET or make that folder writable/,
+    );
     const short = path.join(folder, "short");
     await writeFile(short, "too short");
     await chmod(short, 0o600);

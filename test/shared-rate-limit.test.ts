@@ -37,7 +37,9 @@ describe("the rate limit across a cluster's workers", () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
     // Both workers served: each logs its requests with its worker id.
-    const workers = new Set([...server.output().matchAll(/"worker":(\d+)[^\n]*"path":"\/v1\/models"/g)].map((match) => match[1]));
+    const workers = new Set(
+      [...server.output().matchAll(/"worker":(\d+)[^\n]*"path":"\/v1\/models"/g)].map((match) => match[1]),
+    );
     expect(workers.size).toBe(2);
     // Retry-After: the seconds until the window that opened with the first request resets.
     const elapsed = Math.ceil((Date.now() - started) / 1000);
@@ -48,11 +50,15 @@ describe("the rate limit across a cluster's workers", () => {
   });
 
   it("survives a worker's restart: the new worker does not start the client from zero", async () => {
-    const pids = [...new Set([...server.output().matchAll(/"pid":(\d+),[^\n]*"worker":\d+/g)].map((match) => Number(match[1])))];
+    const pids = [
+      ...new Set([...server.output().matchAll(/"pid":(\d+),[^\n]*"worker":\d+/g)].map((match) => Number(match[1]))),
+    ];
     expect(pids).toHaveLength(2);
     process.kill(pids[0]!, "SIGKILL");
     // The primary forks a replacement a second later.
-    await waitFor(() => [...server.output().matchAll(/Listening on/g)].length === 3, "the replacement worker", { timeoutMs: 60_000 });
+    await waitFor(() => [...server.output().matchAll(/Listening on/g)].length === 3, "the replacement worker", {
+      timeoutMs: 60_000,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await fetch(`${server.url}/v1/models`, { headers: { connection: "close" } });

@@ -17,10 +17,21 @@ beforeAll(async () => {
 });
 
 /** Runs src/main.ts until it exits, or kills it after `ms` (a server that keeps running or restarting). */
-function start(env: Record<string, string>, ms = 45_000, user: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> {
+function start(
+  env: Record<string, string>,
+  ms = 45_000,
+  user: { uid?: number; gid?: number } = {},
+): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir, LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: project.dataDir,
+      INDEX_DIR: project.indexDir,
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     ...user,
   });
@@ -48,27 +59,35 @@ async function occupiedPort(): Promise<Server> {
 }
 
 describe("start-up failures", () => {
-  it.each(["1", "2"])("a port in use is one line and exit code 1, with no restart loop (WEB_CONCURRENCY=%s)", async (workers) => {
-    const blocker = await occupiedPort();
-    try {
-      const { port } = blocker.address() as AddressInfo;
-      const result = await start({ PORT: String(port), WEB_CONCURRENCY: workers });
-      expect(result.killed).toBe(false);
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim().split("\n")).toEqual([`Cannot start: Cannot listen on port ${port}: another process is using it`]);
-      expect(result.stdout).not.toContain("Listening on");
-      expect(result.stdout).not.toContain("starting another");
-    } finally {
-      blocker.close();
-    }
-  }, 90_000);
+  it.each(["1", "2"])(
+    "a port in use is one line and exit code 1, with no restart loop (WEB_CONCURRENCY=%s)",
+    async (workers) => {
+      const blocker = await occupiedPort();
+      try {
+        const { port } = blocker.address() as AddressInfo;
+        const result = await start({ PORT: String(port), WEB_CONCURRENCY: workers });
+        expect(result.killed).toBe(false);
+        expect(result.code).toBe(1);
+        expect(result.stderr.trim().split("\n")).toEqual([
+          `Cannot start: Cannot listen on port ${port}: another process is using it`,
+        ]);
+        expect(result.stdout).not.toContain("Listening on");
+        expect(result.stdout).not.toContain("starting another");
+      } finally {
+        blocker.close();
+      }
+    },
+    90_000,
+  );
 
   it("an empty data folder is one line, as the CLI says it", async () => {
     const empty = path.join(project.root, "empty-data");
     await mkdir(empty, { recursive: true });
     const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: empty });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual([`Cannot start: No interview found: ${empty} holds no non-empty .txt file`]);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `Cannot start: No interview found: ${empty} holds no non-empty .txt file`,
+    ]);
     expect(result.stdout).toBe("");
   }, 60_000);
 
@@ -80,15 +99,26 @@ describe("start-up failures", () => {
     // Root reads any file: as root, the server runs as nobody, for whom the folders stay readable.
     const asRoot = process.getuid?.() === 0;
     if (asRoot) for (const folder of [project.root, dataDir]) await chmod(folder, 0o755);
-    const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: dataDir, HOME: "/tmp" }, 45_000, asRoot ? { uid: 65534, gid: 65534 } : {});
+    const result = await start(
+      { PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: dataDir, HOME: "/tmp" },
+      45_000,
+      asRoot ? { uid: 65534, gid: 65534 } : {},
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^Cannot start: Cannot read ${file.replaceAll("/", "\\/")}: EACCES`))]);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^Cannot start: Cannot read ${file.replaceAll("/", "\\/")}: EACCES`)),
+    ]);
     expect(result.stdout).toBe("");
   }, 60_000);
 
   it("stops, instead of forking worker after worker, when the workers fail while starting", async () => {
     // The prompts are loaded by each worker, not by the primary: every worker fails the same way.
-    const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1", PROMPTS_DIR: path.join(project.root, "no-prompts") });
+    const result = await start({
+      PORT: "0",
+      WEB_CONCURRENCY: "2",
+      OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+      PROMPTS_DIR: path.join(project.root, "no-prompts"),
+    });
     expect(result.killed).toBe(false);
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split("\n");

@@ -11,12 +11,28 @@ const interview = {
   boilerplate: [],
   interviewee: { name: "Ada Lovelace", sentence: span("Ada Lovelace") },
   questions: [
-    { number: 1, speaker: "Q", question: span("How do you see the engine? What is its future?"), answer: span("…"), start: 0, end: 1 },
+    {
+      number: 1,
+      speaker: "Q",
+      question: span("How do you see the engine? What is its future?"),
+      answer: span("…"),
+      start: 0,
+      end: 1,
+    },
     { number: 2, speaker: "Q", question: span("What did you publish in 1843?"), answer: span("…"), start: 1, end: 2 },
   ],
 } as unknown as ParsedInterview;
 
-const reply = (grounded: boolean): ChatResponse => ({ kind: grounded ? "answer" : "no_answer", answer: "", claims: [], citations: [], contexts: [], grounded, mode: "extractive", suggestions: [] });
+const reply = (grounded: boolean): ChatResponse => ({
+  kind: grounded ? "answer" : "no_answer",
+  answer: "",
+  claims: [],
+  citations: [],
+  contexts: [],
+  grounded,
+  mode: "extractive",
+  suggestions: [],
+});
 
 describe("SuggestionPool", () => {
   it("keeps only the questions whose answer, asked as they stand, is grounded, and names the interviewee for 'you'", async () => {
@@ -27,16 +43,28 @@ describe("SuggestionPool", () => {
     });
     expect(asked).toContain("How does Lovelace see the engine?");
     expect(asked).toContain("What is its future?");
-    expect(pool.all).toEqual(["Who was interviewed?", "What are the main topics of the interview?", "How does Lovelace see the engine?", "What did Lovelace publish in 1843?"]);
+    expect(pool.all).toEqual([
+      "Who was interviewed?",
+      "What are the main topics of the interview?",
+      "How does Lovelace see the engine?",
+      "What did Lovelace publish in 1843?",
+    ]);
   });
 
   it("offers first what shares words with the question, and never a section the reply already quotes", async () => {
     const pool = await SuggestionPool.build([interview], async () => reply(true));
-    expect(pool.choose("When was it published?", { citations: [] }, 2)).toEqual(["What did Lovelace publish in 1843?", "Who was interviewed?"]);
+    expect(pool.choose("When was it published?", { citations: [] }, 2)).toEqual([
+      "What did Lovelace publish in 1843?",
+      "Who was interviewed?",
+    ]);
     const quoted = [{ n: 1, source: "interview.txt", chunkId: "q2", section: "", quote: "", start: 0, end: 0 }];
-    expect(pool.choose("When was it published?", { citations: quoted }, 5)).not.toContain("What did Lovelace publish in 1843?");
+    expect(pool.choose("When was it published?", { citations: quoted }, 5)).not.toContain(
+      "What did Lovelace publish in 1843?",
+    );
     // The same section of another file is another section.
     const elsewhere = [{ ...quoted[0]!, source: "other.txt" }];
-    expect(pool.choose("When was it published?", { citations: elsewhere }, 5)).toContain("What did Lovelace publish in 1843?");
+    expect(pool.choose("When was it published?", { citations: elsewhere }, 5)).toContain(
+      "What did Lovelace publish in 1843?",
+    );
   });
 });

@@ -12,7 +12,15 @@ import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { openIndex } from "../src/search-index/open-index.js";
 import { projectRoot, readInterview, scratchProject } from "./support/corpus.js";
 import { widgetRoutes } from "../src/serve/widget-routes.js";
-import { buildWidgetForTests, hasChromium, chromiumPath, launchChromium, listen, startWidgetApp, type RunningServer } from "./support/widget-harness.js";
+import {
+  buildWidgetForTests,
+  hasChromium,
+  chromiumPath,
+  launchChromium,
+  listen,
+  startWidgetApp,
+  type RunningServer,
+} from "./support/widget-harness.js";
 
 // The real app (real index, local encoder, extractive answerer) and Debian's Chromium, all on 127.0.0.1.
 const artifacts = path.join(projectRoot, "test-artifacts");
@@ -44,7 +52,8 @@ const hanging = new (class HangingAnswerer implements Answerer {
 function hostSite(widgetUrl: () => string): express.Express {
   const site = express();
   const embed = (attributes = "") => `<script src="${widgetUrl()}/widget.js" defer ${attributes}></script>`;
-  const page = (head: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>${head}</head><body>${body}</body></html>`;
+  const page = (head: string, body: string) =>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>${head}</head><body>${body}</body></html>`;
   site.get("/blank", (_request, response) => {
     response.type("html").send(page("", "<p>No widget here.</p>"));
   });
@@ -58,29 +67,57 @@ ${embed('data-title="Ask the ambassador" data-accent="rgb(11, 122, 90)" data-pos
     );
   });
   site.get("/plain", (_request, response) => {
-    response.type("html").send(
-      page(embed(), `<h1>A customer's page</h1><div class="panel message chip">host content</div><button class="launcher">Host button</button><textarea></textarea>`),
-    );
+    response
+      .type("html")
+      .send(
+        page(
+          embed(),
+          `<h1>A customer's page</h1><div class="panel message chip">host content</div><button class="launcher">Host button</button><textarea></textarea>`,
+        ),
+      );
   });
   // A host whose body is transformed: position: fixed inside it would be relative to the body, 3000 px tall.
   site.get("/transformed", (_request, response) => {
-    response.type("html").send(page(`<style>body { transform: scale(1); margin: 0 } .tall { height: 3000px }</style>${embed()}`, `<div class="tall">A long page</div>`));
+    response
+      .type("html")
+      .send(
+        page(
+          `<style>body { transform: scale(1); margin: 0 } .tall { height: 3000px }</style>${embed()}`,
+          `<div class="tall">A long page</div>`,
+        ),
+      );
   });
   site.get("/logo.png", (_request, response) => {
-    response.type("png").send(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64"));
+    response
+      .type("png")
+      .send(
+        Buffer.from(
+          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+          "base64",
+        ),
+      );
   });
   site.get("/options", (_request, response) => {
-    response.type("html").send(
-      page(
-        embed(
-          `data-theme="dark" data-avatar="/logo.png" data-lang="de" data-labels='{"send":"Los"}' data-placeholder="Ihre Frage zum Interview" data-persist="local" data-source="interview.txt" data-accent="rgb(11, 122, 90)"`,
+    response
+      .type("html")
+      .send(
+        page(
+          embed(
+            `data-theme="dark" data-avatar="/logo.png" data-lang="de" data-labels='{"send":"Los"}' data-placeholder="Ihre Frage zum Interview" data-persist="local" data-source="interview.txt" data-accent="rgb(11, 122, 90)"`,
+          ),
+          "<main><h1>Options</h1></main>",
         ),
-        "<main><h1>Options</h1></main>",
-      ),
-    );
+      );
   });
   site.get("/inline", (_request, response) => {
-    response.type("html").send(page(embed('data-mode="inline" data-target="#slot"'), `<div id="slot" style="height: 480px; width: 420px"></div>`));
+    response
+      .type("html")
+      .send(
+        page(
+          embed('data-mode="inline" data-target="#slot"'),
+          `<div id="slot" style="height: 480px; width: 420px"></div>`,
+        ),
+      );
   });
   return site;
 }
@@ -101,7 +138,11 @@ const longAnswer = Array.from({ length: 25 }, (_, paragraph) => {
  * two deltas and then closes the connection mid-stream; for anything else it streams `longAnswer`
  * in five-word deltas, cites one quote and ends.
  */
-function scriptedApp(interviews: Parameters<typeof widgetRoutes>[0]["interviews"], assetsDir: string, quote: { text: string; start: number }): express.Express {
+function scriptedApp(
+  interviews: Parameters<typeof widgetRoutes>[0]["interviews"],
+  assetsDir: string,
+  quote: { text: string; start: number },
+): express.Express {
   const scripted = express();
   scripted.use(express.json());
   scripted.post("/api/session", (_request, response) => {
@@ -125,7 +166,14 @@ function scriptedApp(interviews: Parameters<typeof widgetRoutes>[0]["interviews"
       send("delta", { text: words.slice(i, i + 5).join("") });
       if (i % 50 === 0) await pause();
     }
-    const citation = { n: 1, chunkId: "c0", section: "Introduction", quote: quote.text, start: quote.start, end: quote.start + quote.text.length };
+    const citation = {
+      n: 1,
+      chunkId: "c0",
+      section: "Introduction",
+      quote: quote.text,
+      start: quote.start,
+      end: quote.start + quote.text.length,
+    };
     send("citations", { kind: "answer", citations: [citation], grounded: true, mode: "extractive" });
     send("done", {});
     response.end();
@@ -134,7 +182,10 @@ function scriptedApp(interviews: Parameters<typeof widgetRoutes>[0]["interviews"
   return scripted;
 }
 
-if (!hasChromium) console.warn(`Skipping the browser tests: no Chromium at ${chromiumPath} (install Debian's chromium, or set CHROMIUM_PATH).`);
+if (!hasChromium)
+  console.warn(
+    `Skipping the browser tests: no Chromium at ${chromiumPath} (install Debian's chromium, or set CHROMIUM_PATH).`,
+  );
 
 beforeAll(async () => {
   if (!hasChromium) return;
@@ -144,16 +195,32 @@ beforeAll(async () => {
     scratchProject().then((project) => openIndex({ ...project, embedder: new LocalEmbeddings() })),
   ]);
   const embedder = new LocalEmbeddings();
-  const answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
+  const answerer = new ExtractiveAnswerer({
+    retriever: new HybridRetriever(opened.index, embedder),
+    interviews: opened.interviews,
+    chunks: opened.index.chunks,
+  });
   let appUrl = "";
   host = await listen(hostSite(() => appUrl));
   strangerHost = await listen(hostSite(() => appUrl));
   // API keys required: the demo page and the allowed site ask with the session tokens the widget fetches (issue 13).
-  app = await startWidgetApp({ answerer, interviews: opened.interviews, assetsDir, protection: { allowedOrigins: [host.url], apiKeys: ["browser-test-key"], rateLimitPerMinute: 0 } });
+  app = await startWidgetApp({
+    answerer,
+    interviews: opened.interviews,
+    assetsDir,
+    protection: { allowedOrigins: [host.url], apiKeys: ["browser-test-key"], rateLimitPerMinute: 0 },
+  });
   appUrl = app.url;
-  slowApp = await startWidgetApp({ answerer: hanging, interviews: opened.interviews, assetsDir, protection: { rateLimitPerMinute: 0 } });
+  slowApp = await startWidgetApp({
+    answerer: hanging,
+    interviews: opened.interviews,
+    assetsDir,
+    protection: { rateLimitPerMinute: 0 },
+  });
   const quoteStart = source.indexOf("Riga");
-  scriptedServer = await listen(scriptedApp(opened.interviews, assetsDir, { text: source.slice(quoteStart, quoteStart + 60), start: quoteStart }));
+  scriptedServer = await listen(
+    scriptedApp(opened.interviews, assetsDir, { text: source.slice(quoteStart, quoteStart + 60), start: quoteStart }),
+  );
   browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 });
@@ -208,9 +275,17 @@ async function axeViolations(): Promise<string[]> {
   // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(context: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }>;
+        };
+      }
+    ).axe;
     const { violations } = await axe.run(document);
-    return violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(", ")}`);
+    return violations.map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(", ")}`,
+    );
   });
 }
 
@@ -250,7 +325,9 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     expect(quote.length).toBeGreaterThan(20);
     expect(source).toContain(quote);
     expect(source).toContain(question);
-    expect(await lastAnswer().locator(".card-quote").getAttribute("title")).toMatch(/^Characters \d+–\d+ of the interview$/);
+    expect(await lastAnswer().locator(".card-quote").getAttribute("title")).toMatch(
+      /^Characters \d+–\d+ of the interview$/,
+    );
 
     // The demo page marks exactly the quote, at its offsets, and scrolls to it.
     await page.locator("mark.cited").first().waitFor();
@@ -279,8 +356,12 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     expect(await suggestions.count()).toBeGreaterThanOrEqual(2);
     const suggestion = (await suggestions.first().textContent())!;
     await suggestions.first().click();
-    await expect.poll(async () => (await widget(".user").last().textContent())?.replace(/^You: /, "").trim()).toBe(suggestion);
-    await expect.poll(async () => await lastAnswer().locator("button.chip").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await widget(".user").last().textContent())?.replace(/^You: /, "").trim())
+      .toBe(suggestion);
+    await expect
+      .poll(async () => await lastAnswer().locator("button.chip").count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
   });
 
   it("shows a question holding an XSS payload as text, running nothing", async () => {
@@ -289,7 +370,11 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     await widget(".launcher").click();
     await ask(payload);
     expect(await widget(".user").last().textContent()).toContain(payload);
-    const images = await page.evaluate(() => document.querySelectorAll("img").length + document.querySelector("interview-chat")!.shadowRoot!.querySelectorAll("img").length);
+    const images = await page.evaluate(
+      () =>
+        document.querySelectorAll("img").length +
+        document.querySelector("interview-chat")!.shadowRoot!.querySelectorAll("img").length,
+    );
     expect(images).toBe(0);
     expect(dialogs).toEqual([]);
   });
@@ -392,12 +477,16 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
           status: 429,
           headers: { "retry-after": "20" },
           contentType: "application/json",
-          body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." } }),
+          body: JSON.stringify({
+            error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." },
+          }),
         });
       } else await route.continue();
     });
     await ask("Which Latvian ports receive Kazakh cargo?");
-    expect(await lastAnswer().locator(".text").textContent()).toBe("Too many questions at once. Please wait about 20 seconds, then try again.");
+    expect(await lastAnswer().locator(".text").textContent()).toBe(
+      "Too many questions at once. Please wait about 20 seconds, then try again.",
+    );
     await lastAnswer().locator(".retry").click();
     await widget(".send").waitFor({ state: "visible" });
     await lastAnswer().locator("button.chip").first().waitFor();
@@ -416,10 +505,15 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     await page.goto(`${app.url}/`);
     await widget(".launcher").click();
     expect(await widget(".panel").boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 700 });
-    const style = await widget(".panel").evaluate((panel) => ({ background: getComputedStyle(panel).backgroundColor, animation: getComputedStyle(panel).animationName }));
+    const style = await widget(".panel").evaluate((panel) => ({
+      background: getComputedStyle(panel).backgroundColor,
+      animation: getComputedStyle(panel).animationName,
+    }));
     expect(style).toEqual({ background: "rgb(28, 31, 36)", animation: "none" });
     await page.emulateMedia({ colorScheme: "light", reducedMotion: "no-preference" });
-    expect(await widget(".panel").evaluate((panel) => getComputedStyle(panel).backgroundColor)).toBe("rgb(255, 255, 255)");
+    expect(await widget(".panel").evaluate((panel) => getComputedStyle(panel).backgroundColor)).toBe(
+      "rgb(255, 255, 255)",
+    );
   });
 
   it("stops a streaming answer, and the server sees the request end", async () => {
@@ -427,7 +521,11 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     await widget(".launcher").click();
     await widget("textarea").fill("Which Latvian ports receive Kazakh cargo?");
     await widget("textarea").press("Enter");
-    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "Let me think about ");
+    await page.waitForFunction(
+      () =>
+        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+          ?.textContent === "Let me think about ",
+    );
     const before = hanging.aborted;
     await widget(".stop").click();
     await widget(".send").waitFor({ state: "visible" });
@@ -456,7 +554,10 @@ describe.skipIf(!hasChromium)("the widget on another site", () => {
     expect(await launcher.getAttribute("aria-label")).toBe("Open chat: Ask the ambassador");
     await launcher.click();
     expect(await widget("h2").textContent()).toBe("Ask the ambassador");
-    expect(await widget(".suggestion").allTextContents()).toEqual(["Which Latvian ports receive Kazakh cargo?", "Who was interviewed?"]);
+    expect(await widget(".suggestion").allTextContents()).toEqual([
+      "Which Latvian ports receive Kazakh cargo?",
+      "Who was interviewed?",
+    ]);
     const panel = (await widget(".panel").boundingBox())!;
     expect(panel.width).toBe(380);
     expect(await widget("textarea").isVisible()).toBe(true);
@@ -478,9 +579,19 @@ describe.skipIf(!hasChromium)("the widget on another site", () => {
     const hostStyles = await page.evaluate(() => {
       const div = getComputedStyle(document.querySelector("div.panel")!);
       const button = getComputedStyle(document.querySelector("button.launcher")!);
-      return { position: div.position, background: div.backgroundColor, buttonPosition: button.position, buttonRadius: button.borderRadius };
+      return {
+        position: div.position,
+        background: div.backgroundColor,
+        buttonPosition: button.position,
+        buttonRadius: button.borderRadius,
+      };
     });
-    expect(hostStyles).toEqual({ position: "static", background: "rgba(0, 0, 0, 0)", buttonPosition: "static", buttonRadius: "0px" });
+    expect(hostStyles).toEqual({
+      position: "static",
+      background: "rgba(0, 0, 0, 0)",
+      buttonPosition: "static",
+      buttonRadius: "0px",
+    });
 
     await page.evaluate(() => window.InterviewChat!.open());
     expect(await widget(".panel").isVisible()).toBe(true);
@@ -506,7 +617,9 @@ describe.skipIf(!hasChromium)("the widget on another site", () => {
     });
     await page.goto(`${strangerHost.url}/plain`);
     // At load, before any question: one check, and the owner's fix in the console, word for word.
-    await expect.poll(() => warnings.find((warning) => warning.includes("ALLOWED_ORIGINS"))).toContain(`ALLOWED_ORIGINS=${strangerHost.url}`);
+    await expect
+      .poll(() => warnings.find((warning) => warning.includes("ALLOWED_ORIGINS")))
+      .toContain(`ALLOWED_ORIGINS=${strangerHost.url}`);
     await widget(".launcher").click();
     // The visitor is not told to check their connection: nothing they can do would help.
     expect(await widget(".unavailable").textContent()).toBe("The chat isn't available on this page.");
@@ -517,7 +630,10 @@ describe.skipIf(!hasChromium)("the widget on another site", () => {
 });
 
 describe.skipIf(!hasChromium)("the widget on phones and odd hosts", () => {
-  for (const viewport of [{ width: 844, height: 390 }, { width: 390, height: 844 }]) {
+  for (const viewport of [
+    { width: 844, height: 390 },
+    { width: 390, height: 844 },
+  ]) {
     it(`fills the screen of a phone held ${viewport.width > viewport.height ? "sideways" : "upright"} (${viewport.width}×${viewport.height})`, async () => {
       await page.setViewportSize(viewport);
       await page.goto(`${app.url}/`);
@@ -565,10 +681,16 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
     await widget(".launcher").click();
     await widget("textarea").fill("drop");
     await widget("textarea").press("Enter");
-    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "The first half of an answer, and then the line goes");
+    await page.waitForFunction(
+      () =>
+        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+          ?.textContent === "The first half of an answer, and then the line goes",
+    );
     dropConnection();
     await widget(".send").waitFor({ state: "visible" });
-    expect(await lastAnswer().locator(".text").textContent()).toBe("The first half of an answer, and then the line goes");
+    expect(await lastAnswer().locator(".text").textContent()).toBe(
+      "The first half of an answer, and then the line goes",
+    );
     expect(await lastAnswer().locator(".status").textContent()).toBe("The answer was cut off — try again.");
     expect(await lastAnswer().getByRole("button", { name: "Try again" }).isVisible()).toBe(true);
   });
@@ -578,7 +700,11 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
     await widget(".launcher").click();
     await widget("textarea").fill("Which Latvian ports receive Kazakh cargo?");
     await widget("textarea").press("Enter");
-    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "Let me think about ");
+    await page.waitForFunction(
+      () =>
+        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+          ?.textContent === "Let me think about ",
+    );
     await page.reload();
     await widget(".panel").waitFor();
     expect(await lastAnswer().locator(".text").textContent()).toBe("Let me think about");
@@ -591,15 +717,27 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
     await page.evaluate(() => {
       for (let i = 1; i <= 5; i++) window.InterviewChat!.ask(`Question ${i}?`);
     });
-    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "Let me think about ");
-    expect((await widget(".user").allTextContents()).map((text) => text.replace(/^You: /, ""))).toEqual(["Question 5?"]);
+    await page.waitForFunction(
+      () =>
+        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+          ?.textContent === "Let me think about ",
+    );
+    expect((await widget(".user").allTextContents()).map((text) => text.replace(/^You: /, ""))).toEqual([
+      "Question 5?",
+    ]);
     await widget(".stop").click();
     await widget(".send").waitFor({ state: "visible" });
     expect(await widget(".status").allTextContents()).toEqual(["Stopped."]);
     // A stopped answer can be asked again.
     await lastAnswer().getByRole("button", { name: "Try again" }).click();
-    await expect.poll(async () => (await widget(".user").allTextContents()).map((text) => text.replace(/^You: /, ""))).toEqual(["Question 5?"]);
-    await page.waitForFunction(() => document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")?.textContent === "Let me think about ");
+    await expect
+      .poll(async () => (await widget(".user").allTextContents()).map((text) => text.replace(/^You: /, "")))
+      .toEqual(["Question 5?"]);
+    await page.waitForFunction(
+      () =>
+        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+          ?.textContent === "Let me think about ",
+    );
     await widget(".stop").click();
   });
 
@@ -632,7 +770,8 @@ describe.skipIf(!hasChromium)("reading a long answer", () => {
       const counter = window as unknown as { removedText: number };
       counter.removedText = 0;
       new MutationObserver((records) => {
-        for (const record of records) for (const node of record.removedNodes) counter.removedText += node.textContent?.length ?? 0;
+        for (const record of records)
+          for (const node of record.removedNodes) counter.removedText += node.textContent?.length ?? 0;
       }).observe(log, { childList: true, subtree: true, characterData: true });
     });
     await ask("Tell me everything");
@@ -652,13 +791,17 @@ describe.skipIf(!hasChromium)("reading a long answer", () => {
     expect(question.y + question.height).toBeLessThanOrEqual(log.y + log.height);
     const firstParagraph = (await lastAnswer().locator(".text > p").first().boundingBox())!;
     expect(firstParagraph.y).toBeLessThan(log.y + log.height - 20);
-    expect(await widget(".log").evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight)).toBeGreaterThan(10_000);
+    expect(
+      await widget(".log").evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight),
+    ).toBeGreaterThan(10_000);
 
     // The quote opens right under the paragraph whose chip was clicked, not 2,500 words further down.
     const chip = lastAnswer().locator("button.chip").first();
     await chip.click();
     const card = lastAnswer().locator(".card");
-    expect(await card.evaluate((element) => element.previousElementSibling === element.parentElement!.querySelector("p"))).toBe(true);
+    expect(
+      await card.evaluate((element) => element.previousElementSibling === element.parentElement!.querySelector("p")),
+    ).toBe(true);
     const cardBox = (await card.boundingBox())!;
     const paragraph = (await lastAnswer().locator(".text > p").first().boundingBox())!;
     const end = (await lastAnswer().locator(".text > p").last().boundingBox())!;
@@ -678,12 +821,31 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
       const events = [
         ["contexts", { contexts: [] }],
         ["delta", { text: "Riga and **Liepaja** [1]." }],
-        ["citations", { kind: "answer", citations: [{ n: 1, chunkId: "c0", section: "Introduction", quote: "Riga", start: 0, end: 4 }], grounded: true, mode: "extractive" }],
+        [
+          "citations",
+          {
+            kind: "answer",
+            citations: [{ n: 1, chunkId: "c0", section: "Introduction", quote: "Riga", start: 0, end: 4 }],
+            grounded: true,
+            mode: "extractive",
+          },
+        ],
         ["done", {}],
       ];
-      await route.fulfill({ status: 200, headers: { "access-control-allow-origin": "*" }, contentType: "text/event-stream", body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("") });
+      await route.fulfill({
+        status: 200,
+        headers: { "access-control-allow-origin": "*" },
+        contentType: "text/event-stream",
+        body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(""),
+      });
     });
-    await page.route("**/api/session", (route) => route.fulfill({ status: 404, headers: { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" }, body: "" }));
+    await page.route("**/api/session", (route) =>
+      route.fulfill({
+        status: 404,
+        headers: { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" },
+        body: "",
+      }),
+    );
     await page.goto(`${host.url}/options`);
     await widget(".launcher").click();
     // Dark although the visitor's setting is light.
@@ -696,8 +858,14 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
 
     await ask("Welche Häfen?");
     expect(body).toMatchObject({ message: "Welche Häfen?", sources: ["interview.txt"] });
-    expect(await widget(".user").last().evaluate((bubble) => getComputedStyle(bubble).backgroundColor)).toBe("rgb(11, 122, 90)");
-    expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("interview-chat:")).length)).toBeGreaterThan(0);
+    expect(
+      await widget(".user")
+        .last()
+        .evaluate((bubble) => getComputedStyle(bubble).backgroundColor),
+    ).toBe("rgb(11, 122, 90)");
+    expect(
+      await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("interview-chat:")).length),
+    ).toBeGreaterThan(0);
 
     await lastAnswer().getByRole("button", { name: "Antwort kopieren" }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("Riga and Liepaja.");

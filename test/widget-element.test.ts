@@ -5,7 +5,15 @@ import { citationEvent, type ChatEvent, type WireCitation, type WireTurn } from 
 import type { WidgetOptions } from "../src/widget/options.js";
 import { ChatError, type ChatTransport } from "../src/widget/transport.js";
 
-const citation: WireCitation = { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 11445, end: 11565 };
+const citation: WireCitation = {
+  n: 1,
+  source: "interview.txt",
+  chunkId: "q9",
+  section: "How will Kazakhstan benefit?",
+  quote: "Latvian ports (Liepaja, Riga, Ventspils)",
+  start: 11445,
+  end: 11565,
+};
 
 type Script = (signal: AbortSignal) => AsyncGenerator<ChatEvent>;
 
@@ -13,7 +21,13 @@ const answering = (text: string, extra: Partial<Extract<ChatEvent, { type: "cita
   async function* () {
     yield { type: "contexts", contexts: [] };
     for (const piece of text.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
-    yield { type: "citations", citations: text.includes("[1]") ? [citation] : [], grounded: true, mode: "extractive", ...extra };
+    yield {
+      type: "citations",
+      citations: text.includes("[1]") ? [citation] : [],
+      grounded: true,
+      mode: "extractive",
+      ...extra,
+    };
     yield { type: "done" };
   };
 
@@ -26,7 +40,9 @@ const failing = (error: Error): Script =>
 /** Streams one delta, then waits until aborted, as a slow server would. */
 const hanging: Script = async function* (signal) {
   yield { type: "delta", text: "Thinking about " };
-  await new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+  await new Promise((_resolve, reject) =>
+    signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+  );
 };
 
 /** A hand-written transport that replays scripts and records what it was asked. */
@@ -92,7 +108,9 @@ describe("<interview-chat>", () => {
     expect($$(".user")[0]!.textContent).toContain("Which Latvian ports receive Kazakh cargo?");
     expect($$(".assistant")[1]!.querySelector(".text")!.textContent).toBe("Cargo goes to Latvian ports 1.");
     expect($(".suggestions")!.hidden).toBe(true);
-    await vi.waitFor(() => expect($("[aria-live=polite]")!.textContent).toBe("Answer: Cargo goes to Latvian ports. (1 citation)"));
+    await vi.waitFor(() =>
+      expect($("[aria-live=polite]")!.textContent).toBe("Answer: Cargo goes to Latvian ports. (1 citation)"),
+    );
 
     $(".assistant button.chip")!.click();
     expect($(".assistant button.chip")!.getAttribute("aria-expanded")).toBe("true");
@@ -120,7 +138,11 @@ describe("<interview-chat>", () => {
     ];
     const { widget, $ } = mount(
       new ScriptedTransport([
-        answering("Cargo goes to Riga [1]. Kazakhstan will join NATO [1].", { kind: "answer", claims, grounded: false }),
+        answering("Cargo goes to Riga [1]. Kazakhstan will join NATO [1].", {
+          kind: "answer",
+          claims,
+          grounded: false,
+        }),
         answering("The interview does not answer that question.", { kind: "no_answer", grounded: false }),
       ]),
     );
@@ -129,7 +151,9 @@ describe("<interview-chat>", () => {
     await vi.waitFor(() => expect($(".text .unsupported")).not.toBeNull());
     expect($(".text .unsupported")!.textContent).toBe("Kazakhstan will join NATO. (not found in the interview)");
     expect($(".text .unsupported button.chip")).toBeNull();
-    expect($(".assistant:last-child .text")!.textContent).toBe("Cargo goes to Riga 1. Kazakhstan will join NATO. (not found in the interview)");
+    expect($(".assistant:last-child .text")!.textContent).toBe(
+      "Cargo goes to Riga 1. Kazakhstan will join NATO. (not found in the interview)",
+    );
     widget.ask("What is the capital of France?");
     await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toContain("does not answer"));
     expect($(".assistant:last-child .note")).toBeNull();
@@ -158,7 +182,11 @@ describe("<interview-chat>", () => {
   });
 
   it("marks an abstention and a degraded answer", async () => {
-    const { widget, $ } = mount(new ScriptedTransport([answering("The interview does not answer that question.", { grounded: false, degraded: true })]));
+    const { widget, $ } = mount(
+      new ScriptedTransport([
+        answering("The interview does not answer that question.", { grounded: false, degraded: true }),
+      ]),
+    );
     widget.ask("What is the capital of France?");
     await vi.waitFor(() => expect($(".note.abstained")).not.toBeNull());
     expect($(".note.degraded")).not.toBeNull();
@@ -183,11 +211,16 @@ describe("<interview-chat>", () => {
   });
 
   it("shows a friendly message for a rate limit, and retry asks again", async () => {
-    const transport = new ScriptedTransport([failing(new ChatError("rate_limited", "Too many requests", 429, 30)), answering("Riga [1].")]);
+    const transport = new ScriptedTransport([
+      failing(new ChatError("rate_limited", "Too many requests", 429, 30)),
+      answering("Riga [1]."),
+    ]);
     const { widget, $, $$ } = mount(transport);
     widget.ask("Which ports?");
     await vi.waitFor(() => expect($(".assistant.error")).not.toBeNull());
-    expect($(".assistant.error .text")!.textContent).toBe("Too many questions at once. Please wait about 30 seconds, then try again.");
+    expect($(".assistant.error .text")!.textContent).toBe(
+      "Too many questions at once. Please wait about 30 seconds, then try again.",
+    );
     $(".assistant.error .retry")!.click();
     await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
     expect($(".assistant.error")).toBeNull();
@@ -198,7 +231,9 @@ describe("<interview-chat>", () => {
   it("shows a friendly message when the server is down, and tells the site's owner about ALLOWED_ORIGINS", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      const { widget, $ } = mount(new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]));
+      const { widget, $ } = mount(
+        new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]),
+      );
       widget.ask("Which ports?");
       await vi.waitFor(() => expect($(".assistant.error .text")!.textContent).toMatch(/cannot be reached/));
       expect($(".assistant.error .retry")).not.toBeNull();
@@ -255,7 +290,9 @@ describe("<interview-chat>", () => {
     const transport = new ScriptedTransport([dropping, answering("Riga [1].")]);
     const { widget, $, $$ } = mount(transport);
     widget.ask("Which ports?");
-    await vi.waitFor(() => expect($(".assistant:last-child .status")?.textContent).toBe("The answer was cut off — try again."));
+    await vi.waitFor(() =>
+      expect($(".assistant:last-child .status")?.textContent).toBe("The answer was cut off — try again."),
+    );
     expect($(".assistant:last-child .text")!.textContent).toBe("Cargo goes to Riga and");
     $(".assistant:last-child .retry")!.click();
     await vi.waitFor(() => expect($(".assistant:last-child button.chip")).not.toBeNull());
@@ -270,7 +307,9 @@ describe("<interview-chat>", () => {
     widget.ask("Second?");
     await vi.waitFor(() => expect($(".assistant:last-child .text")!.textContent).toBe("Thinking about "));
     widget.ask("Third?");
-    await vi.waitFor(() => expect($$(".user").map((bubble) => bubble.textContent)).toEqual(["You: Second?", "You: Third?"]));
+    await vi.waitFor(() =>
+      expect($$(".user").map((bubble) => bubble.textContent)).toEqual(["You: Second?", "You: Third?"]),
+    );
     await vi.waitFor(() => expect($$(".status").map((status) => status.textContent)).toEqual(["Stopped."]));
     $(".stop")!.click();
     await vi.waitFor(() => expect($$(".status").map((status) => status.textContent)).toEqual(["Stopped.", "Stopped."]));
@@ -282,7 +321,10 @@ describe("<interview-chat>", () => {
     await vi.waitFor(() => expect($("button.chip")).not.toBeNull());
     $("button.chip")!.click();
     expect($(".card-quote")).not.toBeNull();
-    const escape = () => $("textarea")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true, cancelable: true }));
+    const escape = () =>
+      $("textarea")!.dispatchEvent(
+        new KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true, cancelable: true }),
+      );
     escape();
     expect($(".card-quote")).toBeNull();
     expect($(".panel")!.hidden).toBe(false);
@@ -291,11 +333,15 @@ describe("<interview-chat>", () => {
   });
 
   it("tells the visitor the chat is not available on a refused page, also when asked anyway", async () => {
-    const { widget, $ } = mount(new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]));
+    const { widget, $ } = mount(
+      new ScriptedTransport([failing(new ChatError("network", "The server could not be reached", 0))]),
+    );
     widget.unavailable();
     expect($(".unavailable")!.textContent).toBe("The chat isn't available on this page.");
     widget.ask("Which ports?");
-    await vi.waitFor(() => expect($(".assistant.error:last-child .text")?.textContent).toBe("The chat isn't available on this page."));
+    await vi.waitFor(() =>
+      expect($(".assistant.error:last-child .text")?.textContent).toBe("The chat isn't available on this page."),
+    );
   });
 
   it("sends with Enter, keeps Shift+Enter for a new line, and closes with Escape", async () => {
@@ -305,7 +351,9 @@ describe("<interview-chat>", () => {
     expect($(".panel")!.hidden).toBe(false);
     const input = $<HTMLTextAreaElement>("textarea")! as HTMLTextAreaElement;
     input.value = "Which ports";
-    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", shiftKey: true, bubbles: true, cancelable: true }));
+    input.dispatchEvent(
+      new KeyboardEvent("keydown", { key: "Enter", shiftKey: true, bubbles: true, cancelable: true }),
+    );
     expect(transport.calls).toHaveLength(0);
     input.value = "Which ports\nreceive cargo?";
     const enter = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });

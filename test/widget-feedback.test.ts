@@ -21,7 +21,15 @@ class Transport implements ChatTransport {
   }
 }
 
-const options: WidgetOptions = { api: "http://127.0.0.1:9", title: "Ask", greeting: "Hello!", suggestions: [], position: "bottom-right", open: true, mode: "floating" };
+const options: WidgetOptions = {
+  api: "http://127.0.0.1:9",
+  title: "Ask",
+  greeting: "Hello!",
+  suggestions: [],
+  position: "bottom-right",
+  open: true,
+  mode: "floating",
+};
 
 function mount(transport: ChatTransport) {
   const widget = document.createElement("interview-chat") as ChatWidget;

@@ -8,8 +8,24 @@ import { answerRenderer, friendlyError, renderAnswerText, renderCitationCard } f
 
 const payload = "<img src=x onerror=alert(1)>";
 const citations: WireCitation[] = [
-  { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "export cargoes were redirected to Latvian ports", start: 11460, end: 11507 },
-  { n: 2, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit from the “Middle Corridor”?", quote: "will reach 10 million tons", start: 11700, end: 11726 },
+  {
+    n: 1,
+    source: "interview.txt",
+    chunkId: "q9",
+    section: "How will Kazakhstan benefit from the “Middle Corridor”?",
+    quote: "export cargoes were redirected to Latvian ports",
+    start: 11460,
+    end: 11507,
+  },
+  {
+    n: 2,
+    source: "interview.txt",
+    chunkId: "q9",
+    section: "How will Kazakhstan benefit from the “Middle Corridor”?",
+    quote: "will reach 10 million tons",
+    start: 11700,
+    end: 11726,
+  },
 ];
 
 function render(answer: string, known: WireCitation[] | null): HTMLElement {
@@ -72,7 +88,10 @@ describe("renderAnswerText", () => {
 
 describe("answer Markdown", () => {
   it("renders paragraphs, line breaks, italics and lists as elements, and their markup as text", () => {
-    const container = render(`First **bold** and *italic* [1].\nSame paragraph.\n\nSecond ${payload}.\n\n- one [2]\n- *two*\n\n3. three\n4. four`, citations);
+    const container = render(
+      `First **bold** and *italic* [1].\nSame paragraph.\n\nSecond ${payload}.\n\n- one [2]\n- *two*\n\n3. three\n4. four`,
+      citations,
+    );
     expect([...container.children].map((child) => child.tagName.toLowerCase())).toEqual(["p", "p", "ul", "ol"]);
     expect(container.querySelector("p br")).not.toBeNull();
     expect(container.querySelector("strong")?.textContent).toBe("bold");
@@ -129,7 +148,10 @@ describe("renderCitationCard", () => {
     const fragment = renderAnswerText("The **Middle Corridor** and **<b>x</b>** [1].", citations, "m1");
     const box = document.createElement("p");
     box.append(fragment);
-    expect([...box.querySelectorAll("strong")].map((strong) => strong.textContent)).toEqual(["Middle Corridor", "<b>x</b>"]);
+    expect([...box.querySelectorAll("strong")].map((strong) => strong.textContent)).toEqual([
+      "Middle Corridor",
+      "<b>x</b>",
+    ]);
     expect(box.querySelector("b")).toBeNull();
     expect(box.textContent).not.toContain("**");
   });
@@ -144,15 +166,17 @@ describe("renderCitationCard", () => {
 
 describe("friendlyError", () => {
   it("asks to wait when rate limited, with the server's Retry-After", () => {
-    expect(friendlyError({ code: "rate_limited", message: "Too many requests", status: 429, retryAfter: 30 })).toMatch(/wait about 30 seconds/);
+    expect(friendlyError({ code: "rate_limited", message: "Too many requests", status: 429, retryAfter: 30 })).toMatch(
+      /wait about 30 seconds/,
+    );
   });
 
   it("has a message for an unreachable server, a cut stream, a refused question and a server fault", () => {
     expect(friendlyError({ code: "network", message: "", status: 0 })).toMatch(/cannot be reached/);
     expect(friendlyError({ code: "incomplete", message: "", status: 0 })).toMatch(/cut off/);
-    expect(friendlyError({ code: "invalid_request", message: "message: must be at most 2,000 characters", status: 400 })).toBe(
-      "The question could not be sent: message: must be at most 2,000 characters",
-    );
+    expect(
+      friendlyError({ code: "invalid_request", message: "message: must be at most 2,000 characters", status: 400 }),
+    ).toBe("The question could not be sent: message: must be at most 2,000 characters");
     expect(friendlyError({ code: "upstream_timeout", message: "", status: 504 })).toMatch(/trouble/);
   });
 });
@@ -162,7 +186,13 @@ describe("historyOf", () => {
     const messages: Message[] = [];
     for (let i = 0; i < 15; i++) {
       messages.push({ role: "user", text: `Question ${i}` });
-      messages.push({ role: "assistant", text: i === 14 ? "x".repeat(5000) : `Answer ${i}`, question: `Question ${i}`, status: "done", citations: [] });
+      messages.push({
+        role: "assistant",
+        text: i === 14 ? "x".repeat(5000) : `Answer ${i}`,
+        question: `Question ${i}`,
+        status: "done",
+        citations: [],
+      });
     }
     const history = historyOf(messages);
     expect(history).toHaveLength(limits.turns);
@@ -173,7 +203,14 @@ describe("historyOf", () => {
   it("leaves out answers that failed or were stopped", () => {
     const history = historyOf([
       { role: "user", text: "First?" },
-      { role: "assistant", text: "", question: "First?", status: "error", citations: [], error: { code: "network", message: "", status: 0 } },
+      {
+        role: "assistant",
+        text: "",
+        question: "First?",
+        status: "error",
+        citations: [],
+        error: { code: "network", message: "", status: 0 },
+      },
       { role: "user", text: "Second?" },
       { role: "assistant", text: "Half an ans", question: "Second?", status: "stopped", citations: [] },
       { role: "user", text: "Third?" },
@@ -202,7 +239,13 @@ describe("conversationStore", () => {
   });
 
   it("restores an answer cut by the reload as stopped", () => {
-    sessionStorage.setItem("test-cut", JSON.stringify([{ role: "user", text: "q" }, { role: "assistant", text: "Half", question: "q", status: "streaming", citations: [] }]));
+    sessionStorage.setItem(
+      "test-cut",
+      JSON.stringify([
+        { role: "user", text: "q" },
+        { role: "assistant", text: "Half", question: "q", status: "streaming", citations: [] },
+      ]),
+    );
     expect(conversationStore(sessionStorage, "test-cut").load()[1]).toMatchObject({ status: "stopped" });
   });
 
@@ -230,7 +273,13 @@ describe("conversationStore", () => {
 describe("readOptions", () => {
   it("defaults to the script's origin, a floating panel bottom right, closed", () => {
     const options = readOptions({}, "https://chat.example.org/widget.js?v=2", "https://news.example.com/article");
-    expect(options).toMatchObject({ api: "https://chat.example.org", position: "bottom-right", open: false, mode: "floating", suggestions: [] });
+    expect(options).toMatchObject({
+      api: "https://chat.example.org",
+      position: "bottom-right",
+      open: false,
+      mode: "floating",
+      suggestions: [],
+    });
     expect(options.accent).toBeUndefined();
   });
 
@@ -266,14 +315,37 @@ describe("readOptions", () => {
 
   it("reads the theme, avatar, words, storage and source options", () => {
     const options = readOptions(
-      { theme: "dark", avatar: "/logo.png", lang: "de", labels: '{"send":"Los","unknown":"x","stop":7}', placeholder: "Ihre Frage hier", persist: "local", source: "interview.txt" },
+      {
+        theme: "dark",
+        avatar: "/logo.png",
+        lang: "de",
+        labels: '{"send":"Los","unknown":"x","stop":7}',
+        placeholder: "Ihre Frage hier",
+        persist: "local",
+        source: "interview.txt",
+      },
       "https://chat.example.org/widget.js",
       "https://news.example.com/a/b",
     );
-    expect(options).toMatchObject({ theme: "dark", avatar: "https://news.example.com/logo.png", persist: "local", source: "interview.txt", title: "Fragen zum Interview" });
-    expect(options.labels).toMatchObject({ send: "Los", stop: "Antwort anhalten", placeholder: "Ihre Frage hier", unavailable: "Der Chat ist auf dieser Seite nicht verfügbar." });
+    expect(options).toMatchObject({
+      theme: "dark",
+      avatar: "https://news.example.com/logo.png",
+      persist: "local",
+      source: "interview.txt",
+      title: "Fragen zum Interview",
+    });
+    expect(options.labels).toMatchObject({
+      send: "Los",
+      stop: "Antwort anhalten",
+      placeholder: "Ihre Frage hier",
+      unavailable: "Der Chat ist auf dieser Seite nicht verfügbar.",
+    });
     expect(options.labels).not.toHaveProperty("unknown");
-    const defaults = readOptions({ theme: "purple", persist: "forever", labels: "{not json" }, "https://chat.example.org/widget.js", "https://a.example/");
+    const defaults = readOptions(
+      { theme: "purple", persist: "forever", labels: "{not json" },
+      "https://chat.example.org/widget.js",
+      "https://a.example/",
+    );
     expect(defaults).toMatchObject({ theme: "auto", persist: "tab", title: "Ask the interview" });
     expect(defaults.labels!.send).toBe("Send question");
   });

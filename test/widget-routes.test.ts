@@ -23,7 +23,12 @@ beforeAll(async () => {
   assetsDir = await buildWidgetForTests();
   interviews = (await loadCorpus(path.join(projectRoot, "data"))).map(parseInterview);
   // A limit of 2 a minute and required keys: the widget's own routes must not be subject to either.
-  app = await startWidgetApp({ answerer: new FakeAnswerer(), interviews, assetsDir, protection: { rateLimitPerMinute: 2, apiKeys: ["secret-key"] } });
+  app = await startWidgetApp({
+    answerer: new FakeAnswerer(),
+    interviews,
+    assetsDir,
+    protection: { rateLimitPerMinute: 2, apiKeys: ["secret-key"] },
+  });
 });
 
 afterAll(() => app?.close());
@@ -47,13 +52,17 @@ describe("the widget bundle", () => {
 
   it("holds no secrets and never parses data as HTML", async () => {
     const bundle = await readFile(path.join(assetsDir, "widget.js"), "utf8");
-    for (const secret of ["OPENAI", "API_KEY", "sk-", "Bearer", "secret-key", "process.env"]) expect(bundle).not.toContain(secret);
-    for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("]) expect(bundle).not.toContain(sink);
+    for (const secret of ["OPENAI", "API_KEY", "sk-", "Bearer", "secret-key", "process.env"])
+      expect(bundle).not.toContain(secret);
+    for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("])
+      expect(bundle).not.toContain(sink);
   });
 
   it("type-checks as browser code, with no Node.js types", async () => {
     const tsc = path.join(projectRoot, "node_modules/.bin/tsc");
-    await expect(promisify(execFile)(tsc, ["--noEmit", "-p", path.join(projectRoot, "src/widget/tsconfig.json")])).resolves.toBeDefined();
+    await expect(
+      promisify(execFile)(tsc, ["--noEmit", "-p", path.join(projectRoot, "src/widget/tsconfig.json")]),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -71,7 +80,9 @@ describe("GET /widget.js", () => {
   it("answers 304 to a request that already holds the current version", async () => {
     const etag = (await fetch(`${app.url}/widget.js`)).headers.get("etag")!;
     // fetch() adds "Cache-Control: no-cache" to conditional requests unless one is given; a browser revalidating sends max-age=0.
-    const response = await fetch(`${app.url}/widget.js`, { headers: { "if-none-match": etag, "cache-control": "max-age=0" } });
+    const response = await fetch(`${app.url}/widget.js`, {
+      headers: { "if-none-match": etag, "cache-control": "max-age=0" },
+    });
     expect(response.status).toBe(304);
   });
 
@@ -86,7 +97,9 @@ describe("GET /widget.js", () => {
     try {
       const response = await fetch(`${unbuilt.url}/widget.js`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ error: { code: "widget_not_built", message: expect.stringContaining("npm run build:widget") } });
+      expect(await response.json()).toEqual({
+        error: { code: "widget_not_built", message: expect.stringContaining("npm run build:widget") },
+      });
     } finally {
       await unbuilt.close();
     }
@@ -116,7 +129,9 @@ describe("GET / (the demo page)", () => {
     const spans = [...document.querySelectorAll("[data-start][data-end]")];
     expect(spans.length).toBeGreaterThan(interview!.questions.length * 2);
     for (const span of spans) {
-      expect(span.textContent).toBe(source.slice(Number(span.getAttribute("data-start")), Number(span.getAttribute("data-end"))));
+      expect(span.textContent).toBe(
+        source.slice(Number(span.getAttribute("data-start")), Number(span.getAttribute("data-end"))),
+      );
     }
   });
 
@@ -136,7 +151,8 @@ describe("GET / (the demo page)", () => {
   });
 
   it("escapes markup in the interview", async () => {
-    const text = 'A <script>alert(1)</script> & "quoted" title\r\n\r\nLead with <img src=x onerror=alert(1)>.\n\nQ: Is <b>this</b> bold?\n\nNo & never.\n';
+    const text =
+      'A <script>alert(1)</script> & "quoted" title\r\n\r\nLead with <img src=x onerror=alert(1)>.\n\nQ: Is <b>this</b> bold?\n\nNo & never.\n';
     const hostile = parseInterview({ id: "hostile", name: "hostile.txt", text, sha256: "x" });
     const server = await startWidgetApp({ answerer: new FakeAnswerer(), interviews: [hostile], assetsDir });
     try {
@@ -146,7 +162,9 @@ describe("GET / (the demo page)", () => {
       const document = parse(html);
       expect(document.querySelectorAll("article img, article b, article script")).toHaveLength(0);
       for (const span of document.querySelectorAll("[data-start][data-end]")) {
-        expect(span.textContent).toBe(text.slice(Number(span.getAttribute("data-start")), Number(span.getAttribute("data-end"))));
+        expect(span.textContent).toBe(
+          text.slice(Number(span.getAttribute("data-start")), Number(span.getAttribute("data-end"))),
+        );
       }
       expect(document.querySelector("article h2")?.textContent).toBe("Q:Is <b>this</b> bold?");
     } finally {
@@ -155,7 +173,9 @@ describe("GET / (the demo page)", () => {
   });
 
   it("escapeHtml leaves nothing an HTML parser would read as markup", () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>\r`)).toBe("&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;amp;&#60;/a&#62;&#13;");
+    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>\r`)).toBe(
+      "&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;amp;&#60;/a&#62;&#13;",
+    );
   });
 });
 
@@ -166,10 +186,21 @@ describe("GET /embed", () => {
     const html = await response.text();
     const document = parse(html);
     const documented = [...document.querySelectorAll("tbody th code")].map((code) => code.textContent);
-    for (const option of ["data-api", "data-title", "data-greeting", "data-suggestions", "data-accent", "data-position", "data-open", "data-mode", "data-target"]) {
+    for (const option of [
+      "data-api",
+      "data-title",
+      "data-greeting",
+      "data-suggestions",
+      "data-accent",
+      "data-position",
+      "data-open",
+      "data-mode",
+      "data-target",
+    ]) {
       expect(documented).toContain(option);
     }
-    for (const call of ["InterviewChat.open()", "InterviewChat.close()", "InterviewChat.ask(text)"]) expect(documented).toContain(call);
+    for (const call of ["InterviewChat.open()", "InterviewChat.close()", "InterviewChat.ask(text)"])
+      expect(documented).toContain(call);
     expect(document.body.textContent).toContain("interview-chat:citation");
     expect(document.body.textContent).toContain("ALLOWED_ORIGINS");
     expect(document.body.textContent).toContain(`<script src="${app.url}/widget.js" defer></script>`);

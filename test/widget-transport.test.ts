@@ -13,7 +13,15 @@ import { FakeAnswerer } from "./support/fake-answerer.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { startApp } from "./support/http.js";
 
-const citation: WireCitation = { n: 1, source: "interview.txt", chunkId: "q9", section: "How will Kazakhstan benefit?", quote: "Latvian ports (Liepaja, Riga, Ventspils)", start: 100, end: 140 };
+const citation: WireCitation = {
+  n: 1,
+  source: "interview.txt",
+  chunkId: "q9",
+  section: "How will Kazakhstan benefit?",
+  quote: "Latvian ports (Liepaja, Riga, Ventspils)",
+  start: 100,
+  end: 140,
+};
 
 /** The SSE text the server writes for one answer (src/serve/event-stream.ts). */
 function sse(events: Array<[string, unknown]>): string {
@@ -37,7 +45,14 @@ interface FakeFetchCall {
  * A hand-written fetch that answers with `body` streamed in `pieces` (split at arbitrary
  * characters, as the network would), one per `delayMs`, honouring the request's abort signal.
  */
-function fakeFetch(options: { status?: number; body: string; headers?: Record<string, string>; pieces?: number; delayMs?: number; cutAfter?: number }) {
+function fakeFetch(options: {
+  status?: number;
+  body: string;
+  headers?: Record<string, string>;
+  pieces?: number;
+  delayMs?: number;
+  cutAfter?: number;
+}) {
   const calls: FakeFetchCall[] = [];
   const sessionCalls: FakeFetchCall[] = [];
   const state = { cancelled: false };
@@ -51,7 +66,10 @@ function fakeFetch(options: { status?: number; body: string; headers?: Record<st
     const bytes = new TextEncoder().encode(options.body);
     const count = options.pieces ?? 7;
     const size = Math.ceil(bytes.length / count);
-    const chunks = Array.from({ length: count }, (_, index) => bytes.slice(index * size, (index + 1) * size)).slice(0, options.cutAfter ?? count);
+    const chunks = Array.from({ length: count }, (_, index) => bytes.slice(index * size, (index + 1) * size)).slice(
+      0,
+      options.cutAfter ?? count,
+    );
     const signal = init.signal;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -65,7 +83,10 @@ function fakeFetch(options: { status?: number; body: string; headers?: Record<st
         state.cancelled = true;
       },
     });
-    return new Response(stream, { status: options.status ?? 200, headers: { "content-type": "text/event-stream", ...options.headers } });
+    return new Response(stream, {
+      status: options.status ?? 200,
+      headers: { "content-type": "text/event-stream", ...options.headers },
+    });
   }) as typeof fetch;
   return { fetch: fetchImpl, calls, sessionCalls, state };
 }
@@ -76,24 +97,28 @@ async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-
 /** fetch as a page on `origin` calls it: a browser sends the page's Origin with every POST. */
 function asPageOn(origin: string): typeof fetch {
-  return ((url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin } })) as typeof fetch;
+  return ((url: string, init: RequestInit = {}) =>
+    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin } })) as typeof fetch;
 }
 
 describe("the widget's wire types", () => {
   // The widget's types are the contract's (src/widget/contract.ts imports them); this holds a
   // running server to the same schemas, field for field, as the widget's transport reads it.
   it("are what a running server sends and accepts: citations, contexts, turns and limits", async () => {
-
     const embedder = new FakeEmbedder();
     const opened = await openIndex({ ...(await scratchProject()), embedder });
-    const answerer = new ExtractiveAnswerer({ retriever: new HybridRetriever(opened.index, embedder), interviews: opened.interviews, chunks: opened.index.chunks });
+    const answerer = new ExtractiveAnswerer({
+      retriever: new HybridRetriever(opened.index, embedder),
+      interviews: opened.interviews,
+      chunks: opened.index.chunks,
+    });
     const app = await startApp({ answerer, protection: { rateLimitPerMinute: 0 } });
     try {
       const transport = createTransport({ api: app.url, fetch: asPageOn(app.url) });
-      const ask = async (message: string, history: WireTurn[] = []) => collect<ChatEvent>(transport.stream({ message, history }));
+      const ask = async (message: string, history: WireTurn[] = []) =>
+        collect<ChatEvent>(transport.stream({ message, history }));
       const events = await ask("Which Latvian ports receive Kazakh export cargo?");
       const contexts = events.flatMap((event) => (event.type === "contexts" ? event.contexts : []));
       const citations = events.flatMap((event) => (event.type === "citations" ? event.citations : []));
@@ -120,8 +145,18 @@ describe("the widget's wire types", () => {
       const turn = (content: string): WireTurn => ({ role: "user", content });
       expect(await status("x".repeat(limits.message))).toBe(200);
       expect(await status("x".repeat(limits.message + 1))).toBe(400);
-      expect(await status("Why?", Array.from({ length: limits.turns }, () => turn("x")))).toBe(200);
-      expect(await status("Why?", Array.from({ length: limits.turns + 1 }, () => turn("x")))).toBe(400);
+      expect(
+        await status(
+          "Why?",
+          Array.from({ length: limits.turns }, () => turn("x")),
+        ),
+      ).toBe(200);
+      expect(
+        await status(
+          "Why?",
+          Array.from({ length: limits.turns + 1 }, () => turn("x")),
+        ),
+      ).toBe(400);
       expect(await status("Why?", [turn("x".repeat(limits.turnLength))])).toBe(200);
       expect(await status("Why?", [turn("x".repeat(limits.turnLength + 1))])).toBe(400);
     } finally {
@@ -132,7 +167,8 @@ describe("the widget's wire types", () => {
 
 describe("createSseParser", () => {
   it("yields the same events whether the text arrives whole or one character at a time, with LF, CRLF or CR line ends", () => {
-    const text = ': heartbeat\n\nevent: delta\ndata: {"text":"a"}\n\ndata: first\ndata: second\n\nevent: done\ndata: {}\n\n';
+    const text =
+      ': heartbeat\n\nevent: delta\ndata: {"text":"a"}\n\ndata: first\ndata: second\n\nevent: done\ndata: {}\n\n';
     const expected: SseMessage[] = [
       { event: "delta", data: '{"text":"a"}' },
       { event: "message", data: "first\nsecond" },
@@ -162,8 +198,13 @@ describe("createSseParser", () => {
 describe("createTransport", () => {
   it("posts the question, the history and stream: true to <api>/api/chat", async () => {
     const fake = fakeFetch({ body: answerStream });
-    const history: WireTurn[] = [{ role: "user", content: "Earlier?" }, { role: "assistant", content: "Yes [1]." }];
-    await collect(createTransport({ api: "http://127.0.0.1:9/", fetch: fake.fetch }).stream({ message: "Which ports?", history }));
+    const history: WireTurn[] = [
+      { role: "user", content: "Earlier?" },
+      { role: "assistant", content: "Yes [1]." },
+    ];
+    await collect(
+      createTransport({ api: "http://127.0.0.1:9/", fetch: fake.fetch }).stream({ message: "Which ports?", history }),
+    );
     expect(fake.calls).toHaveLength(1);
     expect(fake.calls[0]!.url).toBe("http://127.0.0.1:9/api/chat");
     expect(fake.calls[0]!.init.method).toBe("POST");
@@ -174,7 +215,9 @@ describe("createTransport", () => {
   it("yields contexts, each delta in order, the parsed citations and done, however the stream is split", async () => {
     for (const pieces of [1, 3, 17, answerStream.length]) {
       const fake = fakeFetch({ body: answerStream, pieces });
-      const events = await collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }));
+      const events = await collect(
+        createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }),
+      );
       expect(events.map((event) => event.type)).toEqual(["contexts", "delta", "delta", "citations", "done"]);
       const text = events.map((event) => (event.type === "delta" ? event.text : "")).join("");
       expect(text).toBe("Cargo goes to Latvian ports [1].");
@@ -189,7 +232,9 @@ describe("createTransport", () => {
       ["citations", { citations: [], grounded: false, mode: "llm", degraded: true }],
       ["done", {}],
     ]);
-    const events = await collect(createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({ message: "q", history: [] }));
+    const events = await collect(
+      createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({ message: "q", history: [] }),
+    );
     expect(events).toContainEqual({ type: "citations", citations: [], grounded: false, mode: "llm", degraded: true });
   });
 
@@ -202,26 +247,43 @@ describe("createTransport", () => {
     const seen: string[] = [];
     const error = await (async () => {
       try {
-        for await (const event of createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({ message: "q", history: [] })) seen.push(event.type);
+        for await (const event of createTransport({ api: "http://x", fetch: fakeFetch({ body }).fetch }).stream({
+          message: "q",
+          history: [],
+        }))
+          seen.push(event.type);
       } catch (caught) {
         return caught;
       }
     })();
     expect(seen).toEqual(["contexts", "delta"]);
     expect(error).toBeInstanceOf(ChatError);
-    expect(error).toMatchObject({ code: "upstream_timeout", status: 504, message: "The language model did not answer in time" });
+    expect(error).toMatchObject({
+      code: "upstream_timeout",
+      status: 504,
+      message: "The language model did not answer in time",
+    });
   });
 
   it("surfaces a 429 JSON error with its code and Retry-After", async () => {
-    const body = JSON.stringify({ error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." } });
+    const body = JSON.stringify({
+      error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." },
+    });
     const fake = fakeFetch({ status: 429, body, headers: { "content-type": "application/json", "retry-after": "42" } });
     const stream = createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] });
-    await expect(collect(stream)).rejects.toMatchObject({ name: "ChatError", code: "rate_limited", status: 429, retryAfter: 42 });
+    await expect(collect(stream)).rejects.toMatchObject({
+      name: "ChatError",
+      code: "rate_limited",
+      status: 429,
+      retryAfter: 42,
+    });
   });
 
   it("surfaces an HTTP error without a JSON body by its status", async () => {
     const fake = fakeFetch({ status: 502, body: "<html>Bad gateway</html>", headers: { "content-type": "text/html" } });
-    await expect(collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+    await expect(
+      collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] })),
+    ).rejects.toMatchObject({
       code: "http_502",
       status: 502,
     });
@@ -231,7 +293,9 @@ describe("createTransport", () => {
     const down = (async () => {
       throw new TypeError("fetch failed");
     }) as typeof fetch;
-    await expect(collect(createTransport({ api: "http://x", fetch: down }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+    await expect(
+      collect(createTransport({ api: "http://x", fetch: down }).stream({ message: "q", history: [] })),
+    ).rejects.toMatchObject({
       code: "network",
       status: 0,
     });
@@ -239,7 +303,9 @@ describe("createTransport", () => {
 
   it("reports a stream that ends before done as cut off", async () => {
     const fake = fakeFetch({ body: answerStream, pieces: 10, cutAfter: 6 });
-    await expect(collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }))).rejects.toMatchObject({
+    await expect(
+      collect(createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] })),
+    ).rejects.toMatchObject({
       code: "incomplete",
     });
   });
@@ -250,7 +316,10 @@ describe("createTransport", () => {
     const seen: string[] = [];
     let caught: unknown;
     try {
-      for await (const event of createTransport({ api: "http://x", fetch: fake.fetch }).stream({ message: "q", history: [] }, controller.signal)) {
+      for await (const event of createTransport({ api: "http://x", fetch: fake.fetch }).stream(
+        { message: "q", history: [] },
+        controller.signal,
+      )) {
         seen.push(event.type);
         if (event.type === "delta") controller.abort();
       }
@@ -267,8 +336,12 @@ describe("createTransport", () => {
   it("passes an abort before the reply arrives through as the fetch's AbortError", async () => {
     const controller = new AbortController();
     const hanging = ((_url: string, init: RequestInit) =>
-      new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))))) as unknown as typeof fetch;
-    const pending = collect(createTransport({ api: "http://x", fetch: hanging }).stream({ message: "q", history: [] }, controller.signal));
+      new Promise((_resolve, reject) =>
+        init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+      )) as unknown as typeof fetch;
+    const pending = collect(
+      createTransport({ api: "http://x", fetch: hanging }).stream({ message: "q", history: [] }, controller.signal),
+    );
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
   });
@@ -285,7 +358,10 @@ describe("the transport's session token", () => {
     expect(fake.sessionCalls).toHaveLength(1);
     expect(fake.sessionCalls[0]!.url).toBe("http://x/api/session");
     expect(fake.sessionCalls[0]!.init.method).toBe("POST");
-    expect(fake.calls.map((call) => new Headers(call.init.headers).get("x-session-token"))).toEqual(["token-1", "token-1"]);
+    expect(fake.calls.map((call) => new Headers(call.init.headers).get("x-session-token"))).toEqual([
+      "token-1",
+      "token-1",
+    ]);
     now = 539_000; // the token lives 600 s; it is renewed in its last minute
     await ask();
     expect(fake.sessionCalls).toHaveLength(1);
@@ -298,20 +374,30 @@ describe("the transport's session token", () => {
   it("is renewed against a real server with API_KEYS set, the visitor seeing nothing of it", async () => {
     let now = Date.parse("2026-01-01T12:00:00Z");
     const sessions = new SessionTokens({ secret: randomBytes(32), ttlSeconds: 120, now: () => now });
-    const app = await startApp({ answerer: new FakeAnswerer(), sessions, protection: { apiKeys: ["k-one"], rateLimitPerMinute: 100 } });
+    const app = await startApp({
+      answerer: new FakeAnswerer(),
+      sessions,
+      protection: { apiKeys: ["k-one"], rateLimitPerMinute: 100 },
+    });
     try {
       const requests: string[] = [];
       const page = asPageOn(app.url);
-      const recording = ((url: string, init?: RequestInit) => (requests.push(new URL(url).pathname), page(url, init))) as typeof fetch;
+      const recording = ((url: string, init?: RequestInit) => (
+        requests.push(new URL(url).pathname),
+        page(url, init)
+      )) as typeof fetch;
       // The server's clock runs ahead of the page's: the token expires on the server before the page renews it.
       const transport = createTransport({ api: app.url, fetch: recording, now: () => 0 });
-      const ask = async () => (await collect<ChatEvent>(transport.stream({ message: "Which ports?", history: [] }))).at(-1);
+      const ask = async () =>
+        (await collect<ChatEvent>(transport.stream({ message: "Which ports?", history: [] }))).at(-1);
       expect(await ask()).toEqual({ type: "done", id: expect.any(String) });
       now += 121_000;
       expect(await ask()).toEqual({ type: "done", id: expect.any(String) });
       expect(requests).toEqual(["/api/session", "/api/chat", "/api/chat", "/api/session", "/api/chat"]);
       // Without a page's Origin (a script that does not claim one), no token and no answer.
-      await expect(collect(createTransport({ api: app.url }).stream({ message: "q", history: [] }))).rejects.toMatchObject({ status: 403, code: "origin_not_allowed" });
+      await expect(
+        collect(createTransport({ api: app.url }).stream({ message: "q", history: [] })),
+      ).rejects.toMatchObject({ status: 403, code: "origin_not_allowed" });
     } finally {
       await app.close();
     }
@@ -320,7 +406,9 @@ describe("the transport's session token", () => {
   it("is done without against a server that has no /api/session", async () => {
     const fake = fakeFetch({ body: answerStream });
     const noSessions = (async (url: string | URL | Request, init?: RequestInit) =>
-      String(url).endsWith("/api/session") ? new Response("{}", { status: 404 }) : fake.fetch(url, init)) as typeof fetch;
+      String(url).endsWith("/api/session")
+        ? new Response("{}", { status: 404 })
+        : fake.fetch(url, init)) as typeof fetch;
     const transport = createTransport({ api: "http://x", fetch: noSessions });
     expect((await collect(transport.stream({ message: "q", history: [] }))).at(-1)).toEqual({ type: "done" });
     expect(new Headers(fake.calls[0]!.init.headers).get("x-session-token")).toBeNull();

@@ -1,5 +1,12 @@
 import { LRUCache } from "lru-cache";
-import { replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "./types.js";
+import {
+  replayAnswer,
+  type AnswerEvent,
+  type AnswerOptions,
+  type Answerer,
+  type ChatRequest,
+  type ChatResponse,
+} from "./types.js";
 
 /**
  * Remembers the answers of a deterministic answerer (the extractive one) in a bounded LRU, so a
@@ -21,11 +28,17 @@ export class CachedAnswerer implements Answerer {
 
   answer(request: ChatRequest, options?: AnswerOptions): Promise<ChatResponse> {
     // The files asked about are part of the question: the same words over another file are another answer.
-    const key = JSON.stringify([normalize(request.message), (request.history ?? []).map((turn) => [turn.role, normalize(turn.content)]), [...(request.sources ?? [])].sort()]);
+    const key = JSON.stringify([
+      normalize(request.message),
+      (request.history ?? []).map((turn) => [turn.role, normalize(turn.content)]),
+      [...(request.sources ?? [])].sort(),
+    ]);
     let entry = this.cache.get(key);
     if (!entry) {
       let standalone: string | undefined;
-      const pending = this.inner.answer(request, { ...options, onStandalone: (question) => (standalone = question) }).then((response) => ({ response, standalone }));
+      const pending = this.inner
+        .answer(request, { ...options, onStandalone: (question) => (standalone = question) })
+        .then((response) => ({ response, standalone }));
       this.cache.set(key, pending);
       pending.catch(() => this.cache.delete(key));
       entry = pending;

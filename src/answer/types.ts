@@ -1,9 +1,27 @@
 import type { Logger } from "pino";
-import { toWire, verdictToWire, type AnswerEvent, type AnswerMode, type ChatRequest, type ChatResponse, type CompletionUsage, type Context } from "../contract/index.js";
+import {
+  toWire,
+  verdictToWire,
+  type AnswerEvent,
+  type AnswerMode,
+  type ChatRequest,
+  type ChatResponse,
+  type CompletionUsage,
+  type Context,
+} from "../contract/index.js";
 import { InternalError } from "../errors.js";
 
 // The wire types are the contract's (src/contract/), re-exported for the answerers that produce them.
-export type { AnswerEvent, AnswerKind, AnswerMode, ChatRequest, ChatResponse, Citation, Claim, Context } from "../contract/index.js";
+export type {
+  AnswerEvent,
+  AnswerKind,
+  AnswerMode,
+  ChatRequest,
+  ChatResponse,
+  Citation,
+  Claim,
+  Context,
+} from "../contract/index.js";
 
 export interface AnswerOptions {
   /** Aborts the work (and any upstream request) when the client goes away. */

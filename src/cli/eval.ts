@@ -5,7 +5,13 @@ import { loadConfig, type Config } from "../config.js";
 import { createAssistant } from "../create-assistant.js";
 import { BadRequestError } from "../errors.js";
 import { compareReports, loadEarlierReport } from "../evaluate/compare-reports.js";
-import { describeTarget, formatComparison, formatSummary, formatTable, formatThresholdCheck } from "../evaluate/format-console.js";
+import {
+  describeTarget,
+  formatComparison,
+  formatSummary,
+  formatTable,
+  formatThresholdCheck,
+} from "../evaluate/format-console.js";
 import { askOverHttp } from "../evaluate/http-client.js";
 import { createJudge, type JudgeAnswer } from "../evaluate/judge.js";
 import { supportThreshold } from "../evaluate/metrics.js";
@@ -36,11 +42,20 @@ const program = new Command()
   .option("--compare <report.json>", "print the change of every metric since this earlier report")
   .option("--thresholds <file>", "floors and ceilings to check", defaultThresholds)
   .option("--fail-under <metric=value...>", "add or override a floor (higher-is-better metrics)")
-  .option("--fail-over <metric=value...>", "add or override a ceiling (lower-is-better metrics: falseAbstentionRate, latency*)")
+  .option(
+    "--fail-over <metric=value...>",
+    "add or override a ceiling (lower-is-better metrics: falseAbstentionRate, latency*)",
+  )
   .option("--timeout <ms>", "per-request timeout with --url", "60000")
-  .option("--judge", "also have an LLM judge each answer's faithfulness to its quotes and its relevance (needs OPENAI_API_KEY or OPENAI_BASE_URL)")
+  .option(
+    "--judge",
+    "also have an LLM judge each answer's faithfulness to its quotes and its relevance (needs OPENAI_API_KEY or OPENAI_BASE_URL)",
+  )
   .option("--judge-model <model>", "the judge's chat model (default: OPENAI_CHAT_MODEL)")
-  .option("--user-turns-only", "drop the assistant's replies from every history: does a follow-up pass as well without them?")
+  .option(
+    "--user-turns-only",
+    "drop the assistant's replies from every history: does a follow-up pass as well without them?",
+  )
   .option("--json", "print report.json to stdout instead of the table (and the comparison)")
   .showHelpAfterError();
 
@@ -71,8 +86,13 @@ runCli(async () => {
   const config = loadConfig();
   const judge = options.judge ? createJudgeFrom(config, options.judgeModel) : undefined;
   const sources = await loadCorpus(config.dataDir);
-  const loaded = await loadQuestionSet(options.questions, sources.map((source) => source.text));
-  const questions = options.userTurnsOnly ? loaded.map((question) => ({ ...question, history: question.history?.filter((turn) => turn.role === "user") })) : loaded;
+  const loaded = await loadQuestionSet(
+    options.questions,
+    sources.map((source) => source.text),
+  );
+  const questions = options.userTurnsOnly
+    ? loaded.map((question) => ({ ...question, history: question.history?.filter((turn) => turn.role === "user") }))
+    : loaded;
 
   let ask: AskQuestion;
   let target: EvalTarget;
@@ -84,7 +104,9 @@ runCli(async () => {
     });
     target = { kind: "http", url: options.url };
   } else {
-    const { answerer } = await createAssistant(config, { logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2, [config.openai.apiKey]) });
+    const { answerer } = await createAssistant(config, {
+      logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, 2, [config.openai.apiKey]),
+    });
     ask = askAnswerer(answerer);
     target = { kind: "in-process", answerer: answerer.mode };
   }
@@ -118,16 +140,21 @@ runCli(async () => {
     const lines = [formatTable(results), "", formatSummary(report)];
     const met = report.thresholds.length - missed.length;
     if (report.thresholds.length) lines.push(`thresholds: ${met} of ${report.thresholds.length} met`);
-    for (const check of report.thresholds.filter((item) => item.passed === null)) lines.push(`  ${formatThresholdCheck(check)}`);
+    for (const check of report.thresholds.filter((item) => item.passed === null))
+      lines.push(`  ${formatThresholdCheck(check)}`);
     lines.push(`reports: ${written.join(", ")}`);
-    if (earlier && options.compare) lines.push("", formatComparison(compareReports(earlier, report), k, options.compare));
+    if (earlier && options.compare)
+      lines.push("", formatComparison(compareReports(earlier, report), k, options.compare));
     process.stdout.write(`${lines.join("\n")}\n`);
   }
   const unjudged = results.filter((result) => !isError(result) && result.judgeError !== undefined).length;
-  if (unjudged > 0) process.stderr.write(`warning: the judge gave no verdict on ${unjudged} answers; see judgeError in report.json\n`);
+  if (unjudged > 0)
+    process.stderr.write(`warning: the judge gave no verdict on ${unjudged} answers; see judgeError in report.json\n`);
   for (const check of missed) process.stderr.write(`threshold missed: ${formatThresholdCheck(check)}\n`);
   if (summary.errors > 0) {
-    process.stderr.write(`error: ${summary.errors} of ${summary.questions} questions could not be answered by the ${describeTarget(target)}; see ${written[0]}\n`);
+    process.stderr.write(
+      `error: ${summary.errors} of ${summary.questions} questions could not be answered by the ${describeTarget(target)}; see ${written[0]}\n`,
+    );
     process.exitCode = 1;
   } else if (missed.length > 0) {
     process.exitCode = 2;
@@ -136,12 +163,14 @@ runCli(async () => {
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new BadRequestError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new BadRequestError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 }
 
 function createJudgeFrom(config: Config, model: string | undefined): JudgeAnswer {
-  if (!config.openai.apiKey && !config.openai.baseURL) throw new BadRequestError("--judge needs a model: set OPENAI_API_KEY or OPENAI_BASE_URL");
+  if (!config.openai.apiKey && !config.openai.baseURL)
+    throw new BadRequestError("--judge needs a model: set OPENAI_API_KEY or OPENAI_BASE_URL");
   const client = createOpenAiClient(config.openai);
   return createJudge({ client, model: model ?? config.openai.chatModel });
 }

@@ -10,15 +10,26 @@ import { runCli } from "./run-cli.js";
 
 const program = new Command()
   .name("insights")
-  .description("What readers asked: totals by kind and day, answer rate, latency, top and unanswered questions, thumbs down, most cited sections.")
-  .option("--days <n>", "the last n days", (value: string) => {
-    const days = Number(value);
-    if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError("must be a whole number of days, at least 1");
-    return days;
-  }, 7)
+  .description(
+    "What readers asked: totals by kind and day, answer rate, latency, top and unanswered questions, thumbs down, most cited sections.",
+  )
+  .option(
+    "--days <n>",
+    "the last n days",
+    (value: string) => {
+      const days = Number(value);
+      if (!Number.isInteger(days) || days < 1)
+        throw new InvalidArgumentError("must be a whole number of days, at least 1");
+      return days;
+    },
+    7,
+  )
   .option("--json", "print the report as GET /api/insights returns it")
   .option("--html <file>", "write the report as one self-contained page (a chart of questions per day and the tables)")
-  .option("--export-eval <file>", "write the unanswered and thumbs-down questions as a question-set draft (JSONL) to fill in for npm run eval")
+  .option(
+    "--export-eval <file>",
+    "write the unanswered and thumbs-down questions as a question-set draft (JSONL) to fill in for npm run eval",
+  )
   .showHelpAfterError();
 
 runCli(async () => {
@@ -27,13 +38,20 @@ runCli(async () => {
   const config = loadConfig();
   if (!config.insights) throw new AppError("insights_off", "Insights are off (INSIGHTS=off)", 400);
   // Opening creates a file that is not there; a report on nothing should say so instead.
-  if (!existsSync(config.insights.file)) throw new AppError("insights_missing", `No insights yet: ${config.insights.file} does not exist (the server creates it on start)`, 404);
+  if (!existsSync(config.insights.file))
+    throw new AppError(
+      "insights_missing",
+      `No insights yet: ${config.insights.file} does not exist (the server creates it on start)`,
+      404,
+    );
   const store = new SqliteInsightsStore(config.insights.file);
   try {
     if (options.exportEval) {
       const draft = evalDraft(store.evalCandidates(Date.now() - options.days * 86_400_000));
       await writeFile(options.exportEval, draft);
-      process.stderr.write(`Wrote ${draft.split("\n").length - 1} draft questions to ${options.exportEval}; fill in answerable, evidence and facts, then remove "draft" and "note".\n`);
+      process.stderr.write(
+        `Wrote ${draft.split("\n").length - 1} draft questions to ${options.exportEval}; fill in answerable, evidence and facts, then remove "draft" and "note".\n`,
+      );
       return;
     }
     const report = store.report(options.days);
@@ -54,13 +72,51 @@ export function formatReport(report: InsightsReport): string {
   const rate = report.answerRate === null ? "–" : `${(report.answerRate * 100).toFixed(1)} %`;
   const ms = (value: number | null) => (value === null ? "–" : `${value.toFixed(1)} ms`);
   lines.push(`Insights, last ${report.days} days (since ${report.since})`);
-  lines.push(`${report.total} turns: ${report.byKind.answer} answered, ${report.byKind.no_answer} unanswered, ${report.byKind.smalltalk} small talk; answer rate ${rate}`);
-  lines.push(`latency p50 ${ms(report.latencyMs.p50)}, p90 ${ms(report.latencyMs.p90)}, p99 ${ms(report.latencyMs.p99)}; feedback ${report.feedback.up} up, ${report.feedback.down} down`);
-  lines.push("", table(["day", "answer", "no_answer", "smalltalk"], report.byDay.map((day) => [day.day, day.answer, day.no_answer, day.smalltalk])));
-  lines.push("", "Top questions", table(["count", "question"], report.topQuestions.map((row) => [row.count, row.question])));
-  lines.push("", "Unanswered", table(["count", "last asked", "question"], report.unanswered.map((row) => [row.count, row.last, row.question])));
-  lines.push("", "Thumbs down", table(["time", "question", "comment"], report.thumbsDown.map((row) => [row.time, row.question, row.comment ?? ""])));
-  lines.push("", "Most cited sections", table(["count", "section"], report.topSections.map((row) => [row.count, row.section])));
+  lines.push(
+    `${report.total} turns: ${report.byKind.answer} answered, ${report.byKind.no_answer} unanswered, ${report.byKind.smalltalk} small talk; answer rate ${rate}`,
+  );
+  lines.push(
+    `latency p50 ${ms(report.latencyMs.p50)}, p90 ${ms(report.latencyMs.p90)}, p99 ${ms(report.latencyMs.p99)}; feedback ${report.feedback.up} up, ${report.feedback.down} down`,
+  );
+  lines.push(
+    "",
+    table(
+      ["day", "answer", "no_answer", "smalltalk"],
+      report.byDay.map((day) => [day.day, day.answer, day.no_answer, day.smalltalk]),
+    ),
+  );
+  lines.push(
+    "",
+    "Top questions",
+    table(
+      ["count", "question"],
+      report.topQuestions.map((row) => [row.count, row.question]),
+    ),
+  );
+  lines.push(
+    "",
+    "Unanswered",
+    table(
+      ["count", "last asked", "question"],
+      report.unanswered.map((row) => [row.count, row.last, row.question]),
+    ),
+  );
+  lines.push(
+    "",
+    "Thumbs down",
+    table(
+      ["time", "question", "comment"],
+      report.thumbsDown.map((row) => [row.time, row.question, row.comment ?? ""]),
+    ),
+  );
+  lines.push(
+    "",
+    "Most cited sections",
+    table(
+      ["count", "section"],
+      report.topSections.map((row) => [row.count, row.section]),
+    ),
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -68,5 +124,10 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
   if (rows.length === 0) return "  (none)";
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  return cells.map((row) => `  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")}`).join("\n");
+  return cells
+    .map(
+      (row) =>
+        `  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")}`,
+    )
+    .join("\n");
 }

@@ -17,19 +17,14 @@ export const completionRequestSchema = z.looseObject({
     .min(1, "must hold at least one message")
     .max(64, "must hold at most 64 messages"),
   stream: z.boolean().nullish(),
-  stream_options: z
-    .looseObject({ include_usage: z.boolean().nullish() })
-    .nullish()
-    .meta({
-      description:
-        "include_usage: true adds a last chunk, before [DONE], whose usage counts the tokens and whose choices are empty",
-    }),
-  max_tokens: tokenCap
-    .nullish()
-    .meta({
-      description:
-        "Caps the answer's tokens: passed to the model, or the extractive answer is cut at a sentence boundary (finish_reason length)",
-    }),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish().meta({
+    description:
+      "include_usage: true adds a last chunk, before [DONE], whose usage counts the tokens and whose choices are empty",
+  }),
+  max_tokens: tokenCap.nullish().meta({
+    description:
+      "Caps the answer's tokens: passed to the model, or the extractive answer is cut at a sentence boundary (finish_reason length)",
+  }),
   max_completion_tokens: tokenCap
     .nullish()
     .meta({ description: "The same as max_tokens (the newer name); the smaller of the two counts" }),

@@ -61,7 +61,10 @@ export class BatchingQueryEmbeddings extends Embedder {
     if (signal?.aborted) return Promise.reject(new QueryAbandonedError({ cause: signal.reason }));
     if (this.queue.length >= this.options.maxQueued) {
       return Promise.reject(
-        new OverloadedError(`The server is busy: ${this.queue.length} questions are waiting. Try again shortly.`, this.options.retryAfterSeconds ?? 1),
+        new OverloadedError(
+          `The server is busy: ${this.queue.length} questions are waiting. Try again shortly.`,
+          this.options.retryAfterSeconds ?? 1,
+        ),
       );
     }
     return new Promise<number[]>((resolve, reject) => {

@@ -14,7 +14,11 @@ import { OpenAiEmbeddings } from "./openai-embeddings.js";
 export function createEmbedder(config: Config, options: { logger?: Pick<Logger, "debug"> } = {}): Embedder {
   const inner =
     config.embeddingProvider === "openai"
-      ? new OpenAiEmbeddings({ apiKey: config.openai.apiKey, baseURL: config.openai.baseURL, model: config.openai.embeddingModel })
+      ? new OpenAiEmbeddings({
+          apiKey: config.openai.apiKey,
+          baseURL: config.openai.baseURL,
+          model: config.openai.embeddingModel,
+        })
       : new LocalEmbeddings();
   const { logger } = options;
   const batching = new BatchingQueryEmbeddings(inner, {

@@ -65,8 +65,14 @@ export function syncGraphEmbedder(embeddings: EmbeddingsModel): SyncEmbed | null
     const inputs: Record<string, Tensor> = {
       indices: tf.tensor2d(sparse, [sparse.length, 2], "int32"),
       values: tf.tensor1d(encodings.flat(), "int32"),
-      [nodes.keptTokens]: tf.tensor1d(sparse.map((_, i) => i), "int32"),
-      [nodes.tokenPositions]: tf.tensor1d(sparse.map(([, column]) => column!), "int32"),
+      [nodes.keptTokens]: tf.tensor1d(
+        sparse.map((_, i) => i),
+        "int32",
+      ),
+      [nodes.tokenPositions]: tf.tensor1d(
+        sparse.map(([, column]) => column!),
+        "int32",
+      ),
       [nodes.tokenCoordinates]: tf.tensor2d(sparse, [sparse.length, 2], "int32"),
     };
     try {

@@ -26,10 +26,16 @@ export type EarlierReport = z.infer<typeof earlierReport>;
  * @throws CompareError when it cannot be read, is not JSON, or is not a report of this schema version.
  */
 export async function loadEarlierReport(file: string): Promise<EarlierReport> {
-  const value = await readInputJson({ path: file, label: "earlier report", fail: (message) => new CompareError(message) });
+  const value = await readInputJson({
+    path: file,
+    label: "earlier report",
+    fail: (message) => new CompareError(message),
+  });
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== reportSchemaVersion) {
-    throw new CompareError(`${file} is not a report.json of schema version ${reportSchemaVersion} (schemaVersion: ${JSON.stringify(version ?? null)})`);
+    throw new CompareError(
+      `${file} is not a report.json of schema version ${reportSchemaVersion} (schemaVersion: ${JSON.stringify(version ?? null)})`,
+    );
   }
   const parsed = earlierReport.safeParse(value);
   if (!parsed.success) {
@@ -67,13 +73,29 @@ export function compareReports(before: EarlierReport, after: Report): Comparison
     const delta = now - old;
     const tolerance = metricDefinitions[metric].unit === "ms" ? 0.5 : 1e-9;
     const improved = metricDefinitions[metric].better === "higher" ? delta > 0 : delta < 0;
-    return { metric, before: old, after: now, delta, change: Math.abs(delta) <= tolerance ? "same" : improved ? "better" : "worse" };
+    return {
+      metric,
+      before: old,
+      after: now,
+      delta,
+      change: Math.abs(delta) <= tolerance ? "same" : improved ? "better" : "worse",
+    };
   });
   const passedBefore = new Map(before.questions.map((question) => [question.id, question.passed]));
   const flipped = (from: boolean, to: boolean) =>
-    after.questions.filter((question) => passedBefore.get(question.id) === from && question.passed === to).map((question) => question.id);
+    after.questions
+      .filter((question) => passedBefore.get(question.id) === from && question.passed === to)
+      .map((question) => question.id);
   const caveats: string[] = [];
-  if (before.questionSet !== after.questionSet) caveats.push(`the earlier run asked ${before.questionSet}, this one ${after.questionSet}`);
-  if (before.summary.k !== after.summary.k) caveats.push(`the earlier run's hit@k had k = ${before.summary.k}, this one's ${after.summary.k}`);
-  return { createdAt: before.createdAt, caveats, metrics, nowFailing: flipped(true, false), nowPassing: flipped(false, true) };
+  if (before.questionSet !== after.questionSet)
+    caveats.push(`the earlier run asked ${before.questionSet}, this one ${after.questionSet}`);
+  if (before.summary.k !== after.summary.k)
+    caveats.push(`the earlier run's hit@k had k = ${before.summary.k}, this one's ${after.summary.k}`);
+  return {
+    createdAt: before.createdAt,
+    caveats,
+    metrics,
+    nowFailing: flipped(true, false),
+    nowPassing: flipped(false, true),
+  };
 }

@@ -1,7 +1,14 @@
 import { describeTarget } from "./format-console.js";
 import type { Report } from "./report.js";
 import { isError } from "./score-response.js";
-import { formatMetric, metricDefinitions, metricLabel, metricNames, shownGroups, type MetricName } from "./summarize.js";
+import {
+  formatMetric,
+  metricDefinitions,
+  metricLabel,
+  metricNames,
+  shownGroups,
+  type MetricName,
+} from "./summarize.js";
 import type { ThresholdCheck } from "./thresholds.js";
 
 /**
@@ -11,12 +18,19 @@ import type { ThresholdCheck } from "./thresholds.js";
 export function formatHtml(report: Report): string {
   const { summary } = report;
   const checkOf = new Map(report.thresholds.map((check) => [check.metric, check]));
-  const slowest = Math.max(1, ...metricNames.filter((metric) => metricDefinitions[metric].unit === "ms").map((metric) => summary.metrics[metric] ?? 0));
+  const slowest = Math.max(
+    1,
+    ...metricNames
+      .filter((metric) => metricDefinitions[metric].unit === "ms")
+      .map((metric) => summary.metrics[metric] ?? 0),
+  );
   const groups = shownGroups(summary.metrics)
     .map(
       (group) =>
         `<h3>${escapeHtml(group.title)}</h3>\n<div class="bars">\n${group.metrics
-          .map((metric) => bar(metric, summary.metrics[metric], metricLabel(metric, summary.k), checkOf.get(metric), slowest))
+          .map((metric) =>
+            bar(metric, summary.metrics[metric], metricLabel(metric, summary.k), checkOf.get(metric), slowest),
+          )
           .join("\n")}\n</div>`,
     )
     .join("\n");
@@ -80,11 +94,19 @@ ${rows}
 `;
 }
 
-function bar(metric: MetricName, value: number | null, label: string, check: ThresholdCheck | undefined, slowest: number): string {
+function bar(
+  metric: MetricName,
+  value: number | null,
+  label: string,
+  check: ThresholdCheck | undefined,
+  slowest: number,
+): string {
   const scale = metricDefinitions[metric].unit === "ms" ? slowest : 1;
   const percent = (amount: number) => `${Math.min(100, (amount / scale) * 100).toFixed(1)}%`;
   const state = !check || check.passed === null ? "" : check.passed ? " ok" : " missed";
-  const limit = check ? `<div class="limit" style="left: ${percent(check.limit)}" title="${check.bound === "min" ? "floor" : "ceiling"} ${escapeHtml(formatMetric(metric, check.limit))}"></div>` : "";
+  const limit = check
+    ? `<div class="limit" style="left: ${percent(check.limit)}" title="${check.bound === "min" ? "floor" : "ceiling"} ${escapeHtml(formatMetric(metric, check.limit))}"></div>`
+    : "";
   const note = check ? ` (${check.bound === "min" ? "≥" : "≤"} ${escapeHtml(formatMetric(metric, check.limit))})` : "";
   return (
     `<div>${escapeHtml(label)}</div>` +

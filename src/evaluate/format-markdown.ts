@@ -23,7 +23,9 @@ export function formatMarkdown(report: Report): string {
   ];
   for (const group of shownGroups(summary.metrics)) {
     for (const metric of group.metrics) {
-      lines.push(`| ${group.title} | ${escape(metricLabel(metric, summary.k))} | ${formatMetric(metric, summary.metrics[metric])} | ${threshold(metric, checkOf.get(metric))} |`);
+      lines.push(
+        `| ${group.title} | ${escape(metricLabel(metric, summary.k))} | ${formatMetric(metric, summary.metrics[metric])} | ${threshold(metric, checkOf.get(metric))} |`,
+      );
     }
   }
   lines.push("", "## Questions", "", "| id | result | rank | ms | question | missed |", "|---|---|---:|---:|---|---|");

@@ -23,7 +23,6 @@ export class ServerUrlError extends AppError {
   }
 }
 
-
 export interface HttpAskOptions {
   fetch?: typeof globalThis.fetch;
   /** Sent as `Authorization: Bearer …`, for a server that requires an API key. */
@@ -58,7 +57,12 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
   } = options;
 
   return async (request: ChatRequest) => {
-    const payload: ChatRequestBody = { message: request.message, history: request.history ?? [], stream: false, ...(request.sources ? { sources: request.sources } : {}) };
+    const payload: ChatRequestBody = {
+      message: request.message,
+      history: request.history ?? [],
+      stream: false,
+      ...(request.sources ? { sources: request.sources } : {}),
+    };
     const body = JSON.stringify(payload);
     for (let attempt = 0; ; attempt++) {
       const started = now();
@@ -66,12 +70,17 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
       try {
         reply = await fetch(endpoint, {
           method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json",
+            ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+          },
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        if ((error as Error).name === "TimeoutError") throw new ChatRequestError(`no reply from ${endpoint} within ${timeoutMs / 1000} s`, { cause: error });
+        if ((error as Error).name === "TimeoutError")
+          throw new ChatRequestError(`no reply from ${endpoint} within ${timeoutMs / 1000} s`, { cause: error });
         throw new ServerUnreachableError(`Cannot reach ${endpoint}: ${networkReason(error)}`, { cause: error });
       }
       if (reply.status === 429 && attempt < maxRateLimitRetries) {
@@ -98,7 +107,9 @@ export function askOverHttp(baseUrl: string, options: HttpAskOptions = {}): AskQ
       const parsed = chatResponseSchema.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new ChatRequestError(`${endpoint} answered outside the HTTP contract: ${issue.path.join(".") || "body"}: ${issue.message}`);
+        throw new ChatRequestError(
+          `${endpoint} answered outside the HTTP contract: ${issue.path.join(".") || "body"}: ${issue.message}`,
+        );
       }
       return { response: parsed.data satisfies ChatResponse, latencyMs };
     }
@@ -110,10 +121,14 @@ function chatEndpoint(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ServerUrlError(`--url must be an http(s) address such as http://127.0.0.1:3000, got ${JSON.stringify(baseUrl)}`);
+    throw new ServerUrlError(
+      `--url must be an http(s) address such as http://127.0.0.1:3000, got ${JSON.stringify(baseUrl)}`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ServerUrlError(`--url must be an http(s) address such as http://127.0.0.1:3000, got ${JSON.stringify(baseUrl)}`);
+    throw new ServerUrlError(
+      `--url must be an http(s) address such as http://127.0.0.1:3000, got ${JSON.stringify(baseUrl)}`,
+    );
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return new URL("api/chat", url).href;

@@ -58,11 +58,17 @@ export function createJudge(options: { client: OpenAI; model: string }): JudgeAn
     });
     const verdict = parseVerdict(completion.choices[0]?.message.content ?? "");
     const supported = verdict.claims.filter((claim) => claim.supported).length;
-    return { faithfulness: verdict.claims.length ? supported / verdict.claims.length : null, relevance: verdict.relevance };
+    return {
+      faithfulness: verdict.claims.length ? supported / verdict.claims.length : null,
+      relevance: verdict.relevance,
+    };
   };
 }
 
-async function askJudge(client: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming): Promise<OpenAI.Chat.ChatCompletion> {
+async function askJudge(
+  client: OpenAI,
+  body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
+): Promise<OpenAI.Chat.ChatCompletion> {
   try {
     return await client.chat.completions.create(body);
   } catch (error) {
@@ -81,6 +87,7 @@ function parseVerdict(text: string): z.infer<typeof reply> {
     throw new JudgeReplyError(`the judge did not reply with JSON: ${JSON.stringify(text.slice(0, 80))}`);
   }
   const parsed = reply.safeParse(value);
-  if (!parsed.success) throw new JudgeReplyError(`the judge's reply lacks ${parsed.error.issues[0]!.path.join(".") || "the verdict"}`);
+  if (!parsed.success)
+    throw new JudgeReplyError(`the judge's reply lacks ${parsed.error.issues[0]!.path.join(".") || "the verdict"}`);
   return parsed.data;
 }

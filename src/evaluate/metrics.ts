@@ -33,11 +33,18 @@ export const passageKey = (passage: Pick<Citation, "source" | "chunkId">) => `${
  */
 export function isValidCitation(citation: Citation, contextIds: ReadonlySet<string>, sourceOf: SourceLookup): boolean {
   const source = sourceOf(citation.source);
-  return contextIds.has(passageKey(citation)) && source !== undefined && source.slice(citation.start, citation.end) === citation.quote;
+  return (
+    contextIds.has(passageKey(citation)) &&
+    source !== undefined &&
+    source.slice(citation.start, citation.end) === citation.quote
+  );
 }
 
 /** The response's citations that pass `isValidCitation`. */
-export function validCitations(response: Pick<ChatResponse, "citations" | "contexts">, sourceOf: SourceLookup): Citation[] {
+export function validCitations(
+  response: Pick<ChatResponse, "citations" | "contexts">,
+  sourceOf: SourceLookup,
+): Citation[] {
   const contextIds = new Set(response.contexts.map(passageKey));
   return response.citations.filter((citation) => isValidCitation(citation, contextIds, sourceOf));
 }
@@ -95,9 +102,15 @@ function insideQuotation(text: string): boolean {
  * least `threshold` of its distinct content words appear in the quotes it cites. A sentence with no
  * content word at all ("Yes [1].") needs only the marker. Pass only the citations to trust (valid ones).
  */
-export function sentenceSupport(answer: string, citations: readonly Citation[], threshold = supportThreshold): SentenceSupport[] {
+export function sentenceSupport(
+  answer: string,
+  citations: readonly Citation[],
+  threshold = supportThreshold,
+): SentenceSupport[] {
   return answerSentences(answer).map((sentence) => {
-    const markers = [...sentence.matchAll(markerGroup)].flatMap((match) => match[1]!.split(",").map((n) => Number(n.trim())));
+    const markers = [...sentence.matchAll(markerGroup)].flatMap((match) =>
+      match[1]!.split(",").map((n) => Number(n.trim())),
+    );
     const cited = citations.filter((citation) => markers.includes(citation.n));
     const terms = new Set(contentTerms(sentence.replace(markerGroup, " ")));
     const quoted = new Set(cited.flatMap((citation) => contentTerms(citation.quote)));

@@ -46,7 +46,9 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     const input = parseInputJson(line, where, fail);
     // Drafts come from `npm run insights -- --export-eval`: real readers' questions nobody has decided on yet.
     if (typeof input === "object" && input !== null && (input as { draft?: unknown }).draft === true) {
-      throw new QuestionSetError(`${where}: a draft: set "answerable" (and for an answerable question "evidence" and "facts"), then remove "draft" and "note"`);
+      throw new QuestionSetError(
+        `${where}: a draft: set "answerable" (and for an answerable question "evidence" and "facts"), then remove "draft" and "note"`,
+      );
     }
     const parsed = question.safeParse(input);
     if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
@@ -55,12 +57,16 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     if (parsed.data.answerable && parsed.data.evidence.length === 0 && parsed.data.kind !== "overview") {
       throw new QuestionSetError(`${where}: evidence: must hold at least one string (only an overview may have none)`);
     }
-    if (!parsed.data.answerable && parsed.data.kind === "overview") throw new QuestionSetError(`${where}: an overview is answerable`);
-    if (parsed.data.answerable && parsed.data.kind === "smalltalk") throw new QuestionSetError(`${where}: small talk is not answerable from the interview`);
+    if (!parsed.data.answerable && parsed.data.kind === "overview")
+      throw new QuestionSetError(`${where}: an overview is answerable`);
+    if (parsed.data.answerable && parsed.data.kind === "smalltalk")
+      throw new QuestionSetError(`${where}: small talk is not answerable from the interview`);
     if (parsed.data.answerable) {
       for (const evidence of parsed.data.evidence) {
         if (!sourceTexts.some((source) => source.includes(evidence))) {
-          throw new QuestionSetError(`${where}: evidence is not verbatim in the interview: ${JSON.stringify(evidence)}`);
+          throw new QuestionSetError(
+            `${where}: evidence is not verbatim in the interview: ${JSON.stringify(evidence)}`,
+          );
         }
       }
     }
@@ -77,6 +83,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${field ? ` in ${field}` : ""}`;
   }
   if (field === "answerable" && issue.code === "invalid_union") return "answerable: must be true or false";
-  if (issue.code === "invalid_type" && issue.input === undefined && issue.path.length === 1) return `missing field ${JSON.stringify(field)}`;
+  if (issue.code === "invalid_type" && issue.input === undefined && issue.path.length === 1)
+    return `missing field ${JSON.stringify(field)}`;
   return field ? `${field}: ${issue.message}` : issue.message;
 }

@@ -73,7 +73,14 @@ export async function runEval(options: RunOptions): Promise<QuestionResult[]> {
     } catch (error) {
       if (!isQuestionFailure(error)) throw error;
       const message = (error as Error).message;
-      results.push({ id: question.id, question: question.question, answerable: question.answerable, passed: false, misses: [`error: ${message}`], error: message });
+      results.push({
+        id: question.id,
+        question: question.question,
+        answerable: question.answerable,
+        passed: false,
+        misses: [`error: ${message}`],
+        error: message,
+      });
     }
     onProgress(results.length, questions.length, question.id);
   }

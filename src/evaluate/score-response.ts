@@ -1,5 +1,12 @@
 import { abstention, type AnswerMode, type ChatResponse } from "../answer/types.js";
-import { evidenceRank, holdsEvidence, missingFacts, sentenceSupport, validCitations, type SourceLookup } from "./metrics.js";
+import {
+  evidenceRank,
+  holdsEvidence,
+  missingFacts,
+  sentenceSupport,
+  validCitations,
+  type SourceLookup,
+} from "./metrics.js";
 import type { EvalQuestion } from "./question-set.js";
 
 /** How one question went; the unit of report.json's `questions` and of every aggregate. */
@@ -68,7 +75,11 @@ export const isError = (result: QuestionResult): result is QuestionError => "err
  * quotes are checked against the interview itself rather than against what the server claims.
  * `k` is the rank cut-off a passing question's evidence must be within.
  */
-export function scoreResponse(question: EvalQuestion, response: ChatResponse, options: { sourceOf: SourceLookup; k: number; latencyMs: number }): QuestionScore {
+export function scoreResponse(
+  question: EvalQuestion,
+  response: ChatResponse,
+  options: { sourceOf: SourceLookup; k: number; latencyMs: number },
+): QuestionScore {
   const valid = validCitations(response, options.sourceOf);
   const abstained = response.kind === "no_answer";
   // Small talk and refusals state nothing from the interview: no sentence of theirs needs a citation.
@@ -85,9 +96,11 @@ export function scoreResponse(question: EvalQuestion, response: ChatResponse, op
     if (!smallTalk) misses.push(`not small talk (kind ${response.kind})`);
     scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
   } else if (kind === "overview") {
-    overviewSections = new Set(valid.map((citation) => `${citation.source}:${citation.chunkId.replace(/-\d+$/, "")}`)).size;
+    overviewSections = new Set(valid.map((citation) => `${citation.source}:${citation.chunkId.replace(/-\d+$/, "")}`))
+      .size;
     const missing = missingFacts(response.answer, question.answerable ? question.facts : []);
-    if (overviewSections < 3) misses.push(`cites ${overviewSections} section${overviewSections === 1 ? "" : "s"}, not 3`);
+    if (overviewSections < 3)
+      misses.push(`cites ${overviewSections} section${overviewSections === 1 ? "" : "s"}, not 3`);
     if (abstained) misses.push("abstained");
     if (missing.length > 0) misses.push(`facts missing: ${missing.map((group) => group.join(" | ")).join("; ")}`);
     scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: missing.length === 0, missingFacts: missing };
@@ -100,13 +113,19 @@ export function scoreResponse(question: EvalQuestion, response: ChatResponse, op
     if (abstained) misses.push("abstained");
     if (!quoteHolds) misses.push("no quote holds the evidence");
     if (missing.length > 0) misses.push(`facts missing: ${missing.map((group) => group.join(" | ")).join("; ")}`);
-    scored = { evidenceRank: rank, quoteHoldsEvidence: quoteHolds, factsStated: missing.length === 0, missingFacts: missing };
+    scored = {
+      evidenceRank: rank,
+      quoteHoldsEvidence: quoteHolds,
+      factsStated: missing.length === 0,
+      missingFacts: missing,
+    };
   } else {
     if (!abstained) misses.push("answered instead of abstaining");
     scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
   }
   if (invalidCitations > 0) misses.push(`${invalidCitations}/${response.citations.length} citations invalid`);
-  if (support.length > 0 && supportedSentences < support.length) misses.push(`${support.length - supportedSentences}/${support.length} sentences unsupported`);
+  if (support.length > 0 && supportedSentences < support.length)
+    misses.push(`${support.length - supportedSentences}/${support.length} sentences unsupported`);
   if (!abstained && support.length === 0 && kind !== "smalltalk") misses.push("empty answer");
   return {
     id: question.id,

@@ -38,7 +38,10 @@ export type MetricName = keyof typeof metricDefinitions;
 /** How the console, Markdown and HTML reports group the metrics; an `optional` group shows only when measured. */
 export const metricGroups: ReadonlyArray<{ title: string; metrics: readonly MetricName[]; optional?: boolean }> = [
   { title: "retrieval", metrics: ["hitAt1", "hitAtK", "mrr"] },
-  { title: "citations", metrics: ["citationValidity", "quoteEvidenceRecall", "sentenceCitationCoverage", "claimSupportRate"] },
+  {
+    title: "citations",
+    metrics: ["citationValidity", "quoteEvidenceRecall", "sentenceCitationCoverage", "claimSupportRate"],
+  },
   { title: "answers", metrics: ["factAccuracy", "abstentionRecall", "falseAbstentionRate"] },
   { title: "latency", metrics: ["latencyP50Ms", "latencyP95Ms", "latencyMaxMs"] },
   { title: "conversation", metrics: ["smallTalkRate", "overviewRate", "followUpPassRate"], optional: true },
@@ -89,8 +92,10 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
   const unanswerable = scores.filter((score) => !score.answerable && score.kind !== "smalltalk");
   const ofKind = (kind: QuestionScore["kind"]) => scores.filter((score) => score.kind === kind);
   const answered = scores.filter((score) => !score.abstained);
-  const share = (items: QuestionScore[], test: (score: QuestionScore) => boolean) => (items.length ? items.filter(test).length / items.length : null);
-  const mean = (items: QuestionScore[], value: (score: QuestionScore) => number) => (items.length ? items.reduce((sum, score) => sum + value(score), 0) / items.length : null);
+  const share = (items: QuestionScore[], test: (score: QuestionScore) => boolean) =>
+    items.length ? items.filter(test).length / items.length : null;
+  const mean = (items: QuestionScore[], value: (score: QuestionScore) => number) =>
+    items.length ? items.reduce((sum, score) => sum + value(score), 0) / items.length : null;
   const citations = scores.reduce((sum, score) => sum + score.citations, 0);
   const invalid = scores.reduce((sum, score) => sum + score.invalidCitations, 0);
   const latencies = scores.map((score) => score.latencyMs);
@@ -113,7 +118,9 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
       mrr: mean(answerable, (score) => (score.evidenceRank ? 1 / score.evidenceRank : 0)),
       citationValidity: citations ? (citations - invalid) / citations : null,
       quoteEvidenceRecall: share(answerable, (score) => score.quoteHoldsEvidence === true),
-      sentenceCitationCoverage: mean(answered, (score) => (score.sentences ? score.supportedSentences / score.sentences : 0)),
+      sentenceCitationCoverage: mean(answered, (score) =>
+        score.sentences ? score.supportedSentences / score.sentences : 0,
+      ),
       // The server's own verdicts (`claims[].supported`): supported claims over all claims.
       claimSupportRate: claims ? scores.reduce((sum, score) => sum + score.supportedClaims, 0) / claims : null,
       factAccuracy: share(answerable, (score) => score.factsStated === true),

@@ -42,7 +42,11 @@ const fileSchema = z.strictObject({
  * a metric in the wrong section, a share outside 0–1).
  */
 export async function loadThresholds(file: string): Promise<Thresholds> {
-  const value = await readInputJson({ path: file, label: "thresholds", fail: (message) => new ThresholdError(message) });
+  const value = await readInputJson({
+    path: file,
+    label: "thresholds",
+    fail: (message) => new ThresholdError(message),
+  });
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -66,16 +70,19 @@ export async function loadThresholds(file: string): Promise<Thresholds> {
  * @throws ThresholdError for an unknown metric, the wrong bound for its direction, or a bad value.
  */
 export function setThreshold(thresholds: Thresholds, bound: Bound, name: string, limit: number): void {
-  if (!isMetricName(name)) throw new ThresholdError(`unknown metric ${JSON.stringify(name)}; known: ${metricNames.join(", ")}`);
+  if (!isMetricName(name))
+    throw new ThresholdError(`unknown metric ${JSON.stringify(name)}; known: ${metricNames.join(", ")}`);
   const definition = metricDefinitions[name];
   const wanted: Bound = definition.better === "higher" ? "min" : "max";
   if (bound !== wanted) {
     throw new ThresholdError(
-      `${name} is ${definition.better === "higher" ? "higher" : "lower"}-is-better: give it a ${wanted === "min" ? "floor (\"min\", --fail-under)" : "ceiling (\"max\", --fail-over)"}`,
+      `${name} is ${definition.better === "higher" ? "higher" : "lower"}-is-better: give it a ${wanted === "min" ? 'floor ("min", --fail-under)' : 'ceiling ("max", --fail-over)'}`,
     );
   }
   if (!Number.isFinite(limit) || limit < 0 || (definition.unit === "share" && limit > 1)) {
-    throw new ThresholdError(`${limit} is out of range for ${name} (${definition.unit === "share" ? "0 to 1" : "0 or more milliseconds"})`);
+    throw new ThresholdError(
+      `${limit} is out of range for ${name} (${definition.unit === "share" ? "0 to 1" : "0 or more milliseconds"})`,
+    );
   }
   thresholds[bound][name] = limit;
 }
@@ -85,7 +92,8 @@ export function parseBoundOption(text: string, bound: Bound, thresholds: Thresho
   const match = /^([A-Za-z0-9]+)=(.+)$/.exec(text.trim());
   const limit = match ? Number(match[2]) : Number.NaN;
   const flag = bound === "min" ? "--fail-under" : "--fail-over";
-  if (!match || Number.isNaN(limit)) throw new ThresholdError(`${flag} takes METRIC=VALUE (e.g. factAccuracy=0.8), got ${JSON.stringify(text)}`);
+  if (!match || Number.isNaN(limit))
+    throw new ThresholdError(`${flag} takes METRIC=VALUE (e.g. factAccuracy=0.8), got ${JSON.stringify(text)}`);
   try {
     setThreshold(thresholds, bound, match[1]!, limit);
   } catch (error) {

@@ -48,7 +48,8 @@ interface TaggedLine {
 // "Interviewer:", "Margulan Baimukhan:". Longer prefixes are headlines ("Interview with ...: ").
 const speakerTag = /^[ \t]*([\p{Lu}][\p{L}.'’-]*(?:[ \t]+[\p{Lu}][\p{L}.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)/u;
 const creditLine = /^[ \t]*(?:source|photo|photos|image|credit|credits|picture)[ \t]*:/i;
-const trailerLine = /^[ \t]*(?:related articles|related posts|related stories|editor['’]s choice|read more|more from|share this|tags)[ \t]*:?[ \t]*$/i;
+const trailerLine =
+  /^[ \t]*(?:related articles|related posts|related stories|editor['’]s choice|read more|more from|share this|tags)[ \t]*:?[ \t]*$/i;
 const interviewerTags = /^(?:q|question|interviewer|int)$/i;
 const answerTags = /^(?:a|answer)$/i;
 
@@ -82,14 +83,21 @@ export function parseInterview(source: SourceFile): ParsedInterview {
     if (line.start >= bodyEnd) break;
     const match = speakerTag.exec(text.slice(line.start, line.end));
     if (match) {
-      tagged.push({ tag: match[1]!, lineStart: line.start, contentStart: line.start + match[0].length, lineEnd: line.end });
+      tagged.push({
+        tag: match[1]!,
+        lineStart: line.start,
+        contentStart: line.start + match[0].length,
+        lineEnd: line.end,
+      });
     }
   }
   const interviewer = pickInterviewerTag(tagged);
   const questionLines = tagged.filter((line) => line.tag === interviewer);
 
   const firstQuestionStart = questionLines[0]?.lineStart ?? bodyEnd;
-  const introParagraphs = splitParagraphs(text, 0, firstQuestionStart).filter((paragraph) => !isCredit(paragraph.start));
+  const introParagraphs = splitParagraphs(text, 0, firstQuestionStart).filter(
+    (paragraph) => !isCredit(paragraph.start),
+  );
   const title = introParagraphs.length > 1 || questionLines.length > 0 ? (introParagraphs[0] ?? null) : null;
   const lead = title ? introParagraphs.slice(1) : introParagraphs;
 
@@ -117,7 +125,14 @@ export function parseInterview(source: SourceFile): ParsedInterview {
     };
   });
 
-  return { source, title, lead, questions, boilerplate, interviewee: findInterviewee(text, [title, ...lead, ...boilerplate]) };
+  return {
+    source,
+    title,
+    lead,
+    questions,
+    boilerplate,
+    interviewee: findInterviewee(text, [title, ...lead, ...boilerplate]),
+  };
 }
 
 function splitLines(text: string): Array<{ start: number; end: number }> {

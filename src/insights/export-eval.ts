@@ -13,8 +13,21 @@ export function evalDraft(candidates: EvalCandidate[], prefix = "reader"): strin
     const key = candidate.question.trim().toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const note = candidate.reason === "unanswered" ? `unanswered, asked ${candidate.count}×` : `thumbs down${candidate.comment ? `: ${candidate.comment}` : ""}`;
-    lines.push(JSON.stringify({ id: `${prefix}-${lines.length + 1}`, question: candidate.question.trim(), draft: true, note, answerable: null, evidence: [], facts: [] }));
+    const note =
+      candidate.reason === "unanswered"
+        ? `unanswered, asked ${candidate.count}×`
+        : `thumbs down${candidate.comment ? `: ${candidate.comment}` : ""}`;
+    lines.push(
+      JSON.stringify({
+        id: `${prefix}-${lines.length + 1}`,
+        question: candidate.question.trim(),
+        draft: true,
+        note,
+        answerable: null,
+        evidence: [],
+        facts: [],
+      }),
+    );
   }
   return lines.map((line) => `${line}\n`).join("");
 }

@@ -1,7 +1,10 @@
 import type { InsightsReport } from "./store.js";
 
 const escapeHtml = (value: unknown) =>
-  String(value).replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);
+  String(value).replace(
+    /[&<>"']/g,
+    (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!,
+  );
 
 const colors = { answer: "#2f5bea", no_answer: "#d9822b", smalltalk: "#9aa5b1" } as const;
 
@@ -39,10 +42,22 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;
 <h2>Questions per day</h2>
 ${chart(report.byDay)}
 <p class="legend">${(Object.keys(colors) as Array<keyof typeof colors>).map((kind) => `<span style="background:${colors[kind]}"></span>${kind.replace("_", " ")}`).join("")}</p>
-<h2>Top questions</h2>${table(["count", "question"], report.topQuestions.map((row) => [row.count, row.question]))}
-<h2>Unanswered</h2>${table(["count", "last asked", "question"], report.unanswered.map((row) => [row.count, row.last, row.question]))}
-<h2>Thumbs down</h2>${table(["time", "question", "answer", "comment"], report.thumbsDown.map((row) => [row.time, row.question, row.answer ?? "(answers not kept)", row.comment ?? ""]))}
-<h2>Most cited sections</h2>${table(["count", "section"], report.topSections.map((row) => [row.count, row.section]))}
+<h2>Top questions</h2>${table(
+    ["count", "question"],
+    report.topQuestions.map((row) => [row.count, row.question]),
+  )}
+<h2>Unanswered</h2>${table(
+    ["count", "last asked", "question"],
+    report.unanswered.map((row) => [row.count, row.last, row.question]),
+  )}
+<h2>Thumbs down</h2>${table(
+    ["time", "question", "answer", "comment"],
+    report.thumbsDown.map((row) => [row.time, row.question, row.answer ?? "(answers not kept)", row.comment ?? ""]),
+  )}
+<h2>Most cited sections</h2>${table(
+    ["count", "section"],
+    report.topSections.map((row) => [row.count, row.section]),
+  )}
 </body></html>
 `;
 }
@@ -63,7 +78,10 @@ function chart(days: InsightsReport["byDay"]): string {
         y -= h;
         return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[kind]}"><title>${escapeHtml(day.day)}: ${day[kind]} ${kind}</title></rect>`;
       });
-      const label = days.length <= 14 || index % Math.ceil(days.length / 14) === 0 ? `<text x="${(x + bar / 2).toFixed(1)}" y="${height - 5}" text-anchor="middle" font-size="11" fill="#5b6470">${escapeHtml(day.day.slice(5))}</text>` : "";
+      const label =
+        days.length <= 14 || index % Math.ceil(days.length / 14) === 0
+          ? `<text x="${(x + bar / 2).toFixed(1)}" y="${height - 5}" text-anchor="middle" font-size="11" fill="#5b6470">${escapeHtml(day.day.slice(5))}</text>`
+          : "";
       return parts.join("") + label;
     })
     .join("");

@@ -58,12 +58,23 @@ export class Insights {
 
   /** Opens the SQLite store at `file`; on failure logs why and returns insights that record nothing. */
   static open(file: string, options: InsightsOptions): Insights {
-    const settings = { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, busyTimeoutMs: 5000, ...options };
+    const settings = {
+      storeAnswers: false,
+      retentionDays: 30,
+      maxQueue: 10_000,
+      flushMs: 200,
+      now: Date.now,
+      busyTimeoutMs: 5000,
+      ...options,
+    };
     let store: InsightsStore | undefined;
     try {
       store = new SqliteInsightsStore(file, { busyTimeoutMs: settings.busyTimeoutMs });
     } catch (error) {
-      options.logger.error({ err: error, file }, "Insights store unavailable (corrupt, locked or unwritable); answering without recording turns");
+      options.logger.error(
+        { err: error, file },
+        "Insights store unavailable (corrupt, locked or unwritable); answering without recording turns",
+      );
     }
     const insights = new Insights(store, settings);
     insights.startRetention();
@@ -72,7 +83,15 @@ export class Insights {
 
   /** Insights over a store of the caller's (tests, another backend). */
   static over(store: InsightsStore, options: InsightsOptions): Insights {
-    return new Insights(store, { storeAnswers: false, retentionDays: 30, maxQueue: 10_000, flushMs: 200, now: Date.now, busyTimeoutMs: 5000, ...options });
+    return new Insights(store, {
+      storeAnswers: false,
+      retentionDays: 30,
+      maxQueue: 10_000,
+      flushMs: 200,
+      now: Date.now,
+      busyTimeoutMs: 5000,
+      ...options,
+    });
   }
 
   get available(): boolean {
@@ -89,7 +108,8 @@ export class Insights {
     if (!this.store) return;
     if (this.queue.length >= this.options.maxQueue) {
       this.dropped += 1;
-      if (this.dropped === 1 || this.dropped % 1000 === 0) this.options.logger.warn({ dropped: this.dropped }, "Insights queue full; turns dropped");
+      if (this.dropped === 1 || this.dropped % 1000 === 0)
+        this.options.logger.warn({ dropped: this.dropped }, "Insights queue full; turns dropped");
       return;
     }
     const chunkIds: string[] = [];
@@ -140,7 +160,13 @@ export class Insights {
   }
 
   vote(vote: { id: string; clientAddress: string; rating: "up" | "down"; comment?: string }): void {
-    this.require().upsertVote({ id: vote.id, client: this.hashClient(vote.clientAddress), rating: vote.rating, comment: vote.comment ?? null, time: this.options.now() });
+    this.require().upsertVote({
+      id: vote.id,
+      client: this.hashClient(vote.clientAddress),
+      rating: vote.rating,
+      comment: vote.comment ?? null,
+      time: this.options.now(),
+    });
   }
 
   report(days: number): InsightsReport {
@@ -154,7 +180,8 @@ export class Insights {
     if (!this.store) return 0;
     try {
       const deleted = this.store.deleteBefore(this.options.now() - this.options.retentionDays * 86_400_000);
-      if (deleted > 0) this.options.logger.info({ deleted, retentionDays: this.options.retentionDays }, "Insights: old turns deleted");
+      if (deleted > 0)
+        this.options.logger.info({ deleted, retentionDays: this.options.retentionDays }, "Insights: old turns deleted");
       return deleted;
     } catch (error) {
       this.options.logger.error({ err: error }, "Insights retention failed");

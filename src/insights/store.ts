@@ -161,12 +161,14 @@ export class SqliteInsightsStore implements InsightsStore {
 
   private migrate(): void {
     // BEGIN IMMEDIATE: two processes starting on a new file must not both run migration 1.
-    this.db.transaction(() => {
-      const version = this.db.pragma("user_version", { simple: true }) as number;
-      for (let index = version; index < migrations.length; index += 1) this.db.exec(migrations[index]!);
-      if (version < migrations.length) this.db.pragma(`user_version = ${migrations.length}`);
-      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', lower(hex(randomblob(32))))").run();
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma("user_version", { simple: true }) as number;
+        for (let index = version; index < migrations.length; index += 1) this.db.exec(migrations[index]!);
+        if (version < migrations.length) this.db.pragma(`user_version = ${migrations.length}`);
+        this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', lower(hex(randomblob(32))))").run();
+      })
+      .immediate();
   }
 
   get schemaVersion(): number {
@@ -201,7 +203,9 @@ export class SqliteInsightsStore implements InsightsStore {
   report(days: number, now = Date.now()): InsightsReport {
     const since = now - days * 86_400_000;
     const db = this.db;
-    const kinds = db.prepare("SELECT kind, count(*) AS n FROM turns WHERE time >= ? GROUP BY kind").all(since) as Array<{ kind: AnswerKind; n: number }>;
+    const kinds = db
+      .prepare("SELECT kind, count(*) AS n FROM turns WHERE time >= ? GROUP BY kind")
+      .all(since) as Array<{ kind: AnswerKind; n: number }>;
     const byKind: Record<AnswerKind, number> = { answer: 0, no_answer: 0, smalltalk: 0 };
     for (const { kind, n } of kinds) byKind[kind] = n;
     const total = byKind.answer + byKind.no_answer + byKind.smalltalk;
@@ -212,7 +216,11 @@ export class SqliteInsightsStore implements InsightsStore {
          FROM turns WHERE time >= ? GROUP BY day ORDER BY day`,
       )
       .all(since) as InsightsReport["byDay"];
-    const latencies = (db.prepare("SELECT latency_ms AS ms FROM turns WHERE time >= ? ORDER BY latency_ms").all(since) as Array<{ ms: number }>).map((row) => row.ms);
+    const latencies = (
+      db.prepare("SELECT latency_ms AS ms FROM turns WHERE time >= ? ORDER BY latency_ms").all(since) as Array<{
+        ms: number;
+      }>
+    ).map((row) => row.ms);
     const questions = byKind.answer + byKind.no_answer;
     const topQuestions = db
       .prepare(
@@ -234,9 +242,17 @@ export class SqliteInsightsStore implements InsightsStore {
           `SELECT t.id, v.time, t.question, t.answer, v.comment FROM votes v JOIN turns t ON t.id = v.id
            WHERE v.rating = 'down' AND v.time >= ? ORDER BY v.time DESC LIMIT 100`,
         )
-        .all(since) as Array<{ id: string; time: number; question: string; answer: string | null; comment: string | null }>
+        .all(since) as Array<{
+        id: string;
+        time: number;
+        question: string;
+        answer: string | null;
+        comment: string | null;
+      }>
     ).map((row) => ({ ...row, time: new Date(row.time).toISOString() }));
-    const votes = db.prepare("SELECT rating, count(*) AS n FROM votes WHERE time >= ? GROUP BY rating").all(since) as Array<{ rating: "up" | "down"; n: number }>;
+    const votes = db
+      .prepare("SELECT rating, count(*) AS n FROM votes WHERE time >= ? GROUP BY rating")
+      .all(since) as Array<{ rating: "up" | "down"; n: number }>;
     const feedback = { up: 0, down: 0 };
     for (const { rating, n } of votes) feedback[rating] = n;
     // A turn citing a section twice counts it once.
@@ -275,7 +291,10 @@ export class SqliteInsightsStore implements InsightsStore {
          WHERE v.rating = 'down' AND v.time >= ? GROUP BY t.normalized ORDER BY count DESC, t.question`,
       )
       .all(since) as Array<{ question: string; count: number; comment: string | null }>;
-    return [...unanswered.map((row) => ({ ...row, reason: "unanswered" as const, comment: null })), ...disliked.map((row) => ({ ...row, reason: "thumbs_down" as const }))];
+    return [
+      ...unanswered.map((row) => ({ ...row, reason: "unanswered" as const, comment: null })),
+      ...disliked.map((row) => ({ ...row, reason: "thumbs_down" as const })),
+    ];
   }
 
   close(): void {

@@ -118,7 +118,15 @@ export class Bm25Index<F extends string> {
       }
     }
     this.postings = fields.map((_, field) =>
-      groupByTerm(termCount, count, postingTerms[field]!, postingDocs[field]!, postingFreqs[field]!, lengths[field]!, averageLengths[field]!),
+      groupByTerm(
+        termCount,
+        count,
+        postingTerms[field]!,
+        postingDocs[field]!,
+        postingFreqs[field]!,
+        lengths[field]!,
+        averageLengths[field]!,
+      ),
     );
     this.total = new Float64Array(count);
     this.termScore = new Float64Array(count);
@@ -172,7 +180,12 @@ export class Bm25Index<F extends string> {
   }
 
   /** Scores one query term into termScore; returns how many documents it listed in touchedByTerm. */
-  private scoreTerm(term: string, boosts: number[], fuzzy: ((term: string) => number) | undefined, termStamp: number): number {
+  private scoreTerm(
+    term: string,
+    boosts: number[],
+    fuzzy: ((term: string) => number) | undefined,
+    termStamp: number,
+  ): number {
     const matches: Array<[termId: number, weight: number]> = [];
     const exact = this.vocabulary.get(term);
     if (exact !== undefined) matches.push([exact, 1]);
@@ -227,7 +240,7 @@ export class Bm25Index<F extends string> {
       if (size < limit) {
         ids[size] = doc;
         scores[size] = score;
-        for (let child = size++; child > 0; ) {
+        for (let child = size++; child > 0;) {
           const parent = (child - 1) >> 1;
           if (!worse(child, parent)) break;
           swap(child, parent);
@@ -236,7 +249,7 @@ export class Bm25Index<F extends string> {
       } else if (score > scores[0]! || (score === scores[0] && doc < ids[0]!)) {
         ids[0] = doc;
         scores[0] = score;
-        for (let parent = 0; ; ) {
+        for (let parent = 0; ;) {
           let worst = parent;
           const left = 2 * parent + 1;
           if (left < size && worse(left, worst)) worst = left;

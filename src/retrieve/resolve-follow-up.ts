@@ -51,5 +51,9 @@ export function standaloneQuestion(resolved: ResolvedQuestion): string | undefin
 
 /** The start of a reply, without its citation markers. */
 function replyText(content: string): string {
-  return content.replace(/\[\d+\]/g, "").replace(/\s+/g, " ").trim().slice(0, replyChars);
+  return content
+    .replace(/\[\d+\]/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, replyChars);
 }

@@ -19,7 +19,8 @@ export class TermStatistics {
   constructor(chunks: Chunk[]) {
     this.chunkCount = chunks.length;
     for (const chunk of chunks) {
-      for (const acronym of chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []) this.acronyms.set(acronym.toLowerCase(), acronym.toLowerCase());
+      for (const acronym of chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? [])
+        this.acronyms.set(acronym.toLowerCase(), acronym.toLowerCase());
       for (const term of new Set(contentTerms(searchText(chunk)))) {
         this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
       }
@@ -74,7 +75,8 @@ export class TermStatistics {
     if (!variants) {
       variants = [term];
       if (term.length >= 5 && !/^\p{N}/u.test(term)) {
-        for (const known of this.documentFrequency.keys()) if (known !== term && nearlySame(term, known)) variants.push(known);
+        for (const known of this.documentFrequency.keys())
+          if (known !== term && nearlySame(term, known)) variants.push(known);
       }
       if (this.variantCache.size > 10_000) this.variantCache.clear();
       this.variantCache.set(term, variants);
@@ -138,7 +140,8 @@ function editDistance(a: string, b: string, limit: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, rows[i - 2]![j - 2]! + 1);
       rows[i]![j] = value;
       rowMin = Math.min(rowMin, value);
     }

@@ -40,13 +40,23 @@ export class HnswVectorStore extends VectorStore {
   }
 
   /** Chunks nearest the query vector, with cosine similarity (higher is closer). */
-  override async similaritySearchVectorWithScore(query: number[], k: number, filter?: this["FilterType"]): Promise<[Document<ChunkMetadata>, number][]> {
+  override async similaritySearchVectorWithScore(
+    query: number[],
+    k: number,
+    filter?: this["FilterType"],
+  ): Promise<[Document<ChunkMetadata>, number][]> {
     const depth = filter ? this.index.chunks.length : k;
     return this.index.chunkVectors
       .search(query, depth)
       .map(({ label, similarity }): [Document<ChunkMetadata>, number] => {
         const chunk = this.index.chunks[label]!;
-        const metadata = { chunkId: chunk.id, docId: chunk.docId, section: chunk.section, start: chunk.start, end: chunk.end };
+        const metadata = {
+          chunkId: chunk.id,
+          docId: chunk.docId,
+          section: chunk.section,
+          start: chunk.start,
+          end: chunk.end,
+        };
         return [new Document({ pageContent: chunk.text, metadata, id: chunk.id }), similarity];
       })
       .filter(([document]) => !filter || filter(document.metadata))

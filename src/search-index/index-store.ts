@@ -17,7 +17,12 @@ import { storedDimensions, VectorIndex } from "./vector-index.js";
  */
 const currentLink = "current";
 const buildsFolder = "builds";
-const files = { manifest: "manifest.json", chunks: "chunks.json", chunkVectors: "chunks.hnsw", sentenceVectors: "sentences.hnsw" };
+const files = {
+  manifest: "manifest.json",
+  chunks: "chunks.json",
+  chunkVectors: "chunks.hnsw",
+  sentenceVectors: "sentences.hnsw",
+};
 /** How old a leftover (a temporary build, an unpublished link) must be before it is removed: another process may be writing it. */
 const graceMs = 60_000;
 
@@ -72,7 +77,8 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
   // Only a `current` that is not there at all means "never built"; anything else wrong with it is corrupt.
   const link = await lstat(current).catch(() => null);
   if (!link) throw new IndexUnusableError("missing", `No index at ${indexDir}`);
-  if (!link.isSymbolicLink()) throw new IndexUnusableError("corrupt", `corrupt: ${current} is not a link to a build under ${buildsFolder}/`);
+  if (!link.isSymbolicLink())
+    throw new IndexUnusableError("corrupt", `corrupt: ${current} is not a link to a build under ${buildsFolder}/`);
   let folder: string;
   try {
     // Resolved once, so a build published while we read cannot mix two builds' files.
@@ -85,7 +91,11 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
   try {
     manifestText = await readFile(manifestFile, "utf8");
   } catch (error) {
-    throw new IndexUnusableError("corrupt", `corrupt: ${manifestFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`, { cause: error });
+    throw new IndexUnusableError(
+      "corrupt",
+      `corrupt: ${manifestFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`,
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
@@ -109,29 +119,49 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
       throw new IndexUnusableError("corrupt", `corrupt: ${file} cannot be read`, { cause: error });
     }
     if (sha256(bytes) !== manifest.files[name]) {
-      throw new IndexUnusableError("corrupt", `corrupt: ${file} does not match its checksum in the manifest (truncated or edited)`);
+      throw new IndexUnusableError(
+        "corrupt",
+        `corrupt: ${file} does not match its checksum in the manifest (truncated or edited)`,
+      );
     }
     contents.set(name, bytes);
   }
   try {
     const chunks = JSON.parse(contents.get(files.chunks)!.toString("utf8")) as Chunk[];
-    if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount) throw new IndexUnusableError("corrupt", `chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
+    if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount)
+      throw new IndexUnusableError("corrupt", `chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
     for (const name of [files.chunkVectors, files.sentenceVectors]) {
       const stored = storedDimensions(contents.get(name)!);
-      if (stored !== manifest.embedder.dimensions) throw new IndexUnusableError("corrupt", `${name} holds vectors of ${stored} dimensions, the manifest says ${manifest.embedder.dimensions}`);
+      if (stored !== manifest.embedder.dimensions)
+        throw new IndexUnusableError(
+          "corrupt",
+          `${name} holds vectors of ${stored} dimensions, the manifest says ${manifest.embedder.dimensions}`,
+        );
     }
     const sentenceRefs = listSentences(chunks);
-    if (sentenceRefs.length !== manifest.sentenceCount) throw new IndexUnusableError("corrupt", `chunks.json holds ${sentenceRefs.length} sentences, the manifest says ${manifest.sentenceCount}`);
+    if (sentenceRefs.length !== manifest.sentenceCount)
+      throw new IndexUnusableError(
+        "corrupt",
+        `chunks.json holds ${sentenceRefs.length} sentences, the manifest says ${manifest.sentenceCount}`,
+      );
     const { dimensions } = manifest.embedder;
     return {
       manifest,
       chunks,
       chunkVectors: await VectorIndex.read(path.join(folder, files.chunkVectors), dimensions, chunks.length),
-      sentenceVectors: await VectorIndex.read(path.join(folder, files.sentenceVectors), dimensions, sentenceRefs.length),
+      sentenceVectors: await VectorIndex.read(
+        path.join(folder, files.sentenceVectors),
+        dimensions,
+        sentenceRefs.length,
+      ),
       sentenceRefs,
     };
   } catch (error) {
-    throw new IndexUnusableError("corrupt", `corrupt: the index at ${folder} cannot be loaded: ${(error as Error).message}`, { cause: error });
+    throw new IndexUnusableError(
+      "corrupt",
+      `corrupt: the index at ${folder} cannot be loaded: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

@@ -52,7 +52,10 @@ export async function openIndex(options: OpenIndexOptions): Promise<OpenedIndex>
   let rebuilt: OpenedIndex["rebuilt"] = { reason: "forced", message: "a rebuild was requested" };
   if (!options.force) {
     try {
-      const index = await readIndex(options.indexDir, { embedderId: options.embedder.id, sources: describeSources(sources) });
+      const index = await readIndex(options.indexDir, {
+        embedderId: options.embedder.id,
+        sources: describeSources(sources),
+      });
       return { index, sources, interviews, rebuilt: null };
     } catch (error) {
       if (!(error instanceof IndexUnusableError)) throw error;
@@ -78,14 +81,18 @@ export async function openIndex(options: OpenIndexOptions): Promise<OpenedIndex>
  */
 async function ensureWritable(indexDir: string, why: string): Promise<void> {
   let folder = indexDir;
-  while ((await lstat(folder).catch(() => null)) === null && path.dirname(folder) !== folder) folder = path.dirname(folder);
+  while ((await lstat(folder).catch(() => null)) === null && path.dirname(folder) !== folder)
+    folder = path.dirname(folder);
   const builds = path.join(indexDir, "builds");
   for (const target of folder === indexDir && (await lstat(builds).catch(() => null)) ? [indexDir, builds] : [folder]) {
     try {
       await access(target, constants.W_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new IndexNotWritableError(`The index must be rebuilt (${why}) but ${target} is not writable (${code}): give this process write access to it, or run npm run ingest as a user who has it`, { cause: error });
+      throw new IndexNotWritableError(
+        `The index must be rebuilt (${why}) but ${target} is not writable (${code}): give this process write access to it, or run npm run ingest as a user who has it`,
+        { cause: error },
+      );
     }
   }
 }

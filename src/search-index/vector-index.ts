@@ -34,7 +34,8 @@ export class VectorIndex {
     const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
     hnsw.initIndex({ maxElements: Math.max(vectors.length, 1), m: 16, efConstruction: 200, randomSeed: 100 });
     vectors.forEach((vector, label) => {
-      if (vector.length !== dimensions) throw new IndexBuildError(`Vector ${label} has ${vector.length} dimensions, expected ${dimensions}`);
+      if (vector.length !== dimensions)
+        throw new IndexBuildError(`Vector ${label} has ${vector.length} dimensions, expected ${dimensions}`);
       hnsw.addPoint(vector, label);
     });
     return new VectorIndex(hnsw, dimensions, vectors.length);
@@ -45,7 +46,10 @@ export class VectorIndex {
     const hnsw = new hnswlib.HierarchicalNSW("cosine", dimensions);
     await hnsw.readIndex(file);
     if (hnsw.getCurrentCount() !== size) {
-      throw new IndexUnusableError("corrupt", `${file} holds ${hnsw.getCurrentCount()} vectors, the manifest says ${size}`);
+      throw new IndexUnusableError(
+        "corrupt",
+        `${file} holds ${hnsw.getCurrentCount()} vectors, the manifest says ${size}`,
+      );
     }
     return new VectorIndex(hnsw, dimensions, size);
   }

@@ -10,7 +10,16 @@ import { describeError } from "./describe-error.js";
 import { openApiDocument } from "./openapi.js";
 import { completionsRoute, modelsRoute } from "./openai-route.js";
 import { randomBytes } from "node:crypto";
-import { authenticate, corsHeaders, issueSession, refuseOtherOrigins, limitRate, limitSession, requestId, type ProtectionOptions } from "./protect.js";
+import {
+  authenticate,
+  corsHeaders,
+  issueSession,
+  refuseOtherOrigins,
+  limitRate,
+  limitSession,
+  requestId,
+  type ProtectionOptions,
+} from "./protect.js";
 import { SessionTokens } from "./session-token.js";
 import type { Insights } from "../insights/insights.js";
 import { feedbackRoute, insightsRoute } from "./insights-routes.js";
@@ -38,8 +47,27 @@ export interface AppDependencies {
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
-export function createApp({ answerer, sources, logger, isReady = () => true, protection = {}, sessions, heartbeatMs = 15_000, trustProxy = false, widget, insights, adminKeys = [] }: AppDependencies): express.Express {
-  const { allowedOrigins = [], apiKeys = [], rateLimitPerMinute = 60, publicUrl, sessionQuota = 30, limitStore = () => undefined } = protection;
+export function createApp({
+  answerer,
+  sources,
+  logger,
+  isReady = () => true,
+  protection = {},
+  sessions,
+  heartbeatMs = 15_000,
+  trustProxy = false,
+  widget,
+  insights,
+  adminKeys = [],
+}: AppDependencies): express.Express {
+  const {
+    allowedOrigins = [],
+    apiKeys = [],
+    rateLimitPerMinute = 60,
+    publicUrl,
+    sessionQuota = 30,
+    limitStore = () => undefined,
+  } = protection;
   const tokens = sessions ?? new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
   const app = express();
   app.disable("x-powered-by");
@@ -82,7 +110,11 @@ export function createApp({ answerer, sources, logger, isReady = () => true, pro
   api.get("/v1/models", modelsRoute());
   // Only the API's own paths go through its limits, keys and origin checks: an unknown path is a
   // 404 for everyone, not a 401 or 403 that tells a prober it hit something guarded.
-  const apiPaths = new Set((api.stack as Array<{ route?: { path?: unknown } }>).flatMap((layer) => (typeof layer.route?.path === "string" ? [layer.route.path] : [])));
+  const apiPaths = new Set(
+    (api.stack as Array<{ route?: { path?: unknown } }>).flatMap((layer) =>
+      typeof layer.route?.path === "string" ? [layer.route.path] : [],
+    ),
+  );
   app.use((request, response, next) => (apiPaths.has(request.path) ? api(request, response, next) : next()));
 
   app.use((_request, response) => {

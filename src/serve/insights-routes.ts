@@ -7,7 +7,11 @@ import type { Insights } from "../insights/insights.js";
 import { validate } from "./validate.js";
 
 export const feedbackRequestSchema = z.strictObject({
-  id: z.string().min(1).max(100).meta({ description: "The reply's id (`id` in the JSON reply, the `done` event, `/v1` responses)" }),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .meta({ description: "The reply's id (`id` in the JSON reply, the `done` event, `/v1` responses)" }),
   rating: z.enum(["up", "down"]),
   comment: z.string().trim().max(500, "must be at most 500 characters").optional(),
 });
@@ -17,7 +21,12 @@ export function feedbackRoute(insights: Insights | undefined): RequestHandler {
   return (request: Request, response: Response) => {
     const body = validate(feedbackRequestSchema, request.body);
     if (!insights || !insights.hasTurn(body.id)) throw new NotFoundError("No reply with that id");
-    insights.vote({ id: body.id, clientAddress: request.ip ?? "", rating: body.rating, comment: body.comment || undefined });
+    insights.vote({
+      id: body.id,
+      clientAddress: request.ip ?? "",
+      rating: body.rating,
+      comment: body.comment || undefined,
+    });
     response.status(204).end();
   };
 }
@@ -49,13 +58,25 @@ function digest(key: string): Buffer {
  * One reply's id and its record: the route asks for an id before answering and hands over the
  * result (or the streamed events) when done. Without insights only the id is made.
  */
-export function startTurn(insights: Insights | undefined, request: Request, question: string, id: string = randomUUID()) {
+export function startTurn(
+  insights: Insights | undefined,
+  request: Request,
+  question: string,
+  id: string = randomUUID(),
+) {
   const started = process.hrtime.bigint();
   let answer = "";
   let verdict: Extract<AnswerEvent, { type: "citations" }> | undefined;
   let standalone: string | null = null;
   const finish = (result: Pick<ChatResponse, "kind" | "grounded" | "mode" | "degraded" | "citations" | "answer">) =>
-    insights?.record({ id, question, standalone, ...result, latencyMs: Number(process.hrtime.bigint() - started) / 1e6, clientAddress: request.ip ?? "" });
+    insights?.record({
+      id,
+      question,
+      standalone,
+      ...result,
+      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+      clientAddress: request.ip ?? "",
+    });
   return {
     id,
     finish,

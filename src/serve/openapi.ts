@@ -3,7 +3,9 @@ import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSc
 import { feedbackRequestSchema } from "./insights-routes.js";
 import { sessionHeader, sessionReplySchema } from "./protect.js";
 
-const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) } });
+const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({
+  "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) },
+});
 const errors = Object.fromEntries(
   [
     ["400", "Invalid body"],
@@ -21,7 +23,11 @@ const errors = Object.fromEntries(
 export function openApiDocument(): object {
   return {
     openapi: "3.1.0",
-    info: { title: "interview-chat", version: "1", description: "Answers questions about an interview, only from the interview, with verifiable citations." },
+    info: {
+      title: "interview-chat",
+      version: "1",
+      description: "Answers questions about an interview, only from the interview, with verifiable citations.",
+    },
     paths: {
       "/api/chat": {
         post: {
@@ -29,7 +35,8 @@ export function openApiDocument(): object {
           requestBody: { required: true, content: json(chatRequestSchema, "input") },
           responses: {
             "200": {
-              description: "The answer as JSON, or with stream=true a text/event-stream of contexts, delta, citations, done (or error) events",
+              description:
+                "The answer as JSON, or with stream=true a text/event-stream of contexts, delta, citations, done (or error) events",
               content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
             },
             ...errors,
@@ -39,11 +46,25 @@ export function openApiDocument(): object {
       "/api/session": {
         post: {
           summary: `A session token for a page on an allowed origin: ALLOWED_ORIGINS, PUBLIC_URL, or the server's own page (Sec-Fetch-Site: same-origin). The widget asks for one before its first question and sends it as ${sessionHeader}; it is bound to the page's Origin, lives SESSION_TTL_SECONDS and answers SESSION_QUOTA questions. Counts against the per-IP limit.`,
-          parameters: [{ name: "Origin", in: "header", required: true, schema: { type: "string" }, description: "The page's origin, which the token is bound to" }],
-          requestBody: { required: false, content: { "application/json": { schema: { type: "object", description: "Empty: {}" } } } },
+          parameters: [
+            {
+              name: "Origin",
+              in: "header",
+              required: true,
+              schema: { type: "string" },
+              description: "The page's origin, which the token is bound to",
+            },
+          ],
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: { type: "object", description: "Empty: {}" } } },
+          },
           responses: {
             "200": { description: "A token", content: json(sessionReplySchema) },
-            "403": { description: "The Origin is missing or not allowed (origin_not_allowed)", content: json(errorSchema) },
+            "403": {
+              description: "The Origin is missing or not allowed (origin_not_allowed)",
+              content: json(errorSchema),
+            },
             "415": { description: "Not JSON", content: json(errorSchema) },
             "429": { description: "Rate limited per IP (see Retry-After)", content: json(errorSchema) },
           },
@@ -53,25 +74,53 @@ export function openApiDocument(): object {
         post: {
           summary: "OpenAI-compatible chat completions (stream and non-stream); citations in an extra field",
           requestBody: { required: true, content: json(completionRequestSchema, "input") },
-          responses: { "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" }, ...errors },
+          responses: {
+            "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" },
+            ...errors,
+          },
         },
       },
       "/api/feedback": {
         post: {
           summary: "Rate a reply by its id: one vote per reply and client, the last counts",
           requestBody: { required: true, content: json(feedbackRequestSchema, "input") },
-          responses: { "204": { description: "Recorded" }, "404": { description: "No reply with that id", content: json(errorSchema) }, "503": { description: "Insights unavailable", content: json(errorSchema) }, ...errors },
+          responses: {
+            "204": { description: "Recorded" },
+            "404": { description: "No reply with that id", content: json(errorSchema) },
+            "503": { description: "Insights unavailable", content: json(errorSchema) },
+            ...errors,
+          },
         },
       },
       "/api/insights": {
         get: {
           summary: "What readers asked over the last `days` (default 7): only with one of ADMIN_KEYS as a bearer token",
-          parameters: [{ name: "days", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 3650, default: 7 } }],
-          responses: { "200": { description: "Totals by kind and day, answer rate, latency percentiles, top and unanswered questions, thumbs-down answers, most cited sections" }, "401": { description: "No admin key", content: json(errorSchema) } },
+          parameters: [
+            {
+              name: "days",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: 3650, default: 7 },
+            },
+          ],
+          responses: {
+            "200": {
+              description:
+                "Totals by kind and day, answer rate, latency percentiles, top and unanswered questions, thumbs-down answers, most cited sections",
+            },
+            "401": { description: "No admin key", content: json(errorSchema) },
+          },
         },
       },
-      "/v1/models": { get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } } },
-      "/healthz": { get: { summary: "200 once the index is loaded", responses: { "200": { description: "Ready" }, "503": { description: "Loading" } } } },
+      "/v1/models": {
+        get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } },
+      },
+      "/healthz": {
+        get: {
+          summary: "200 once the index is loaded",
+          responses: { "200": { description: "Ready" }, "503": { description: "Loading" } },
+        },
+      },
       "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
     },
   };

@@ -75,8 +75,17 @@ export function ownOrigins(request: Request, publicUrl: string | undefined): str
  * requested. A page of another application served on the same origin (one proxy routing paths to
  * several apps) counts as the server's own, as the browser's same-origin policy counts it anyway.
  */
-function isPermittedOrigin(request: Request, origin: string, allowed: Set<string>, publicUrl: string | undefined): boolean {
-  return allowed.has(origin) || ownOrigins(request, publicUrl).includes(origin) || request.get("sec-fetch-site") === "same-origin";
+function isPermittedOrigin(
+  request: Request,
+  origin: string,
+  allowed: Set<string>,
+  publicUrl: string | undefined,
+): boolean {
+  return (
+    allowed.has(origin) ||
+    ownOrigins(request, publicUrl).includes(origin) ||
+    request.get("sec-fetch-site") === "same-origin"
+  );
 }
 
 /** CORS headers for the pages in ALLOWED_ORIGINS (and PUBLIC_URL), preflights included; none for any other origin. */
@@ -101,7 +110,9 @@ export function refuseOtherOrigins(allowedOrigins: string[], publicUrl?: string)
   return (request, _response, next) => {
     const origin = request.get("origin");
     if (origin && !isPermittedOrigin(request, origin, allowed, publicUrl)) {
-      next(new AppError("origin_not_allowed", `Pages on ${origin} may not use this API; add it to ALLOWED_ORIGINS`, 403));
+      next(
+        new AppError("origin_not_allowed", `Pages on ${origin} may not use this API; add it to ALLOWED_ORIGINS`, 403),
+      );
       return;
     }
     next();
@@ -110,7 +121,9 @@ export function refuseOtherOrigins(allowedOrigins: string[], publicUrl?: string)
 
 /** The reply of `POST /api/session` (for the OpenAPI document). */
 export const sessionReplySchema = z.strictObject({
-  token: z.string().meta({ description: `The session token: send it as ${sessionHeader} with each question, from the same page` }),
+  token: z
+    .string()
+    .meta({ description: `The session token: send it as ${sessionHeader} with each question, from the same page` }),
   expiresAt: z.iso.datetime().meta({ description: "When the token stops working (ISO 8601)" }),
   expiresIn: z.number().int().meta({ description: "Its lifetime in seconds (SESSION_TTL_SECONDS)" }),
 });
@@ -126,12 +139,22 @@ export function issueSession(tokens: SessionTokens, allowedOrigins: string[], pu
   return (request, response, next) => {
     const origin = request.get("origin");
     if (!origin || !isPermittedOrigin(request, origin, allowed, publicUrl)) {
-      next(new AppError("origin_not_allowed", "Session tokens are for pages on the origins in ALLOWED_ORIGINS or PUBLIC_URL", 403));
+      next(
+        new AppError(
+          "origin_not_allowed",
+          "Session tokens are for pages on the origins in ALLOWED_ORIGINS or PUBLIC_URL",
+          403,
+        ),
+      );
       return;
     }
     const { token, session } = tokens.issue(origin);
     response.setHeader("Cache-Control", "no-store");
-    const reply: z.infer<typeof sessionReplySchema> = { token, expiresAt: new Date(session.expiresAt).toISOString(), expiresIn: tokens.ttlSeconds };
+    const reply: z.infer<typeof sessionReplySchema> = {
+      token,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      expiresIn: tokens.ttlSeconds,
+    };
     response.json(reply);
   };
 }
@@ -152,14 +175,23 @@ export function authenticate(apiKeys: string[], tokens: SessionTokens): RequestH
         response.locals.session = verified.session;
         return next();
       }
-      const message = verified.reason === "expired" ? "The session token has expired; fetch a new one from /api/session" : "The session token is not valid for this page";
+      const message =
+        verified.reason === "expired"
+          ? "The session token has expired; fetch a new one from /api/session"
+          : "The session token is not valid for this page";
       return next(new AppError(verified.reason === "expired" ? "session_expired" : "session_invalid", message, 401));
     }
     if (keys.length === 0) return next();
     const match = /^Bearer\s+(.+)$/i.exec(request.get("authorization") ?? "");
     const given = match ? Buffer.from(match[1]!.trim()) : null;
     if (given && keys.some((key) => key.length === given.length && timingSafeEqual(key, given))) return next();
-    next(new AppError("unauthorized", "Send a valid API key as Authorization: Bearer <key>, or a session token from /api/session", 401));
+    next(
+      new AppError(
+        "unauthorized",
+        "Send a valid API key as Authorization: Bearer <key>, or a session token from /api/session",
+        401,
+      ),
+    );
   };
 }
 
@@ -192,7 +224,15 @@ export function limitSession(quota: number, ttlSeconds: number, store?: Store): 
   });
 }
 
-function limiter({ windowMs, limit, store, skip, keyGenerator, code, message }: {
+function limiter({
+  windowMs,
+  limit,
+  store,
+  skip,
+  keyGenerator,
+  code,
+  message,
+}: {
   windowMs: number;
   limit: number;
   store?: Store;
@@ -230,7 +270,12 @@ function failingAs503(store: Store): Store {
     try {
       return await increment(key);
     } catch (error) {
-      throw new AppError("rate_limit_unavailable", "The rate limiter's store cannot be reached; try again shortly", 503, { cause: error });
+      throw new AppError(
+        "rate_limit_unavailable",
+        "The rate limiter's store cannot be reached; try again shortly",
+        503,
+        { cause: error },
+      );
     }
   };
   return store;

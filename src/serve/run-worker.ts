@@ -20,7 +20,13 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
   const limits = await createLimitStores({ redisUrl: config.redisUrl, logger });
   // Each worker opens the file itself: WAL lets the workers write it side by side.
-  const insights = config.insights && Insights.open(config.insights.file, { logger, storeAnswers: config.insights.storeAnswers, retentionDays: config.insights.retentionDays });
+  const insights =
+    config.insights &&
+    Insights.open(config.insights.file, {
+      logger,
+      storeAnswers: config.insights.storeAnswers,
+      retentionDays: config.insights.retentionDays,
+    });
   const app = createApp({
     answerer: assistant.answerer,
     sources: assistant.opened.interviews.map((interview) => interview.source.name),
@@ -45,12 +51,22 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     const listening = app.listen(config.port, (error?: Error) => {
       if (!error) return resolve(listening);
       const code = (error as NodeJS.ErrnoException).code;
-      reject(new AppError("port_unavailable", `Cannot listen on port ${config.port}: ${code === "EADDRINUSE" ? "another process is using it" : error.message}`, 503, { cause: error }));
+      reject(
+        new AppError(
+          "port_unavailable",
+          `Cannot listen on port ${config.port}: ${code === "EADDRINUSE" ? "another process is using it" : error.message}`,
+          503,
+          { cause: error },
+        ),
+      );
     });
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode }, `Listening on http://localhost:${port}`);
+  logger.info(
+    { port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode },
+    `Listening on http://localhost:${port}`,
+  );
   server.on("error", (error) => logger.error({ err: error }, "server error"));
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

@@ -38,8 +38,14 @@ export class SessionTokens {
   }
 
   issue(origin: string): { token: string; session: Session } {
-    const session: Session = { id: randomBytes(12).toString("base64url"), origin, expiresAt: this.now() + this.options.ttlSeconds * 1000 };
-    const payload = Buffer.from(JSON.stringify({ i: session.id, o: session.origin, e: session.expiresAt })).toString("base64url");
+    const session: Session = {
+      id: randomBytes(12).toString("base64url"),
+      origin,
+      expiresAt: this.now() + this.options.ttlSeconds * 1000,
+    };
+    const payload = Buffer.from(JSON.stringify({ i: session.id, o: session.origin, e: session.expiresAt })).toString(
+      "base64url",
+    );
     return { token: `${version}.${payload}.${this.mac(payload)}`, session };
   }
 
@@ -56,7 +62,8 @@ export class SessionTokens {
     } catch {
       return { ok: false, reason: "invalid" };
     }
-    if (typeof fields.i !== "string" || typeof fields.o !== "string" || typeof fields.e !== "number") return { ok: false, reason: "invalid" };
+    if (typeof fields.i !== "string" || typeof fields.o !== "string" || typeof fields.e !== "number")
+      return { ok: false, reason: "invalid" };
     if (fields.e <= this.now()) return { ok: false, reason: "expired" };
     // Bound to the origin: a token lifted from one site's page does not work from another's (or from curl without forging).
     if (origin !== fields.o) return { ok: false, reason: "wrong_origin" };

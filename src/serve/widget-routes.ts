@@ -32,7 +32,12 @@ const defaultWidgetDir = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * at `/` (the interview, readable, with the widget on it), `/embed` (every option documented),
  * and the demo page's `/demo.js` and `/demo.css`.
  */
-export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggestions = defaultSuggestions, publicUrl }: WidgetRoutesOptions): express.Router {
+export function widgetRoutes({
+  interviews,
+  assetsDir = defaultWidgetDir,
+  suggestions = defaultSuggestions,
+  publicUrl,
+}: WidgetRoutesOptions): express.Router {
   const router = express.Router();
   for (const name of assets) {
     router.get(`/${name}`, (_request: Request, response: Response, next: NextFunction) => {
@@ -45,7 +50,8 @@ export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggest
         },
         (error?: NodeJS.ErrnoException) => {
           if (!error) return;
-          if (error.code === "ENOENT") next(new AppError("widget_not_built", "The widget is not built: run npm run build:widget", 503));
+          if (error.code === "ENOENT")
+            next(new AppError("widget_not_built", "The widget is not built: run npm run build:widget", 503));
           else next(error);
         },
       );
@@ -58,7 +64,9 @@ export function widgetRoutes({ interviews, assetsDir = defaultWidgetDir, suggest
   };
   // The snippet's address only: which pages may ask is decided in src/serve/protect.ts, never from Host.
   const originOf = (request: Request) => publicUrl ?? `${request.protocol}://${request.get("host") ?? "localhost"}`;
-  router.get("/", (request, response) => html(response, demoPage(originOf(request), articles, interviews, suggestions)));
+  router.get("/", (request, response) =>
+    html(response, demoPage(originOf(request), articles, interviews, suggestions)),
+  );
   router.get("/embed", (request, response) => html(response, embedPage(originOf(request))));
   return router;
 }
@@ -75,7 +83,10 @@ function renderInterview(interview: ParsedInterview): string {
   const { source, title, lead, questions } = interview;
   const paragraphs = (span: TextSpan, className = "") =>
     splitParagraphs(source.text, span.start, span.end)
-      .map((paragraph) => `<p${className ? ` class="${className}"` : ""} ${spanAttributes(paragraph)}>${escapeHtml(paragraph.text)}</p>`)
+      .map(
+        (paragraph) =>
+          `<p${className ? ` class="${className}"` : ""} ${spanAttributes(paragraph)}>${escapeHtml(paragraph.text)}</p>`,
+      )
       .join("\n");
   const parts = [`<article data-source="${escapeHtml(source.id)}">`];
   if (title) parts.push(`<h1 ${spanAttributes(title)}>${escapeHtml(title.text)}</h1>`);
@@ -135,22 +146,74 @@ ${articles}
 function embedPage(origin: string): string {
   const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
   const rows: Array<[string, string, string]> = [
-    ["data-api", "the script's own origin", `The server to ask (its <code>/api/chat</code>). Set it when <code>widget.js</code> is served from somewhere else, such as a CDN.`],
+    [
+      "data-api",
+      "the script's own origin",
+      `The server to ask (its <code>/api/chat</code>). Set it when <code>widget.js</code> is served from somewhere else, such as a CDN.`,
+    ],
     ["data-title", "Ask the interview", "The panel's heading; the launcher's label says “Open chat: <em>title</em>”."],
-    ["data-greeting", "“Hello! Ask me anything about this interview. …”", "The first message in the panel, shown before any question."],
-    ["data-suggestions", "none", `Questions shown as one-click chips until the first question, separated by <code>|</code> (a vertical bar), e.g. ${code('data-suggestions="Who was interviewed?|What changed in the Constitution?"')}.`],
-    ["data-accent", "#2f5bea", `The colour of the launcher, chips and buttons: any CSS colour (${code("#0a7")}, ${code("rebeccapurple")}, ${code("hsl(200 80% 40%)")}); one the browser does not accept is ignored. Text on it is white.`],
-    ["data-position", "bottom-right", `${code("bottom-right")} or ${code("bottom-left")}: the corner of the launcher and the floating panel.`],
-    ["data-open", "absent (closed)", `Present (or ${code('"true"')}) to open the panel when the page loads; ${code('"false"')} keeps it closed.`],
-    ["data-mode", "floating", `${code("inline")} renders the panel inside the element named by <code>data-target</code>, always open, filling that element (give it a height), with no launcher.`],
-    ["data-target", "none", `A CSS selector, for ${code('data-mode="inline"')}: ${code('data-target="#chat"')}. If it matches nothing, the floating widget is shown instead and the console says why.`],
-    ["data-theme", "auto", `${code("auto")} follows the visitor's light or dark setting; ${code("light")} or ${code("dark")} forces one.`],
+    [
+      "data-greeting",
+      "“Hello! Ask me anything about this interview. …”",
+      "The first message in the panel, shown before any question.",
+    ],
+    [
+      "data-suggestions",
+      "none",
+      `Questions shown as one-click chips until the first question, separated by <code>|</code> (a vertical bar), e.g. ${code('data-suggestions="Who was interviewed?|What changed in the Constitution?"')}.`,
+    ],
+    [
+      "data-accent",
+      "#2f5bea",
+      `The colour of the launcher, chips and buttons: any CSS colour (${code("#0a7")}, ${code("rebeccapurple")}, ${code("hsl(200 80% 40%)")}); one the browser does not accept is ignored. Text on it is white.`,
+    ],
+    [
+      "data-position",
+      "bottom-right",
+      `${code("bottom-right")} or ${code("bottom-left")}: the corner of the launcher and the floating panel.`,
+    ],
+    [
+      "data-open",
+      "absent (closed)",
+      `Present (or ${code('"true"')}) to open the panel when the page loads; ${code('"false"')} keeps it closed.`,
+    ],
+    [
+      "data-mode",
+      "floating",
+      `${code("inline")} renders the panel inside the element named by <code>data-target</code>, always open, filling that element (give it a height), with no launcher.`,
+    ],
+    [
+      "data-target",
+      "none",
+      `A CSS selector, for ${code('data-mode="inline"')}: ${code('data-target="#chat"')}. If it matches nothing, the floating widget is shown instead and the console says why.`,
+    ],
+    [
+      "data-theme",
+      "auto",
+      `${code("auto")} follows the visitor's light or dark setting; ${code("light")} or ${code("dark")} forces one.`,
+    ],
     ["data-avatar", "none", `An image URL (relative to your page) shown beside the title: your logo or a face.`],
     ["data-placeholder", "“Ask about the interview…”", "The hint in the empty question box."],
-    ["data-lang", "en", `The language of the widget's own words: ${code("en")} or ${code("de")} (German). The title and greeting follow it unless set.`],
-    ["data-labels", "none", `JSON overriding any of the widget's words, e.g. ${code(`data-labels='{"send":"Ask","retry":"Ask again"}'`)}; the keys are listed in the widget's documentation (docs/widget.md).`],
-    ["data-persist", "tab", `Where the conversation is kept: ${code("tab")} (sessionStorage: until the tab closes), ${code("local")} (localStorage: across visits) or ${code("none")}.`],
-    ["data-source", "none", `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`],
+    [
+      "data-lang",
+      "en",
+      `The language of the widget's own words: ${code("en")} or ${code("de")} (German). The title and greeting follow it unless set.`,
+    ],
+    [
+      "data-labels",
+      "none",
+      `JSON overriding any of the widget's words, e.g. ${code(`data-labels='{"send":"Ask","retry":"Ask again"}'`)}; the keys are listed in the widget's documentation (docs/widget.md).`,
+    ],
+    [
+      "data-persist",
+      "tab",
+      `Where the conversation is kept: ${code("tab")} (sessionStorage: until the tab closes), ${code("local")} (localStorage: across visits) or ${code("none")}.`,
+    ],
+    [
+      "data-source",
+      "none",
+      `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`,
+    ],
   ];
   return page(
     "Embed the interview chat · interview-chat",

@@ -8,9 +8,46 @@ export interface TextSpan {
 
 // Abbreviations that end in a period but rarely end a sentence in interviews and news copy.
 const abbreviations = new Set([
-  "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "h.e", "e.g", "i.e", "u.s", "u.k", "u.n",
-  "no", "vs", "etc", "approx", "incl", "cf", "gen", "gov", "sen", "rep", "jan", "feb", "mar",
-  "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "co", "inc", "ltd", "fig",
+  "mr",
+  "mrs",
+  "ms",
+  "dr",
+  "prof",
+  "st",
+  "sr",
+  "jr",
+  "h.e",
+  "e.g",
+  "i.e",
+  "u.s",
+  "u.k",
+  "u.n",
+  "no",
+  "vs",
+  "etc",
+  "approx",
+  "incl",
+  "cf",
+  "gen",
+  "gov",
+  "sen",
+  "rep",
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "sept",
+  "oct",
+  "nov",
+  "dec",
+  "co",
+  "inc",
+  "ltd",
+  "fig",
 ]);
 
 const whitespace = /[\s\u00a0\u2000-\u200b\u3000]/;
@@ -71,12 +108,13 @@ export function splitSentences(source: string, start: number, end: number): Text
 function endsSentence(source: string, sentenceStart: number, punctuationAt: number, nextChar: string): boolean {
   if (source[punctuationAt] !== ".") return true;
   let wordStart = punctuationAt;
-  while (wordStart > sentenceStart && !whitespace.test(source[wordStart - 1]!) && source[wordStart - 1] !== "(") wordStart--;
+  while (wordStart > sentenceStart && !whitespace.test(source[wordStart - 1]!) && source[wordStart - 1] !== "(")
+    wordStart--;
   const word = source.slice(wordStart, punctuationAt).replace(/^["'“‘(]+/, "");
   if (abbreviations.has(word.toLowerCase())) return false;
   // A lone capital ("J. Smith") is an initial, not the end of a sentence.
   if (/^[A-Z]$/.test(word)) return false;
-  if (/^[\p{Lu}\p{N}"'“‘«(\[–—-]/u.test(nextChar)) return true;
+  if (/^[\p{Lu}\p{N}"'“‘«([–—-]/u.test(nextChar)) return true;
   // Lower-case openings happen in sloppy copy ("... three years. interviewed ..."); accept them
   // only after an ordinary word, never after something that looks like an abbreviation.
   return /^\p{Ll}{3,}$/u.test(word);

@@ -16,5 +16,8 @@ export function segmentAnswer(answer: string): AnswerSegment[] {
 
 /** The answer as a screen reader should hear it: markers dropped, spaces tidied. */
 export function spokenAnswer(answer: string): string {
-  return answer.replace(/\s*\[\d{1,3}\]/g, "").replace(/\s+/g, " ").trim();
+  return answer
+    .replace(/\s*\[\d{1,3}\]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }

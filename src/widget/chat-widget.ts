@@ -4,7 +4,14 @@ import { conversationStore, historyOf, type AssistantMessage, type Message } fro
 import { h, icon, icons } from "./dom.js";
 import { english, type Labels } from "./labels.js";
 import type { WidgetOptions } from "./options.js";
-import { answerRenderer, friendlyError, markUnsupported, renderCitationCard, renderSuggestions, stateNotes } from "./render.js";
+import {
+  answerRenderer,
+  friendlyError,
+  markUnsupported,
+  renderCitationCard,
+  renderSuggestions,
+  stateNotes,
+} from "./render.js";
 import { styles } from "./styles.js";
 import { ChatError, type ChatTransport } from "./transport.js";
 
@@ -104,19 +111,38 @@ export class ChatWidget extends HTMLElement {
     // Inline, the widget fills its target; an inline style holds against the page's rules for the element.
     if (mode === "inline") this.style.cssText = "display:block;height:100%";
     this.root = h("div", { class: `root ${mode} ${position === "bottom-left" ? "left" : "right"} ${theme}` });
-    if (accent && (typeof CSS === "undefined" || CSS.supports("color", accent))) this.root.style.setProperty("--ic-accent", accent);
+    if (accent && (typeof CSS === "undefined" || CSS.supports("color", accent)))
+      this.root.style.setProperty("--ic-accent", accent);
 
-    this.launcher = h("button", { type: "button", class: "launcher", "aria-label": `${labels.open}: ${title}`, "aria-expanded": "false", "aria-controls": "panel" }, icon(icons.chat));
+    this.launcher = h(
+      "button",
+      {
+        type: "button",
+        class: "launcher",
+        "aria-label": `${labels.open}: ${title}`,
+        "aria-expanded": "false",
+        "aria-controls": "panel",
+      },
+      icon(icons.chat),
+    );
     this.launcher.hidden = mode === "inline";
     this.launcher.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close()));
 
-    this.clearButton = h("button", { type: "button", class: "icon-button", "aria-label": labels.clear, title: labels.clear }, icon(icons.clear));
+    this.clearButton = h(
+      "button",
+      { type: "button", class: "icon-button", "aria-label": labels.clear, title: labels.clear },
+      icon(icons.clear),
+    );
     this.clearButton.addEventListener("click", () => {
       if (this.messages.length === 0) return;
       this.confirm.hidden = false;
       this.confirm.querySelector<HTMLButtonElement>(".keep")?.focus();
     });
-    const close = h("button", { type: "button", class: "icon-button", "aria-label": labels.close, title: labels.close }, icon(icons.close));
+    const close = h(
+      "button",
+      { type: "button", class: "icon-button", "aria-label": labels.close, title: labels.close },
+      icon(icons.close),
+    );
     close.addEventListener("click", () => this.close());
     close.hidden = mode === "inline";
 
@@ -125,7 +151,13 @@ export class ChatWidget extends HTMLElement {
     const keep = h("button", { type: "button", class: "retry keep" }, labels.clearNo);
     yes.addEventListener("click", () => this.clear());
     keep.addEventListener("click", () => this.cancelClear());
-    this.confirm = h("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-text" }, h("p", { id: "confirm-text" }, labels.clearAsk), yes, keep);
+    this.confirm = h(
+      "div",
+      { class: "confirm", role: "group", "aria-labelledby": "confirm-text" },
+      h("p", { id: "confirm-text" }, labels.clearAsk),
+      yes,
+      keep,
+    );
     this.confirm.hidden = true;
 
     this.log = h("div", { class: "log", role: "region", "aria-label": labels.conversation, tabindex: 0 });
@@ -136,7 +168,13 @@ export class ChatWidget extends HTMLElement {
       this.suggestions.append(button);
     }
 
-    this.input = h("textarea", { id: "question", rows: 1, maxlength: limits.message, placeholder: labels.placeholder, autocomplete: "off" });
+    this.input = h("textarea", {
+      id: "question",
+      rows: 1,
+      maxlength: limits.message,
+      placeholder: labels.placeholder,
+      autocomplete: "off",
+    });
     this.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -144,14 +182,29 @@ export class ChatWidget extends HTMLElement {
       }
     });
     this.input.addEventListener("input", () => this.fitInput());
-    this.sendButton = h("button", { type: "submit", class: "send", "aria-label": labels.send, title: labels.send }, icon(icons.send));
-    this.stopButton = h("button", { type: "button", class: "stop", "aria-label": labels.stop, title: labels.stop }, icon(icons.stop));
+    this.sendButton = h(
+      "button",
+      { type: "submit", class: "send", "aria-label": labels.send, title: labels.send },
+      icon(icons.send),
+    );
+    this.stopButton = h(
+      "button",
+      { type: "button", class: "stop", "aria-label": labels.stop, title: labels.stop },
+      icon(icons.stop),
+    );
     this.stopButton.hidden = true;
     this.stopButton.addEventListener("click", () => {
       this.controller?.abort();
       this.input.focus();
     });
-    const form = h("form", {}, h("label", { for: "question", class: "sr-only" }, labels.question), this.input, this.sendButton, this.stopButton);
+    const form = h(
+      "form",
+      {},
+      h("label", { for: "question", class: "sr-only" }, labels.question),
+      this.input,
+      this.sendButton,
+      this.stopButton,
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -187,7 +240,11 @@ export class ChatWidget extends HTMLElement {
     this.root.append(this.launcher, this.panel);
 
     // A constructed stylesheet is not subject to the host page's CSP style-src; older browsers get a <style>.
-    if ("adoptedStyleSheets" in shadow && typeof CSSStyleSheet !== "undefined" && "replaceSync" in CSSStyleSheet.prototype) {
+    if (
+      "adoptedStyleSheets" in shadow &&
+      typeof CSSStyleSheet !== "undefined" &&
+      "replaceSync" in CSSStyleSheet.prototype
+    ) {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(styles);
       shadow.adoptedStyleSheets = [sheet];
@@ -225,7 +282,8 @@ export class ChatWidget extends HTMLElement {
       for await (const event of this.transport.stream({ message: question, history, ...sources }, controller.signal)) {
         if (event.type === "delta") {
           answer.text += event.text;
-          this.current?.answer === answer ? this.current.append(event.text) : this.update(answer);
+          if (this.current?.answer === answer) this.current.append(event.text);
+          else this.update(answer);
           // Kept as it grows, so a reload in the middle of an answer keeps what had come.
           if (saved === 0 || answer.text.length - saved > 200) {
             saved = answer.text.length;
@@ -252,7 +310,12 @@ export class ChatWidget extends HTMLElement {
         answer.status = "error";
         answer.error =
           error instanceof ChatError
-            ? { code: error.code, message: error.message, status: error.status, ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}) }
+            ? {
+                code: error.code,
+                message: error.message,
+                status: error.status,
+                ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}),
+              }
             : { code: "client_error", message: String(error), status: 0 };
         if (answer.error.code === "network") {
           if (this.refused) answer.error.code = "origin_refused";
@@ -260,7 +323,9 @@ export class ChatWidget extends HTMLElement {
           else if (answer.text.trim() !== "") answer.error.code = "incomplete";
           else if (new URL(this.options.api).origin !== location.origin) {
             // A refused CORS request looks like an unreachable server to scripts; tell the site's owner the likely cause.
-            console.warn(`InterviewChat: cannot reach ${this.options.api}. If it is up, add this page's origin to its allowed origins: ALLOWED_ORIGINS=${location.origin}`);
+            console.warn(
+              `InterviewChat: cannot reach ${this.options.api}. If it is up, add this page's origin to its allowed origins: ALLOWED_ORIGINS=${location.origin}`,
+            );
           }
         }
       }
@@ -340,8 +405,14 @@ export class ChatWidget extends HTMLElement {
   private renderLog(): void {
     this.elements.clear();
     const greeting = h("div", { class: "message assistant" }, h("p", { class: "text" }, this.options.greeting));
-    const unavailable = this.refused ? h("div", { class: "message assistant error unavailable" }, h("p", { class: "text" }, this.labels.unavailable)) : null;
-    this.log.replaceChildren(greeting, ...(unavailable ? [unavailable] : []), ...this.messages.map((message) => this.renderMessage(message)));
+    const unavailable = this.refused
+      ? h("div", { class: "message assistant error unavailable" }, h("p", { class: "text" }, this.labels.unavailable))
+      : null;
+    this.log.replaceChildren(
+      greeting,
+      ...(unavailable ? [unavailable] : []),
+      ...this.messages.map((message) => this.renderMessage(message)),
+    );
     this.suggestions.hidden = this.refused || this.messages.length > 0 || this.options.suggestions.length === 0;
     this.scrollToEnd();
   }
@@ -355,7 +426,11 @@ export class ChatWidget extends HTMLElement {
     const { labels } = this;
     let element: HTMLElement;
     if (message.role === "user") {
-      element = h("div", { class: "message user" }, h("p", { class: "text" }, h("span", { class: "sr-only" }, labels.you), message.text));
+      element = h(
+        "div",
+        { class: "message user" },
+        h("p", { class: "text" }, h("span", { class: "sr-only" }, labels.you), message.text),
+      );
       this.elements.set(message, element);
       return element;
     }
@@ -380,7 +455,16 @@ export class ChatWidget extends HTMLElement {
     renderer.append(text);
     if (message.status === "streaming") {
       let typing: HTMLElement | null = null;
-      if (message.text === "") body.append((typing = h("span", { class: "typing", role: "status", "aria-label": "Answering" }, h("span"), h("span"), h("span"))));
+      if (message.text === "")
+        body.append(
+          (typing = h(
+            "span",
+            { class: "typing", role: "status", "aria-label": "Answering" },
+            h("span"),
+            h("span"),
+            h("span"),
+          )),
+        );
       this.current = {
         answer: message,
         append: (delta) => {
@@ -408,7 +492,8 @@ export class ChatWidget extends HTMLElement {
       if (actions.firstChild) element.append(actions);
     }
     if (message.status === "stopped") element.append(h("p", { class: "status" }, labels.stopped), retry);
-    if (message.status === "error") element.append(h("p", { class: "status cut" }, friendlyError(message.error!, labels)), retry);
+    if (message.status === "error")
+      element.append(h("p", { class: "status cut" }, friendlyError(message.error!, labels)), retry);
     element.addEventListener("click", (event) => {
       const chip = (event.target as Element).closest?.("button.chip");
       if (!chip) return;
@@ -421,7 +506,11 @@ export class ChatWidget extends HTMLElement {
   /** Copies the answer as plain text: no citation markers, no Markdown stars. */
   private renderCopy(message: AssistantMessage): HTMLElement {
     const { labels } = this;
-    const button = h("button", { type: "button", class: "thumb copy", "aria-label": labels.copy, title: labels.copy }, icon(icons.copy));
+    const button = h(
+      "button",
+      { type: "button", class: "thumb copy", "aria-label": labels.copy, title: labels.copy },
+      icon(icons.copy),
+    );
     button.addEventListener("click", async () => {
       const plain = message.text.replace(/\s*\[\d{1,3}\]/g, "").replace(/\*\*?([^*\n]+)\*\*?/g, "$1");
       try {
@@ -440,7 +529,17 @@ export class ChatWidget extends HTMLElement {
     const group = h("div", { class: "feedback", role: "group", "aria-label": this.labels.rateAsk });
     for (const rating of ["up", "down"] as const) {
       const label = rating === "up" ? this.labels.helpful : this.labels.notHelpful;
-      const button = h("button", { type: "button", class: `thumb ${rating}`, "aria-label": label, title: label, "aria-pressed": String(message.rating === rating) }, icon(icons[rating]));
+      const button = h(
+        "button",
+        {
+          type: "button",
+          class: `thumb ${rating}`,
+          "aria-label": label,
+          title: label,
+          "aria-pressed": String(message.rating === rating),
+        },
+        icon(icons[rating]),
+      );
       button.addEventListener("click", () => void this.rate(message, rating));
       group.append(button);
     }
@@ -462,7 +561,13 @@ export class ChatWidget extends HTMLElement {
     }
   }
 
-  private toggleCitation(element: HTMLElement, card: HTMLElement, chip: Element, citation: WireCitation, message: AssistantMessage): void {
+  private toggleCitation(
+    element: HTMLElement,
+    card: HTMLElement,
+    chip: Element,
+    citation: WireCitation,
+    message: AssistantMessage,
+  ): void {
     const opening = chip.getAttribute("aria-expanded") !== "true";
     for (const other of element.querySelectorAll("button.chip")) other.setAttribute("aria-expanded", "false");
     card.replaceChildren();
@@ -471,7 +576,12 @@ export class ChatWidget extends HTMLElement {
     // Under the paragraph (or list) holding the chip that was clicked, not at the end of a long answer.
     chip.closest(".text > *")?.after(card);
     const { n, source, chunkId, section, quote, start, end } = citation;
-    const highlight = () => document.dispatchEvent(new CustomEvent<CitationEventDetail>(citationEvent, { detail: { n, source, chunkId, section, quote, start, end } }));
+    const highlight = () =>
+      document.dispatchEvent(
+        new CustomEvent<CitationEventDetail>(citationEvent, {
+          detail: { n, source, chunkId, section, quote, start, end },
+        }),
+      );
     card.append(renderCitationCard(citation, message, this.labels));
     if (this.options.mode === "floating" && typeof matchMedia === "function" && matchMedia(fullScreen).matches) {
       // The panel covers the page: a highlight now would happen out of sight. The reader asks for it.

@@ -60,8 +60,14 @@ export function conversationStore(storage: SessionStore | null, key: string) {
         const saved: unknown = JSON.parse(storage?.getItem(key) ?? "[]");
         if (!Array.isArray(saved)) return [];
         return (saved as Message[])
-          .filter((message) => (message.role === "user" || message.role === "assistant") && typeof message.text === "string")
-          .map((message) => (message.role === "assistant" && message.status === "streaming" ? { ...message, text: message.text.trim(), status: "stopped" } : message));
+          .filter(
+            (message) => (message.role === "user" || message.role === "assistant") && typeof message.text === "string",
+          )
+          .map((message) =>
+            message.role === "assistant" && message.status === "streaming"
+              ? { ...message, text: message.text.trim(), status: "stopped" }
+              : message,
+          );
       } catch {
         return [];
       }

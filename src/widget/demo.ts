@@ -22,7 +22,10 @@ document.addEventListener(citationEvent, (event) => {
   const marks = highlight(citation);
   const first = marks[0];
   if (!first) return;
-  first.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  first.scrollIntoView({
+    block: "center",
+    behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth",
+  });
 });
 
 /**

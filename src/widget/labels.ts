@@ -4,7 +4,8 @@
  */
 export const english = {
   title: "Ask the interview",
-  greeting: "Hello! Ask me anything about this interview. Every answer cites the interview's own words: select a number to read the quote.",
+  greeting:
+    "Hello! Ask me anything about this interview. Every answer cites the interview's own words: select a number to read the quote.",
   placeholder: "Ask about the interview…",
   question: "Your question",
   open: "Open chat",
@@ -49,7 +50,8 @@ export type Labels = typeof english;
 
 const german: Partial<Labels> = {
   title: "Fragen zum Interview",
-  greeting: "Hallo! Fragen Sie mich alles zu diesem Interview. Jede Antwort zitiert das Interview selbst: Wählen Sie eine Nummer, um das Zitat zu lesen.",
+  greeting:
+    "Hallo! Fragen Sie mich alles zu diesem Interview. Jede Antwort zitiert das Interview selbst: Wählen Sie eine Nummer, um das Zitat zu lesen.",
   placeholder: "Frage zum Interview…",
   question: "Ihre Frage",
   open: "Chat öffnen",
@@ -96,7 +98,8 @@ const languages: Record<string, Partial<Labels>> = { en: {}, de: german };
 export function labelsFor(lang: string | undefined, overrides: unknown = {}): Labels {
   const base = { ...english, ...languages[(lang ?? "en").toLowerCase().split("-")[0]!] };
   if (overrides && typeof overrides === "object") {
-    for (const [key, value] of Object.entries(overrides)) if (key in english && typeof value === "string") base[key as keyof Labels] = value;
+    for (const [key, value] of Object.entries(overrides))
+      if (key in english && typeof value === "string") base[key as keyof Labels] = value;
   }
   return base;
 }

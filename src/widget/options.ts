@@ -32,9 +32,15 @@ export interface WidgetOptions {
  * Reads the options from a script tag's dataset. `scriptSrc` is the script's URL (its origin is
  * the default API), `pageUrl` the page's, against which a relative `data-api` is resolved.
  */
-export function readOptions(dataset: Record<string, string | undefined>, scriptSrc: string | undefined, pageUrl: string): WidgetOptions {
+export function readOptions(
+  dataset: Record<string, string | undefined>,
+  scriptSrc: string | undefined,
+  pageUrl: string,
+): WidgetOptions {
   const text = (value: string | undefined) => (value && value.trim() !== "" ? value.trim() : undefined);
-  const api = text(dataset.api) ? new URL(text(dataset.api)!, pageUrl).href : new URL(scriptSrc || pageUrl, pageUrl).origin;
+  const api = text(dataset.api)
+    ? new URL(text(dataset.api)!, pageUrl).href
+    : new URL(scriptSrc || pageUrl, pageUrl).origin;
   const flag = (value: string | undefined) => value !== undefined && !/^(false|0|no|off)$/i.test(value.trim());
   let overrides: unknown = {};
   try {
@@ -50,7 +56,10 @@ export function readOptions(dataset: Record<string, string | undefined>, scriptS
     api: api.replace(/\/+$/, ""),
     title: text(dataset.title) ?? labels.title,
     greeting: text(dataset.greeting) ?? labels.greeting,
-    suggestions: (dataset.suggestions ?? "").split("|").map((question) => question.trim()).filter((question) => question !== ""),
+    suggestions: (dataset.suggestions ?? "")
+      .split("|")
+      .map((question) => question.trim())
+      .filter((question) => question !== ""),
     ...(text(dataset.accent) ? { accent: text(dataset.accent)! } : {}),
     position: dataset.position?.trim() === "bottom-left" ? "bottom-left" : "bottom-right",
     open: flag(dataset.open),

@@ -25,19 +25,42 @@ export function renderInline(text: string, context: RenderContext): Array<string
   const { citations, idPrefix, labels = english, unsupported = [] } = context;
   const nodes: Array<string | HTMLElement> = [];
   let cursor = 0;
-  for (const match of text.matchAll(/\*\*([^*\n]+?)\*\*|\*([^*\s](?:[^*\n]*[^*\s])?)\*|\[(\d{1,3})\]|\uE000(\d+)\uE001/g)) {
+  for (const match of text.matchAll(
+    /\*\*([^*\n]+?)\*\*|\*([^*\s](?:[^*\n]*[^*\s])?)\*|\[(\d{1,3})\]|\uE000(\d+)\uE001/g,
+  )) {
     if (match.index > cursor) nodes.push(text.slice(cursor, match.index));
     cursor = match.index + match[0].length;
     if (match[1] !== undefined) nodes.push(h("strong", {}, ...renderInline(match[1], context)));
     else if (match[2] !== undefined) nodes.push(h("em", {}, ...renderInline(match[2], context)));
     else if (match[4] !== undefined) {
       // Shown, so the reader sees what was said, but marked and with no chip to suggest a source.
-      nodes.push(h("span", { class: "unsupported" }, unsupported[Number(match[4])] ?? "", " ", h("small", {}, `(${labels.notFound})`)));
+      nodes.push(
+        h(
+          "span",
+          { class: "unsupported" },
+          unsupported[Number(match[4])] ?? "",
+          " ",
+          h("small", {}, `(${labels.notFound})`),
+        ),
+      );
     } else {
       const n = Number(match[3]);
       if (citations === null) nodes.push(h("span", { class: "chip pending", "aria-hidden": "true" }, String(n)));
       else if (citations.some((citation) => citation.n === n))
-        nodes.push(h("button", { type: "button", class: "chip", "data-n": n, "aria-expanded": "false", "aria-controls": `${idPrefix}-card`, "aria-label": fill(labels.citation, { n }) }, String(n)));
+        nodes.push(
+          h(
+            "button",
+            {
+              type: "button",
+              class: "chip",
+              "data-n": n,
+              "aria-expanded": "false",
+              "aria-controls": `${idPrefix}-card`,
+              "aria-label": fill(labels.citation, { n }),
+            },
+            String(n),
+          ),
+        );
       else nodes.push(match[0]);
     }
   }
@@ -49,7 +72,10 @@ export function renderInline(text: string, context: RenderContext): Array<string
  * The answer with each sentence its quotes do not back replaced by a placeholder that
  * `renderInline` shows marked, its `[n]` markers dropped so it gets no chip.
  */
-export function markUnsupported(answer: string, claims: AssistantMessage["claims"]): { text: string; unsupported: string[] } {
+export function markUnsupported(
+  answer: string,
+  claims: AssistantMessage["claims"],
+): { text: string; unsupported: string[] } {
   const unsupported: string[] = [];
   let text = answer;
   for (const claim of claims ?? []) {
@@ -100,7 +126,8 @@ export function answerRenderer(container: HTMLElement, context: RenderContext) {
     if (!marker && !force && maybeListItem.test(line)) return false;
     if (marker) {
       const tag = marker[1] ? "ul" : "ol";
-      if (block?.tagName.toLowerCase() !== tag) container.append((block = h(tag, marker[2] && marker[2] !== "1" ? { start: marker[2] } : {})));
+      if (block?.tagName.toLowerCase() !== tag)
+        container.append((block = h(tag, marker[2] && marker[2] !== "1" ? { start: marker[2] } : {})));
       block.append((target = h("li")));
       done = marker[0].length;
     } else {
@@ -121,7 +148,8 @@ export function answerRenderer(container: HTMLElement, context: RenderContext) {
       target!.append(...renderInline(line.slice(done, end), context));
       done = end;
     }
-    if (!final && done < line.length) target!.append((tail = h("span", {}, ...renderInline(line.slice(done), context))));
+    if (!final && done < line.length)
+      target!.append((tail = h("span", {}, ...renderInline(line.slice(done), context))));
   };
 
   return {
@@ -152,7 +180,12 @@ export function answerRenderer(container: HTMLElement, context: RenderContext) {
 }
 
 /** A whole answer as paragraphs, lists and chips (see `answerRenderer`). */
-export function renderAnswerText(answer: string, citations: Citations, idPrefix: string, labels: Labels = english): DocumentFragment {
+export function renderAnswerText(
+  answer: string,
+  citations: Citations,
+  idPrefix: string,
+  labels: Labels = english,
+): DocumentFragment {
   const box = h("div");
   const renderer = answerRenderer(box, { citations, idPrefix, labels });
   renderer.append(answer);
@@ -166,13 +199,21 @@ export function renderAnswerText(answer: string, citations: Citations, idPrefix:
  * What a citation chip opens: the interviewer's question and the verbatim quote; where it is in
  * the interview is the quote's tooltip, not a line of numbers.
  */
-export function renderCitationCard(citation: WireCitation, message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">, labels: Labels = english): HTMLElement {
+export function renderCitationCard(
+  citation: WireCitation,
+  message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">,
+  labels: Labels = english,
+): HTMLElement {
   return h(
     "div",
     { class: "card-body" },
     h("p", { class: "card-label" }, fill(labels.quote, { n: citation.n })),
     h("p", { class: "card-question" }, citation.section),
-    h("blockquote", { class: "card-quote", title: `Characters ${citation.start}–${citation.end} of the interview` }, citation.quote),
+    h(
+      "blockquote",
+      { class: "card-quote", title: `Characters ${citation.start}–${citation.end} of the interview` },
+      citation.quote,
+    ),
     ...stateNotes(message, labels),
   );
 }
@@ -182,7 +223,10 @@ export function renderCitationCard(citation: WireCitation, message: Pick<Assista
  * or an old server's abstention. A reply that says the interview does not answer says so itself;
  * the sentences the quotes do not back are marked where they stand (`markUnsupported`).
  */
-export function stateNotes({ kind, grounded, degraded }: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">, labels: Labels = english): HTMLElement[] {
+export function stateNotes(
+  { kind, grounded, degraded }: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">,
+  labels: Labels = english,
+): HTMLElement[] {
   const notes: HTMLElement[] = [];
   // A server from before claims: its grounded: false meant an abstention.
   if (kind === undefined && grounded === false) notes.push(h("p", { class: "note abstained" }, labels.abstained));
@@ -203,7 +247,9 @@ export function renderSuggestions(suggestions: readonly string[], labels: Labels
 /** A message a visitor can act on, for each way a question can fail. */
 export function friendlyError(failure: AnswerFailure, labels: Labels = english): string {
   if (failure.code === "rate_limited" || failure.status === 429) {
-    return fill(labels.rateLimited, { wait: failure.retryAfter ? fill(labels.seconds, { n: failure.retryAfter }) : labels.moment });
+    return fill(labels.rateLimited, {
+      wait: failure.retryAfter ? fill(labels.seconds, { n: failure.retryAfter }) : labels.moment,
+    });
   }
   if (failure.code === "origin_refused") return labels.unavailable;
   if (failure.code === "incomplete") return labels.cutOff;

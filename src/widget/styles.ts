@@ -2,7 +2,8 @@
  * The widget's whole stylesheet, scoped by its shadow root: the host page's rules cannot reach
  * in and these cannot leak out. `--ic-accent` comes from `data-accent`.
  */
-const dark = "--ic-bg:#1c1f24;--ic-fg:#e8eaed;--ic-muted:#a3abb5;--ic-soft:#2a2e35;--ic-line:#3a3f47;--ic-warn:#f5c46b;--ic-warn-bg:#3a2f16;--ic-error:#ff9b9b;--ic-error-bg:#3b1d1f;--ic-shadow:0 10px 40px rgba(0,0,0,.5)";
+const dark =
+  "--ic-bg:#1c1f24;--ic-fg:#e8eaed;--ic-muted:#a3abb5;--ic-soft:#2a2e35;--ic-line:#3a3f47;--ic-warn:#f5c46b;--ic-warn-bg:#3a2f16;--ic-error:#ff9b9b;--ic-error-bg:#3b1d1f;--ic-shadow:0 10px 40px rgba(0,0,0,.5)";
 
 export const styles = `
 :host{all:initial}

@@ -34,7 +34,10 @@ export interface ChatTransport {
    * @throws ChatError for HTTP errors, `error` events, an unreachable server or a cut stream;
    *   when `signal` aborts, the fetch's AbortError.
    */
-  stream(question: { message: string; history: WireTurn[]; sources?: string[] }, signal?: AbortSignal): AsyncGenerator<ChatEvent>;
+  stream(
+    question: { message: string; history: WireTurn[]; sources?: string[] },
+    signal?: AbortSignal,
+  ): AsyncGenerator<ChatEvent>;
   /**
    * Sends a reader's thumbs on a reply (`POST /api/feedback`), with the same session token as questions.
    * Optional: a transport without it shows no thumbs. @throws ChatError as `stream` does.
@@ -54,16 +57,31 @@ export interface ChatTransport {
  * first question, renewed shortly before it expires, and fetched anew once when the server says
  * it has expired or is not valid; a server without `/api/session` is asked without one.
  */
-export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(globalThis), now = Date.now }: TransportOptions): ChatTransport {
+export function createTransport({
+  api,
+  fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+  now = Date.now,
+}: TransportOptions): ChatTransport {
   const base = api.replace(/\/+$/, "");
   const url = `${base}/api/chat`;
   let session: { token: string; renewAt: number } | null = null;
   let pending: Promise<string | null> | null = null;
   let sessionless = false;
 
-  const post = async (target: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> => {
+  const post = async (
+    target: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> => {
     try {
-      return await fetchImpl(target, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal, credentials: "omit" });
+      return await fetchImpl(target, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+        signal,
+        credentials: "omit",
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ChatError("network", "The server could not be reached", 0);
@@ -78,7 +96,8 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
     }
     if (!response.ok) throw await httpError(response);
     const body = parseJson(await response.text()) as { token?: unknown; expiresIn?: unknown } | null;
-    if (!body || typeof body.token !== "string") throw new ChatError("bad_session", "The server sent no session token", response.status);
+    if (!body || typeof body.token !== "string")
+      throw new ChatError("bad_session", "The server sent no session token", response.status);
     const lifetimeMs = (typeof body.expiresIn === "number" && body.expiresIn > 0 ? body.expiresIn : 60) * 1000;
     // Renewed a little before it expires (a minute, or a tenth of a short lifetime), so a question never leaves with a token about to lapse.
     session = { token: body.token, renewAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
@@ -115,7 +134,10 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
     },
     async feedback(vote) {
       const current = await token();
-      const response = await post(`${base}/api/feedback`, vote, { accept: "application/json", ...(current ? { [sessionHeader]: current } : {}) });
+      const response = await post(`${base}/api/feedback`, vote, {
+        accept: "application/json",
+        ...(current ? { [sessionHeader]: current } : {}),
+      });
       if (!response.ok) throw await httpError(response);
     },
     async *stream({ message, history, sources }, signal) {
@@ -123,7 +145,12 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
       for (let attempt = 0; ; attempt++) {
         // Stopping the question stops its wait for the token, not the token request others may share.
         const current = await abortable(token(), signal);
-        response = await post(url, { message, history, ...(sources ? { sources } : {}), stream: true }, { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) }, signal);
+        response = await post(
+          url,
+          { message, history, ...(sources ? { sources } : {}), stream: true },
+          { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) },
+          signal,
+        );
         if (response.ok && response.body) break;
         const failure = await httpError(response);
         // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
@@ -146,7 +173,10 @@ export function createTransport({ api, fetch: fetchImpl = globalThis.fetch.bind(
         } else if (event === "done") {
           done = true;
           queue.push({ type: "done", ...(typeof payload?.id === "string" ? { id: payload.id } : {}) });
-        } else if (payload && (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")) {
+        } else if (
+          payload &&
+          (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")
+        ) {
           queue.push({ ...payload, type: event } as ChatEvent);
         }
       });
@@ -191,7 +221,9 @@ function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
 }
 
 async function httpError(response: Response): Promise<ChatError> {
-  const body = parseJson(await response.text().catch(() => "")) as { error?: { code?: string; message?: string } } | null;
+  const body = parseJson(await response.text().catch(() => "")) as {
+    error?: { code?: string; message?: string };
+  } | null;
   const retryAfter = Number(response.headers.get("retry-after"));
   return new ChatError(
     body?.error?.code ?? `http_${response.status}`,

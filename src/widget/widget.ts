@@ -22,7 +22,9 @@ declare global {
   }
 }
 
-const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[src*="widget.js"]');
+const script =
+  (document.currentScript as HTMLScriptElement | null) ??
+  document.querySelector<HTMLScriptElement>('script[src*="widget.js"]');
 
 if (!window.InterviewChat) {
   const options = readOptions({ ...script?.dataset }, script?.src, location.href);
@@ -42,7 +44,9 @@ if (!window.InterviewChat) {
   const mount = () => {
     const target = options.mode === "inline" && options.target ? document.querySelector(options.target) : null;
     if (options.mode === "inline" && !target) {
-      console.warn(`InterviewChat: data-target "${options.target ?? ""}" matches no element; showing the floating widget`);
+      console.warn(
+        `InterviewChat: data-target "${options.target ?? ""}" matches no element; showing the floating widget`,
+      );
       options.mode = "floating";
     }
     // Floating, it hangs off <html>, not <body>: a host's `body { transform: … }` (or filter, contain)

@@ -1,4 +1,10 @@
-import { replayAnswer, type AnswerEvent, type Answerer, type ChatRequest, type ChatResponse } from "../../src/answer/types.js";
+import {
+  replayAnswer,
+  type AnswerEvent,
+  type Answerer,
+  type ChatRequest,
+  type ChatResponse,
+} from "../../src/answer/types.js";
 
 /** A hand-written answerer that echoes the question and records what it was asked. */
 export class FakeAnswerer implements Answerer {
@@ -8,9 +14,24 @@ export class FakeAnswerer implements Answerer {
   async answer(request: ChatRequest): Promise<ChatResponse> {
     this.requests.push(request);
     return {
-      kind: "answer", claims: [], suggestions: [], answer: `You asked: ${request.message} [1]`,
-      citations: [{ n: 1, source: "interview.txt", chunkId: "q1", section: "A question?", quote: "A quote.", start: 0, end: 8 }],
-      contexts: [{ source: "interview.txt", chunkId: "q1", section: "A question?", text: "A quote. More.", score: 0.5, start: 0, end: 14 }],
+      kind: "answer",
+      claims: [],
+      suggestions: [],
+      answer: `You asked: ${request.message} [1]`,
+      citations: [
+        { n: 1, source: "interview.txt", chunkId: "q1", section: "A question?", quote: "A quote.", start: 0, end: 8 },
+      ],
+      contexts: [
+        {
+          source: "interview.txt",
+          chunkId: "q1",
+          section: "A question?",
+          text: "A quote. More.",
+          score: 0.5,
+          start: 0,
+          end: 14,
+        },
+      ],
       grounded: true,
       mode: "extractive",
     };

@@ -63,11 +63,18 @@ export class FakeOpenAiServer extends LoopbackServer {
     });
     const fault = this.faults.shift();
     if (fault === "500") return json(response, 500, { error: { message: "boom", type: "server_error" } });
-    if (fault === "429") return json(response, 429, { error: { message: "slow down", type: "rate_limit" } }, { "retry-after": "0" });
+    if (fault === "429")
+      return json(response, 429, { error: { message: "slow down", type: "rate_limit" } }, { "retry-after": "0" });
     if (fault === "hang") return;
     if (fault === "401-secret") {
       const key = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
-      return json(response, 401, { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", code: "invalid_api_key" } });
+      return json(response, 401, {
+        error: {
+          message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
+      });
     }
     if (fault === "redirect") {
       response.writeHead(307, { location: this.redirectTo });
@@ -86,13 +93,21 @@ export class FakeOpenAiServer extends LoopbackServer {
   private embeddings(body: Record<string, unknown>, response: ServerResponse): void {
     const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
     // Reversed on purpose: clients must order by `index`, not by position.
-    const data = input.map((text, index) => ({ object: "embedding", index, embedding: hashVector(text, this.dimensions) })).reverse();
+    const data = input
+      .map((text, index) => ({ object: "embedding", index, embedding: hashVector(text, this.dimensions) }))
+      .reverse();
     json(response, 200, { object: "list", data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } });
   }
 
-  private async completions(request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse, fault: Fault | undefined): Promise<void> {
+  private async completions(
+    request: IncomingMessage,
+    body: Record<string, unknown>,
+    response: ServerResponse,
+    fault: Fault | undefined,
+  ): Promise<void> {
     const messages = body.messages as Array<{ role: string; content: string }>;
-    const text = fault === "empty" ? "" : typeof this.chat.reply === "function" ? this.chat.reply(messages) : this.chat.reply;
+    const text =
+      fault === "empty" ? "" : typeof this.chat.reply === "function" ? this.chat.reply(messages) : this.chat.reply;
     if (this.chat.delayMs) await new Promise((resolve) => setTimeout(resolve, this.chat.delayMs));
     const base = { id: "chatcmpl-fake", created: 0, model: String(body.model) };
     if (!body.stream) {
@@ -110,8 +125,17 @@ export class FakeOpenAiServer extends LoopbackServer {
     const cap = this.honorMaxTokens && typeof body.max_tokens === "number" ? body.max_tokens : Number.POSITIVE_INFINITY;
     const pieces = words.slice(0, cap);
     const finishReason = pieces.length < words.length ? "length" : "stop";
-    send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
-    const piece = (content: string) => send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    send({
+      ...base,
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    });
+    const piece = (content: string) =>
+      send({
+        ...base,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      });
     if (fault === "stall-after-headers") return; // and nothing more, until the client goes away
     if (fault === "drip") {
       // Never idle long, never finished: only a deadline on the whole answer ends it.
@@ -140,11 +164,19 @@ export class FakeOpenAiServer extends LoopbackServer {
         response.socket?.destroy();
         return;
       }
-      send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+      send({
+        ...base,
+        object: "chat.completion.chunk",
+        choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
+      });
     }
     send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
     if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
-      const usage = { prompt_tokens: this.promptTokens, completion_tokens: pieces.length, total_tokens: this.promptTokens + pieces.length };
+      const usage = {
+        prompt_tokens: this.promptTokens,
+        completion_tokens: pieces.length,
+        total_tokens: this.promptTokens + pieces.length,
+      };
       send({ ...base, object: "chat.completion.chunk", choices: [], usage });
     }
     response.end("data: [DONE]\n\n");

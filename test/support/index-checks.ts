@@ -17,7 +17,8 @@ export const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).dige
 export async function expectCompleteBuild(folder: string): Promise<Manifest> {
   const manifest = JSON.parse(await readFile(path.join(folder, "manifest.json"), "utf8")) as Manifest;
   expect(Object.keys(manifest.files).sort(), folder).toEqual(dataFiles);
-  for (const name of dataFiles) expect(sha256(await readFile(path.join(folder, name))), `${folder}/${name}`).toBe(manifest.files[name]);
+  for (const name of dataFiles)
+    expect(sha256(await readFile(path.join(folder, name))), `${folder}/${name}`).toBe(manifest.files[name]);
   const chunks = JSON.parse(await readFile(path.join(folder, "chunks.json"), "utf8")) as Chunk[];
   expect(chunks.length).toBe(manifest.chunkCount);
   expect(chunks.reduce((sum, chunk) => sum + chunk.sentences.length, 0)).toBe(manifest.sentenceCount);
@@ -30,7 +31,10 @@ export async function expectCompleteBuild(folder: string): Promise<Manifest> {
  * the published one loads, vectors included. `everyBuild: false` checks only the published build,
  * for a test that damaged an older one on purpose.
  */
-export async function expectOneCompleteIndex(indexDir: string, { everyBuild = true } = {}): Promise<{ folder: string; manifest: Manifest }> {
+export async function expectOneCompleteIndex(
+  indexDir: string,
+  { everyBuild = true } = {},
+): Promise<{ folder: string; manifest: Manifest }> {
   const current = path.join(indexDir, "current");
   expect((await lstat(current)).isSymbolicLink()).toBe(true);
   const target = await readlink(current);

@@ -38,8 +38,16 @@ const recordedMarkers = /(?:\s*\[@[\w-]+\])+/g;
 /** The recorded answer in a marker style, markers still naming chunks. */
 export function styleAnswer(answer: string, style: MarkerStyle): string {
   if (style === "before") return answer;
-  if (style === "list") return answer.replace(recordedMarkers, (group) => ` [${[...group.matchAll(/@([\w-]+)/g)].map((m) => `@${m[1]}`).join(", ")}]`);
-  if (style === "after") return answer.replace(/((?:\s*\[@[\w-]+\])+)([.!?])/g, (_, group: string, stop: string) => `${stop} ${group.trim()}`);
+  if (style === "list")
+    return answer.replace(
+      recordedMarkers,
+      (group) => ` [${[...group.matchAll(/@([\w-]+)/g)].map((m) => `@${m[1]}`).join(", ")}]`,
+    );
+  if (style === "after")
+    return answer.replace(
+      /((?:\s*\[@[\w-]+\])+)([.!?])/g,
+      (_, group: string, stop: string) => `${stop} ${group.trim()}`,
+    );
   // Grouped after the paragraph's last cited sentence: a closing note on what the interview leaves out stays bare.
   return answer
     .split(/\n\s*\n/)
@@ -83,12 +91,16 @@ export class ReplayOpenAiServer extends LoopbackServer {
     const question = /<question>\n([\s\S]*?)\n<\/question>/.exec(user)?.[1];
     if (question === undefined) return /Last question: ([\s\S]*?)\n\nStandalone question:/.exec(user)?.[1] ?? "";
     const numbers = new Map<string, number>();
-    for (const [index, match] of [...user.matchAll(/^\[(\d+)\] \(answering: .*\)\n"""\n([\s\S]*?)\n"""$/gm)].entries()) {
+    for (const [index, match] of [
+      ...user.matchAll(/^\[(\d+)\] \(answering: .*\)\n"""\n([\s\S]*?)\n"""$/gm),
+    ].entries()) {
       const chunk = this.chunks.find((candidate) => candidate.text === match[2]);
       if (chunk) numbers.set(chunk.id, index + 1);
     }
     const absent = numbers.size + 1;
-    return styleAnswer(this.answerFor(question), this.style).replace(/@([\w-]+)/g, (_, id: string) => String(numbers.get(id) ?? absent));
+    return styleAnswer(this.answerFor(question), this.style).replace(/@([\w-]+)/g, (_, id: string) =>
+      String(numbers.get(id) ?? absent),
+    );
   }
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -101,15 +113,25 @@ export class ReplayOpenAiServer extends LoopbackServer {
     const base = { id: "chatcmpl-replay", created: 0, model: "replay" };
     if (!body.stream) {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }] }));
+      response.end(
+        JSON.stringify({
+          ...base,
+          object: "chat.completion",
+          choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+        }),
+      );
       return;
     }
     response.writeHead(200, { "content-type": "text/event-stream" });
     // Token-sized pieces, as a model streams: markers and full stops arrive split across chunks.
     for (const piece of text.match(/.{1,5}/gs) ?? []) {
-      response.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+      response.write(
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`,
+      );
     }
-    response.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
+    response.write(
+      `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
+    );
     response.end("data: [DONE]\n\n");
   }
 }

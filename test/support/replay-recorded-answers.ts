@@ -2,7 +2,14 @@ import type { Answerer, Claim } from "../../src/answer/types.js";
 import { loadConfig } from "../../src/config.js";
 import { createAssistant } from "../../src/create-assistant.js";
 import { projectRoot } from "./corpus.js";
-import { markerStyles, ReplayOpenAiServer, readRecordedAnswers, withoutMarkers, type MarkerStyle, type RecordedAnswer } from "./replay-openai-server.js";
+import {
+  markerStyles,
+  ReplayOpenAiServer,
+  readRecordedAnswers,
+  withoutMarkers,
+  type MarkerStyle,
+  type RecordedAnswer,
+} from "./replay-openai-server.js";
 
 /** One claim of a replayed answer, with the fixture's word on whether it is invented. */
 export interface LabelledClaim {
@@ -13,21 +20,43 @@ export interface LabelledClaim {
   invented: boolean;
 }
 
-const comparable = (text: string) => withoutMarkers(text).toLowerCase().replace(/\s+/g, " ").replace(/[.!?]+$/, "");
+const comparable = (text: string) =>
+  withoutMarkers(text)
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/[.!?]+$/, "");
 
 /**
  * Replays every recorded model answer (test/fixtures/llm-answers.jsonl) in every marker style
  * through the real LLM answerer (local embedder, the project's index), and labels each claim it
  * returns with the fixture's own word on whether that sentence was invented.
  */
-export async function replayRecordedAnswers(options: { styles?: MarkerStyle[]; dataDir?: string; indexDir?: string } = {}): Promise<{ claims: LabelledClaim[]; responses: Array<{ recorded: RecordedAnswer; style: MarkerStyle; response: Awaited<ReturnType<Answerer["answer"]>> }> }> {
+export async function replayRecordedAnswers(
+  options: { styles?: MarkerStyle[]; dataDir?: string; indexDir?: string } = {},
+): Promise<{
+  claims: LabelledClaim[];
+  responses: Array<{ recorded: RecordedAnswer; style: MarkerStyle; response: Awaited<ReturnType<Answerer["answer"]>> }>;
+}> {
   const root = projectRoot;
-  const dirs = { ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}), ...(options.indexDir ? { INDEX_DIR: options.indexDir } : {}) };
+  const dirs = {
+    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+    ...(options.indexDir ? { INDEX_DIR: options.indexDir } : {}),
+  };
   const base = loadConfig({ ...dirs, LLM_PROVIDER: "extractive", LOG_LEVEL: "silent" }, root);
   const extractive = await createAssistant(base);
   const replay = await new ReplayOpenAiServer(extractive.opened.index.chunks).start();
   try {
-    const config = loadConfig({ ...dirs, OPENAI_BASE_URL: replay.baseURL, OPENAI_API_KEY: "replay", LLM_PROVIDER: "openai", LLM_MAX_RETRIES: "0", LOG_LEVEL: "silent" }, root);
+    const config = loadConfig(
+      {
+        ...dirs,
+        OPENAI_BASE_URL: replay.baseURL,
+        OPENAI_API_KEY: "replay",
+        LLM_PROVIDER: "openai",
+        LLM_MAX_RETRIES: "0",
+        LOG_LEVEL: "silent",
+      },
+      root,
+    );
     const { answerer } = await createAssistant(config);
     const claims: LabelledClaim[] = [];
     const responses = [];
@@ -38,7 +67,14 @@ export async function replayRecordedAnswers(options: { styles?: MarkerStyle[]; d
         const response = await answerer.answer({ message: recorded.question });
         responses.push({ recorded, style, response });
         const invented = new Set(recorded.invented.map(comparable));
-        for (const claim of response.claims) claims.push({ id: recorded.id, type: recorded.type, style, claim, invented: invented.has(comparable(claim.text)) });
+        for (const claim of response.claims)
+          claims.push({
+            id: recorded.id,
+            type: recorded.type,
+            style,
+            claim,
+            invented: invented.has(comparable(claim.text)),
+          });
       }
     }
     return { claims, responses };
@@ -46,4 +82,3 @@ export async function replayRecordedAnswers(options: { styles?: MarkerStyle[]; d
     await replay.stop();
   }
 }
-

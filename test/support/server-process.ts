@@ -13,7 +13,10 @@ export interface ServerProcess {
  * src/main.ts as `npm start` runs it, with `env` on top of a bare environment, on a free port;
  * resolves once all `workers` print that they listen.
  */
-export function startServerProcess(env: Record<string, string>, workers = Number(env.WEB_CONCURRENCY ?? 1)): Promise<ServerProcess> {
+export function startServerProcess(
+  env: Record<string, string>,
+  workers = Number(env.WEB_CONCURRENCY ?? 1),
+): Promise<ServerProcess> {
   // Node with tsx's loader rather than the `tsx` CLI, which may SIGKILL a child slow to confirm a signal.
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: projectRoot,

@@ -7,7 +7,16 @@ import { standaloneQuestion, type ChatTurn } from "../../retrieve/resolve-follow
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";
 import { instructsAssistant } from "../instructs-assistant.js";
-import { abstention, collectAnswer, replayAnswer, type AnswerEvent, type AnswerOptions, type Answerer, type ChatRequest, type ChatResponse } from "../types.js";
+import {
+  abstention,
+  collectAnswer,
+  replayAnswer,
+  type AnswerEvent,
+  type AnswerOptions,
+  type Answerer,
+  type ChatRequest,
+  type ChatResponse,
+} from "../types.js";
 import { CitationStream } from "../verify/citation-stream.js";
 import { ClaimSupport } from "../verify/claim-support.js";
 import { toUpstreamError } from "../../openai-client.js";
@@ -87,7 +96,12 @@ export class LlmAnswerer implements Answerer {
     }
   }
 
-  private async *answerWithin(request: ChatRequest, options: AnswerOptions, deadline: UpstreamDeadline, heldBack: boolean): AsyncIterable<AnswerEvent> {
+  private async *answerWithin(
+    request: ChatRequest,
+    options: AnswerOptions,
+    deadline: UpstreamDeadline,
+    heldBack: boolean,
+  ): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
     const logger = options.logger ?? this.options.logger;
     // An overview is written by the model from the interview's parts (overview.md), not retrieved for.
@@ -102,11 +116,21 @@ export class LlmAnswerer implements Answerer {
     const history = request.history ?? [];
     // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.
     const spent: OpenAI.CompletionUsage[] = [];
-    const standalone = !overview && history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
+    const standalone =
+      !overview && history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
     // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
     const retrieval = overview
-      ? { question: { question: request.message, searchText: request.message }, queryVector: [], passages: overview.passages }
-      : await this.options.retriever.retrieve(standalone ?? request.message, { history: standalone ? [] : history, k: this.topK, signal, sources: request.sources });
+      ? {
+          question: { question: request.message, searchText: request.message },
+          queryVector: [],
+          passages: overview.passages,
+        }
+      : await this.options.retriever.retrieve(standalone ?? request.message, {
+          history: standalone ? [] : history,
+          k: this.topK,
+          signal,
+          sources: request.sources,
+        });
     const asked = standalone ?? standaloneQuestion(retrieval.question);
     // A model that left the question as it was condensed nothing.
     if (asked && asked !== request.message) options.onStandalone?.(asked);
@@ -116,10 +140,20 @@ export class LlmAnswerer implements Answerer {
     // Instructions get the refusal before any model sees them, as in extractive mode.
     if (instructsAssistant(standalone ?? request.message) || instructsAssistant(request.message)) {
       const refusal = await fallback.answerFrom({ ...retrieval, passages: [] });
-      yield* replayAnswer({ ...refusal, contexts: retrieval.passages.map(toContext), mode: "llm", suggestions: await fallback.suggest(request.message, refusal) });
+      yield* replayAnswer({
+        ...refusal,
+        contexts: retrieval.passages.map(toContext),
+        mode: "llm",
+        suggestions: await fallback.suggest(request.message, refusal),
+      });
       return;
     }
-    const citations = new CitationStream({ passages, support: this.support, refusal: abstention, unsupported: this.options.unsupported });
+    const citations = new CitationStream({
+      passages,
+      support: this.support,
+      refusal: abstention,
+      unsupported: this.options.unsupported,
+    });
     let written = "";
     let shown = false;
     let finished = false;
@@ -195,13 +229,19 @@ export class LlmAnswerer implements Answerer {
       if (signal?.aborted) throw error;
       const upstream = toUpstreamError(error, this.options.client);
       if (shown || this.onFailure === "error") {
-        logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed after part of the answer was sent");
+        logger?.warn(
+          { err: upstream.cause ?? upstream, code: upstream.code },
+          "LLM failed after part of the answer was sent",
+        );
         throw upstream;
       }
       logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
-      const degraded = (overview && (await fallback.converse(request.message, { otherLanguages: false }))) || (await fallback.answerFrom(retrieval));
+      const degraded =
+        (overview && (await fallback.converse(request.message, { otherLanguages: false }))) ||
+        (await fallback.answerFrom(retrieval));
       const suggestions = await fallback.suggest(request.message, degraded);
-      for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions })) if (event.type !== "contexts") yield event;
+      for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions }))
+        if (event.type !== "contexts") yield event;
       return;
     }
     for (const text of held) yield { type: "delta", text };
@@ -219,11 +259,19 @@ export class LlmAnswerer implements Answerer {
    * Rewrites a follow-up into a standalone question; null when the LLM cannot be reached. It gets
    * at most half of the answer's deadline, so a slow condense still leaves the answer time.
    */
-  private async condense(question: string, history: ChatTurn[], deadline: UpstreamDeadline, options: AnswerOptions, spent: OpenAI.CompletionUsage[]): Promise<string | null> {
+  private async condense(
+    question: string,
+    history: ChatTurn[],
+    deadline: UpstreamDeadline,
+    options: AnswerOptions,
+    spent: OpenAI.CompletionUsage[],
+  ): Promise<string | null> {
     const step = deadline.within(Math.ceil(deadline.remaining() / 2));
     try {
       const messages = await this.options.prompts.condense.formatMessages({
-        history: history.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${asData(turn.content)}`).join("\n"),
+        history: history
+          .map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${asData(turn.content)}`)
+          .join("\n"),
         question: asData(question),
       });
       const completion = await step.race(
@@ -238,7 +286,10 @@ export class LlmAnswerer implements Answerer {
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const upstream = toUpstreamError(error, this.options.client);
-      (options.logger ?? this.options.logger)?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "Condensing the follow-up failed; resolving it without the LLM");
+      (options.logger ?? this.options.logger)?.warn(
+        { err: upstream.cause ?? upstream, code: upstream.code },
+        "Condensing the follow-up failed; resolving it without the LLM",
+      );
       return null;
     } finally {
       step.dispose();
@@ -248,13 +299,23 @@ export class LlmAnswerer implements Answerer {
 
 /** Token counts over several calls, in the three fields OpenAI's usage has. */
 function sumUsage(usages: OpenAI.CompletionUsage[]): CompletionUsage {
-  const sum = (field: keyof CompletionUsage) => usages.reduce((total, usage) => total + (typeof usage[field] === "number" ? usage[field] : 0), 0);
-  return { prompt_tokens: sum("prompt_tokens"), completion_tokens: sum("completion_tokens"), total_tokens: sum("total_tokens") };
+  const sum = (field: keyof CompletionUsage) =>
+    usages.reduce((total, usage) => total + (typeof usage[field] === "number" ? usage[field] : 0), 0);
+  return {
+    prompt_tokens: sum("prompt_tokens"),
+    completion_tokens: sum("completion_tokens"),
+    total_tokens: sum("total_tokens"),
+  };
 }
 
 /** Numbered passages, each fenced so the model reads them as data. */
 function formatPassages(passages: Passage[]): string {
-  return passages.map((passage, i) => `[${i + 1}] (answering: ${asData(passage.chunk.section)})\n"""\n${asData(passage.chunk.text)}\n"""`).join("\n\n");
+  return passages
+    .map(
+      (passage, i) =>
+        `[${i + 1}] (answering: ${asData(passage.chunk.section)})\n"""\n${asData(passage.chunk.text)}\n"""`,
+    )
+    .join("\n\n");
 }
 
 /**
@@ -269,6 +330,10 @@ function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMe
   return messages.map((message) => {
     const content = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
     const type = message.getType();
-    return type === "system" ? { role: "system", content } : type === "ai" ? { role: "assistant", content } : { role: "user", content };
+    return type === "system"
+      ? { role: "system", content }
+      : type === "ai"
+        ? { role: "assistant", content }
+        : { role: "user", content };
   });
 }

@@ -24,7 +24,9 @@ export { PromptError };
  */
 export async function loadPrompts(directory: string): Promise<Prompts> {
   const entries = await Promise.all(
-    (Object.keys(promptVariables) as PromptName[]).map(async (name) => [name, await loadPrompt(path.join(directory, `${name}.md`), promptVariables[name])] as const),
+    (Object.keys(promptVariables) as PromptName[]).map(
+      async (name) => [name, await loadPrompt(path.join(directory, `${name}.md`), promptVariables[name])] as const,
+    ),
   );
   return Object.fromEntries(entries) as Prompts;
 }
@@ -54,7 +56,9 @@ async function loadPrompt(file: string, expected: readonly string[]): Promise<Ch
   const declared = [...template.inputVariables].sort();
   const wanted = [...expected].sort();
   if (declared.join() !== wanted.join()) {
-    throw new PromptError(`${file} uses variables {${declared.join("}, {")}} but the code passes {${wanted.join("}, {")}}`);
+    throw new PromptError(
+      `${file} uses variables {${declared.join("}, {")}} but the code passes {${wanted.join("}, {")}}`,
+    );
   }
   return template;
 }

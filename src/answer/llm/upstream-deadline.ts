@@ -51,7 +51,10 @@ export class UpstreamDeadline {
 
   /** A deadline inside this one, ending after `ms` at most (a step such as condensing a follow-up). */
   within(ms: number): UpstreamDeadline {
-    return new UpstreamDeadline({ timeoutMs: Math.min(ms, this.remaining()), idleTimeoutMs: this.options.idleTimeoutMs }, this.signal);
+    return new UpstreamDeadline(
+      { timeoutMs: Math.min(ms, this.remaining()), idleTimeoutMs: this.options.idleTimeoutMs },
+      this.signal,
+    );
   }
 
   /** Settles as `promise` does, unless the deadline passes (or the client goes away) first. */
@@ -68,7 +71,10 @@ export class UpstreamDeadline {
     const { idleTimeoutMs } = this.options;
     if (idleTimeoutMs === undefined || this.signal.aborted) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.expire(`nothing for ${idleTimeoutMs} ms in the middle of an answer`), idleTimeoutMs);
+    this.idleTimer = setTimeout(
+      () => this.expire(`nothing for ${idleTimeoutMs} ms in the middle of an answer`),
+      idleTimeoutMs,
+    );
     this.idleTimer.unref();
   }
 
@@ -85,6 +91,11 @@ export class UpstreamDeadline {
 
   private expire(why: string): void {
     if (this.signal.aborted) return;
-    this.controller.abort(new UpstreamError("The language model did not answer in time", true, { status: 504, cause: new Error(`LLM deadline: ${why}`) }));
+    this.controller.abort(
+      new UpstreamError("The language model did not answer in time", true, {
+        status: 504,
+        cause: new Error(`LLM deadline: ${why}`),
+      }),
+    );
   }
 }

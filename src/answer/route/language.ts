@@ -2,7 +2,8 @@ import { franc } from "franc-min";
 
 // English function words: a message with one is English enough, whatever the detector says of a
 // short question full of names ("Who is Imanbek?" reads as Bosnian to franc).
-const englishWords = /\b(?:the|a|an|is|are|was|were|who|what|when|where|which|why|how|does|do|did|of|in|on|to|and|about|with|for|will|can|it|he|she|they|his|her|their)\b/i;
+const englishWords =
+  /\b(?:the|a|an|is|are|was|were|who|what|when|where|which|why|how|does|do|did|of|in|on|to|and|about|with|for|will|can|it|he|she|they|his|her|their)\b/i;
 
 /**
  * The language of a message that is not English (an ISO 639-3 code such as "deu" or "rus"), or

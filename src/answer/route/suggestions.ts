@@ -21,7 +21,10 @@ const maxWords = 18;
 export class SuggestionPool {
   private constructor(private readonly suggestions: Suggestion[]) {}
 
-  static async build(interviews: ParsedInterview[], answer: (question: string) => Promise<ChatResponse>): Promise<SuggestionPool> {
+  static async build(
+    interviews: ParsedInterview[],
+    answer: (question: string) => Promise<ChatResponse>,
+  ): Promise<SuggestionPool> {
     const kept: Suggestion[] = [];
     for (const candidate of candidates(interviews)) {
       if (kept.some((suggestion) => suggestion.question === candidate.question)) continue;
@@ -46,8 +49,15 @@ export class SuggestionPool {
     const quoted = new Set(response.citations.map((citation) => `${citation.source}:${sectionOf(citation.chunkId)}`));
     const same = question.trim().toLowerCase();
     return this.suggestions
-      .map((suggestion, order) => ({ suggestion, order, shared: [...suggestion.terms].filter((term) => asked.has(term)).length }))
-      .filter(({ suggestion }) => !(suggestion.section && quoted.has(suggestion.section)) && suggestion.question.toLowerCase() !== same)
+      .map((suggestion, order) => ({
+        suggestion,
+        order,
+        shared: [...suggestion.terms].filter((term) => asked.has(term)).length,
+      }))
+      .filter(
+        ({ suggestion }) =>
+          !(suggestion.section && quoted.has(suggestion.section)) && suggestion.question.toLowerCase() !== same,
+      )
       .sort((a, b) => b.shared - a.shared || a.order - b.order)
       .slice(0, count)
       .map(({ suggestion }) => suggestion.question);
@@ -61,7 +71,8 @@ function sectionOf(chunkId: string): string {
 
 function candidates(interviews: ParsedInterview[]): Suggestion[] {
   const list: Suggestion[] = [];
-  const add = (question: string, section: string) => list.push({ question, section, terms: new Set(contentTerms(question)) });
+  const add = (question: string, section: string) =>
+    list.push({ question, section, terms: new Set(contentTerms(question)) });
   add("Who was interviewed?", "");
   add("What are the main topics of the interview?", "");
   for (const interview of interviews) {
@@ -70,7 +81,8 @@ function candidates(interviews: ParsedInterview[]): Suggestion[] {
       const prefix = `${interview.source.name}:`;
       for (const sentence of section.question.text.split(/(?<=\?)\s+/)) {
         const question = addressedTo(sentence.trim(), person);
-        if (question.endsWith("?") && question.split(/\s+/).length <= maxWords) add(question, `${prefix}q${section.number}`);
+        if (question.endsWith("?") && question.split(/\s+/).length <= maxWords)
+          add(question, `${prefix}q${section.number}`);
       }
     }
   }
@@ -80,7 +92,10 @@ function candidates(interviews: ParsedInterview[]): Suggestion[] {
 /** An interviewer's "How do you assess …?" as a reader would ask it: "How does Baimukhan assess …?". */
 function addressedTo(question: string, person: string): string {
   return question
-    .replace(/\b(do|did|can|could|would|will|should)\s+you\b/gi, (_, verb: string) => `${verb.toLowerCase() === "do" ? "does" : verb.toLowerCase()} ${person}`)
+    .replace(
+      /\b(do|did|can|could|would|will|should)\s+you\b/gi,
+      (_, verb: string) => `${verb.toLowerCase() === "do" ? "does" : verb.toLowerCase()} ${person}`,
+    )
     .replace(/\bare\s+you\b/gi, `is ${person}`)
     .replace(/\byour\b/gi, `${person}'s`)
     .replace(/\byou\b/gi, person)

@@ -2,7 +2,13 @@ import { chunkKey } from "../../ingest/chunk-interview.js";
 import type { Passage } from "../../retrieve/hybrid-retriever.js";
 import type { TextSpan } from "../../text/split-sentences.js";
 import type { AnswerKind, Citation, Claim } from "../types.js";
-import { claimFeatures, type ClaimFeatures, type ClaimSupport, type QuoteWindow, type SupportVerdict } from "./claim-support.js";
+import {
+  claimFeatures,
+  type ClaimFeatures,
+  type ClaimSupport,
+  type QuoteWindow,
+  type SupportVerdict,
+} from "./claim-support.js";
 
 /**
  * The quote the drafter already chose for its i-th marker (the extractive answerer knows its
@@ -40,13 +46,15 @@ const markerGroup = /(\s*)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
  * since a marker may still follow the full stop; or the end of a line. Bounded repetitions keep
  * a scan from any offset short, which keeps the whole stream linear in the answer's length.
  */
-const sentenceEnd = /[.!?…]["'”’)]{0,4}(?:\s{0,8}\[\d{1,3}(?:\s*,\s*\d{1,3}){0,15}\]){0,8}(?=\s+[^\s[])|[^\s\n](?=[ \t]*\n)/g;
+const sentenceEnd =
+  /[.!?…]["'”’)]{0,4}(?:\s{0,8}\[\d{1,3}(?:\s*,\s*\d{1,3}){0,15}\]){0,8}(?=\s+[^\s[])|[^\s\n](?=[ \t]*\n)/g;
 // Longest text `sentenceEnd` can match plus its lookahead: a rescan starts this far back.
 const longestEnd = 256;
 /** A run-on "sentence" is cut here, so one claim's verification stays small. */
 const longestSentence = 1500;
 /** An answer's own sentence saying what the interview leaves out: a note, not a claim. */
-const note = /^(?:the|this) (?:interview|passages?|text) (?:does not|doesn['’]t|do not|don['’]t|did not|gives no|makes no|says nothing|is silent)\b/i;
+const note =
+  /^(?:the|this) (?:interview|passages?|text) (?:does not|doesn['’]t|do not|don['’]t|did not|gives no|makes no|says nothing|is silent)\b/i;
 
 interface Marker {
   /** 1-based passage numbers, as written. */
@@ -134,7 +142,12 @@ export class CitationStream {
 
   result(): VerifiedAnswer {
     const kind: AnswerKind = this.claims.length > 0 ? "answer" : "no_answer";
-    return { citations: this.citations, claims: this.claims, kind, grounded: kind === "answer" && this.claims.every((claim) => claim.supported) };
+    return {
+      citations: this.citations,
+      claims: this.claims,
+      kind,
+      grounded: kind === "answer" && this.claims.every((claim) => claim.supported),
+    };
   }
 
   /** The unchanged text before the current sentence's first marker (nothing while dropping is possible). */
@@ -221,7 +234,9 @@ export class CitationStream {
         const index = number - 1;
         if (!passages[index]) continue;
         if (!windowOf.has(index)) {
-          const window = preferredWindow(preferred, number, passages) ?? (await this.bestWindow(features, index, similaritiesOf))?.window;
+          const window =
+            preferredWindow(preferred, number, passages) ??
+            (await this.bestWindow(features, index, similaritiesOf))?.window;
           if (!window) continue;
           windowOf.set(index, cited.length);
           cited.push(window);
@@ -244,12 +259,25 @@ export class CitationStream {
       if (candidate && (!best || candidate.score > best.score)) best = candidate;
     }
     const moved = best && support.verdict(features, [best.window], passages, similarities);
-    if (best && moved?.supported) return { windows: [best.window], numbersByGroup: numbersByGroup.map((_, i) => (i === 0 ? [0] : [])), verdict: moved };
+    if (best && moved?.supported)
+      return {
+        windows: [best.window],
+        numbersByGroup: numbersByGroup.map((_, i) => (i === 0 ? [0] : [])),
+        verdict: moved,
+      };
     // Unsupported: it keeps the quotes it cited, so the reader sees what they say; with none, it has no quote.
-    return { windows: cited, numbersByGroup, verdict: cited.length > 0 || !moved ? verdict : { ...moved, supported: false } };
+    return {
+      windows: cited,
+      numbersByGroup,
+      verdict: cited.length > 0 || !moved ? verdict : { ...moved, supported: false },
+    };
   }
 
-  private async bestWindow(features: ClaimFeatures, index: number, similaritiesOf: (index: number) => Promise<number[]>) {
+  private async bestWindow(
+    features: ClaimFeatures,
+    index: number,
+    similaritiesOf: (index: number) => Promise<number[]>,
+  ) {
     const found = this.options.support.bestWindow(features, this.options.passages, index, await similaritiesOf(index));
     return found && { window: found.window, score: found.score };
   }
@@ -263,7 +291,15 @@ export class CitationStream {
     if (n === undefined) {
       n = this.citations.length + 1;
       this.numberOf.set(key, n);
-      this.citations.push({ n, source: passage.chunk.source, chunkId: passage.chunk.id, section: passage.chunk.section, quote: span.text, start: span.start, end: span.end });
+      this.citations.push({
+        n,
+        source: passage.chunk.source,
+        chunkId: passage.chunk.id,
+        section: passage.chunk.section,
+        quote: span.text,
+        start: span.start,
+        end: span.end,
+      });
     }
     return n;
   }
@@ -274,19 +310,30 @@ export class CitationStream {
  * that goes before it) is taken as split: a drafter that quotes "… Kazakhstan. What changes …?”"
  * knows where its sentences end better than punctuation does.
  */
-export async function attachCitations(draft: string | string[], options: CitationStreamOptions): Promise<VerifiedAnswer & { answer: string }> {
+export async function attachCitations(
+  draft: string | string[],
+  options: CitationStreamOptions,
+): Promise<VerifiedAnswer & { answer: string }> {
   const stream = new CitationStream(options);
   let answer = "";
-  for (const sentence of typeof draft === "string" ? [draft] : draft) answer += typeof draft === "string" ? await stream.push(sentence) : await stream.pushSentence(sentence);
+  for (const sentence of typeof draft === "string" ? [draft] : draft)
+    answer += typeof draft === "string" ? await stream.push(sentence) : await stream.pushSentence(sentence);
   answer = (answer + (await stream.end())).trimEnd();
   return { answer, ...stream.result() };
 }
 
-function preferredWindow(preferred: PreferredQuote | undefined, number: number, passages: Passage[]): QuoteWindow | null {
+function preferredWindow(
+  preferred: PreferredQuote | undefined,
+  number: number,
+  passages: Passage[],
+): QuoteWindow | null {
   if (!preferred || preferred.passage !== number) return null;
   const { chunk } = passages[number - 1]!;
   const { span } = preferred;
-  const inside = span.start >= chunk.start && span.end <= chunk.end && chunk.text.slice(span.start - chunk.start, span.end - chunk.start) === span.text;
+  const inside =
+    span.start >= chunk.start &&
+    span.end <= chunk.end &&
+    chunk.text.slice(span.start - chunk.start, span.end - chunk.start) === span.text;
   if (!inside) return null;
   // The sentences it spans, for similarity; none when it is the passage's question rather than its answer.
   const from = chunk.sentences.findIndex((sentence) => sentence.end > span.start);

@@ -42,14 +42,33 @@ export interface SupportVerdict {
 const markers = /\s*\[\d+(?:\s*,\s*\d+)*\]/g;
 
 const numberWords = new Map(
-  "zero one two three four five six seven eight nine ten eleven twelve".split(" ").map((word, value) => [word, String(value)] as const),
+  "zero one two three four five six seven eight nine ten eleven twelve"
+    .split(" ")
+    .map((word, value) => [word, String(value)] as const),
 );
-for (const [word, value] of [["twenty", 20], ["thirty", 30], ["forty", 40], ["fifty", 50], ["sixty", 60], ["seventy", 70], ["eighty", 80], ["ninety", 90], ["hundred", 100]] as const) {
+for (const [word, value] of [
+  ["twenty", 20],
+  ["thirty", 30],
+  ["forty", 40],
+  ["fifty", 50],
+  ["sixty", 60],
+  ["seventy", 70],
+  ["eighty", 80],
+  ["ninety", 90],
+  ["hundred", 100],
+] as const) {
   numberWords.set(word, String(value));
 }
 
 // Shares are quantities too: "half are chosen from party lists" states a number the quote must hold.
-for (const [word, value] of [["half", "1/2"], ["halves", "1/2"], ["third", "1/3"], ["thirds", "1/3"], ["quarter", "1/4"], ["quarters", "1/4"]] as const) {
+for (const [word, value] of [
+  ["half", "1/2"],
+  ["halves", "1/2"],
+  ["third", "1/3"],
+  ["thirds", "1/3"],
+  ["quarter", "1/4"],
+  ["quarters", "1/4"],
+] as const) {
   numberWords.set(word, value);
 }
 
@@ -57,7 +76,8 @@ for (const [word, value] of [["half", "1/2"], ["halves", "1/2"], ["third", "1/3"
 function numbersOf(text: string): string[] {
   const found: string[] = [];
   for (const token of words(text)) {
-    if (/^\p{N}/u.test(token)) found.push(token.replace(/%$/, "").replace(/^(\d{1,3})(?:,(\d{3}))+$/, (match) => match.replace(/,/g, "")));
+    if (/^\p{N}/u.test(token))
+      found.push(token.replace(/%$/, "").replace(/^(\d{1,3})(?:,(\d{3}))+$/, (match) => match.replace(/,/g, "")));
     else if (numberWords.has(token)) found.push(numberWords.get(token)!);
   }
   return found;
@@ -100,7 +120,9 @@ export class ClaimSupport {
   }
 
   similarities(vector: number[] | null, passage: Passage): number[] {
-    return vector && this.embeddings ? this.embeddings.similarities(vector, passage.chunk) : passage.chunk.sentences.map(() => 0);
+    return vector && this.embeddings
+      ? this.embeddings.similarities(vector, passage.chunk)
+      : passage.chunk.sentences.map(() => 0);
   }
 
   /** Whether the claim is a quote's own words: then it needs no embedding to be judged. */
@@ -114,7 +136,12 @@ export class ClaimSupport {
    * the claim: the best single sentence, widened only where that brings in a number or name the
    * claim states, or much more of its content.
    */
-  bestWindow(features: ClaimFeatures, passages: Passage[], index: number, similarities: number[]): { window: QuoteWindow; score: number } | null {
+  bestWindow(
+    features: ClaimFeatures,
+    passages: Passage[],
+    index: number,
+    similarities: number[],
+  ): { window: QuoteWindow; score: number } | null {
     const { chunk } = passages[index]!;
     const sentences = chunk.sentences;
     let best: { window: QuoteWindow; score: number } | null = null;
@@ -134,7 +161,12 @@ export class ClaimSupport {
   }
 
   /** Judges the claim against quotes from the passages, `similarities` per passage as `similarities()` gives them. */
-  verdict(features: ClaimFeatures, windows: QuoteWindow[], passages: Passage[], similarities: Map<number, number[]>): SupportVerdict {
+  verdict(
+    features: ClaimFeatures,
+    windows: QuoteWindow[],
+    passages: Passage[],
+    similarities: Map<number, number[]>,
+  ): SupportVerdict {
     if (windows.length === 0) return { supported: false, support: 0, missing: [] };
     const quoted = windows.map((window) => window.span.text).join(" ");
     const heldNumbers = new Set(numbersOf(quoted));
@@ -143,11 +175,19 @@ export class ClaimSupport {
       ...features.numbers.filter((number) => !heldNumbers.has(number)),
       ...features.names.filter((name) => !this.nameKnown(name, mentioned)),
     ];
-    if (windows.some((window) => this.verbatim(features, window.span))) return { supported: missing.length === 0, support: 1, missing };
-    const similarity = Math.max(0, ...windows.map((window) => Math.max(...(similarities.get(window.passage) ?? []).slice(window.from, window.to + 1))));
+    if (windows.some((window) => this.verbatim(features, window.span)))
+      return { supported: missing.length === 0, support: 1, missing };
+    const similarity = Math.max(
+      0,
+      ...windows.map((window) =>
+        Math.max(...(similarities.get(window.passage) ?? []).slice(window.from, window.to + 1)),
+      ),
+    );
     const coverage = this.coverage(features, quoted);
     // Without embeddings (a lexical-only check) coverage is the whole score.
-    const support = this.embeddings ? supportTuning.coverageWeight * coverage + (1 - supportTuning.coverageWeight) * similarity : coverage;
+    const support = this.embeddings
+      ? supportTuning.coverageWeight * coverage + (1 - supportTuning.coverageWeight) * similarity
+      : coverage;
     return { supported: missing.length === 0 && support >= supportTuning.threshold, support: round(support), missing };
   }
 
@@ -170,7 +210,9 @@ export class ClaimSupport {
     if (required === 0) return 0;
     const numbers = new Set(numbersOf(text));
     const present = this.terms.termsOf(text);
-    const held = features.numbers.filter((number) => numbers.has(number)).length + features.names.filter((name) => holds(present, name)).length;
+    const held =
+      features.numbers.filter((number) => numbers.has(number)).length +
+      features.names.filter((name) => holds(present, name)).length;
     return held / required;
   }
 
@@ -185,7 +227,9 @@ export class ClaimSupport {
 
   /** A name the cited passage mentions, or one so common in the interview (its country, the EU) that no passage needs to repeat it. */
   private nameKnown(name: string, mentioned: ReadonlySet<string>): boolean {
-    return this.terms.variants(name).some((variant) => holds(mentioned, variant) || this.terms.idf(variant) <= supportTuning.commonNameIdf);
+    return this.terms
+      .variants(name)
+      .some((variant) => holds(mentioned, variant) || this.terms.idf(variant) <= supportTuning.commonNameIdf);
   }
 }
 
@@ -211,7 +255,11 @@ export function windowSpan(chunk: Chunk, from: number, to: number): TextSpan {
   const first = chunk.sentences[from]!;
   const last = chunk.sentences[to]!;
   if (from === to) return first;
-  return { text: chunk.text.slice(first.start - chunk.start, last.end - chunk.start), start: first.start, end: last.end };
+  return {
+    text: chunk.text.slice(first.start - chunk.start, last.end - chunk.start),
+    start: first.start,
+    end: last.end,
+  };
 }
 
 function round(value: number): number {

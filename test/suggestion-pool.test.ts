@@ -51,6 +51,31 @@ describe("SuggestionPool", () => {
     ]);
   });
 
+  it("asks each distinct candidate once, and at most 60 whatever the number of interviews", async () => {
+    const copies = Array.from({ length: 1_000 }, (_, i) => ({
+      ...interview,
+      source: { ...interview.source, name: `copy-${i}.txt` },
+      questions: interview.questions.map((section) => ({
+        ...section,
+        question: span(`What did you write in ${1800 + i}?`),
+      })),
+    })) as unknown as ParsedInterview[];
+    const asked: string[] = [];
+    await SuggestionPool.build([interview, interview, ...copies], async (question) => {
+      asked.push(question);
+      return reply(false);
+    });
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(asked).toHaveLength(60);
+    expect(asked.slice(0, 5)).toEqual([
+      "Who was interviewed?",
+      "What are the main topics of the interview?",
+      "How does Lovelace see the engine?",
+      "What is its future?",
+      "What did Lovelace publish in 1843?",
+    ]);
+  });
+
   it("offers first what shares words with the question, and never a section the reply already quotes", async () => {
     const pool = await SuggestionPool.build([interview], async () => reply(true));
     expect(pool.choose("When was it published?", { citations: [] }, 2)).toEqual([

@@ -90,6 +90,18 @@ describe("an overview in LLM mode", () => {
     expect(body.contexts.map((context) => context.chunkId)).toEqual(parts.passages.map((passage) => passage.chunk.id));
   });
 
+  it("covers the first three interviews when data/ holds many, each section's sentence from its own file", () => {
+    const [interview] = opened.interviews;
+    const copies = Array.from({ length: 10 }, (_, i) => ({
+      ...interview!,
+      source: { ...interview!.source, id: `copy-${i}`, name: `copy-${i}.txt` },
+    }));
+    const chunks = copies.flatMap((copy) => opened.index.chunks.map((chunk) => ({ ...chunk, docId: copy.source.id })));
+    const parts = overviewParts(copies, chunks)!;
+    expect([...new Set(parts.passages.map((passage) => passage.chunk.docId))]).toEqual(["copy-0", "copy-1", "copy-2"]);
+    expect(parts.sections).toBe(3 * overviewParts(opened.interviews, opened.index.chunks)!.sections);
+  });
+
   it("falls back to the extractive overview, marked degraded, when the model fails", async () => {
     upstream.faults.push("500");
     const body = await llm.answer({ message: "summarize the interview" });

@@ -32,6 +32,24 @@ const ofTheInterview =
 const asksWhatItIsAbout =
   /\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|text)\s+(?:about|on)\b|\bwhat\s+(?:does|did)\s+(?:the\s+|this\s+)?(?:interview|article)\s+(?:cover|say|discuss)\b|\b(?:what|which)\s+(?:topics|subjects|themes|areas)\s+(?:does|did|do)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|ambassador|he|she)\b/i;
 
+/**
+ * Interviews an overview (or the list of questions asked) covers at most (the first, in file order): one is the common case, and an overview
+ * of every file is neither readable nor cheap. Uncapped, the bench's 1,000-interview corpus spent minutes in
+ * one overview (each section scanned every chunk of every file).
+ */
+const overviewInterviews = 3;
+
+/** The interviews an overview covers, each with only its own chunks. */
+function overviewed(
+  interviews: ParsedInterview[],
+  chunks: Chunk[],
+): Array<{ interview: ParsedInterview; own: Chunk[] }> {
+  return interviews
+    .filter((interview) => interview.questions.length > 0)
+    .slice(0, overviewInterviews)
+    .map((interview) => ({ interview, own: chunks.filter((chunk) => chunk.docId === interview.source.id) }));
+}
+
 // Words of a request for a summary itself, stemmed: what is left once they are gone is its subject, if any.
 const summaryWords = new Set(
   contentTerms(
@@ -95,12 +113,12 @@ export interface OverviewParts {
  * the interviews have no questions.
  */
 export function overviewParts(interviews: ParsedInterview[], chunks: Chunk[]): OverviewParts | null {
-  const builder = new DraftBuilder(chunks);
   const interviewees: string[] = [];
   const interviewers = new Set<string>();
   let sections = 0;
-  for (const interview of interviews) {
-    if (interview.questions.length === 0) continue;
+  const covered = overviewed(interviews, chunks);
+  const builder = new DraftBuilder(covered.flatMap(({ own }) => own));
+  for (const { interview, own } of covered) {
     const { interviewee } = interview;
     if (interviewee) {
       builder.cite(interview.source.id, interviewee.sentence);
@@ -108,7 +126,7 @@ export function overviewParts(interviews: ParsedInterview[], chunks: Chunk[]): O
     }
     interviewers.add(interview.questions[0]!.speaker);
     for (const section of interview.questions) {
-      const sentence = keySentence(section, interview.source.id, chunks);
+      const sentence = keySentence(section, own);
       const before = builder.passages.length;
       if (sentence && builder.cite(interview.source.id, sentence) && builder.passages.length > before) sections++;
     }
@@ -189,10 +207,10 @@ function describeInterviewers(
 }
 
 function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
-  const builder = new DraftBuilder(chunks);
   const lines: string[] = [];
-  for (const interview of interviews) {
-    if (interview.questions.length === 0) continue;
+  const covered = overviewed(interviews, chunks);
+  const builder = new DraftBuilder(covered.flatMap(({ own }) => own));
+  for (const { interview } of covered) {
     const { interviewee } = interview;
     if (interviewee?.topics) {
       const marker = builder.cite(interview.source.id, interviewee.sentence);
@@ -218,10 +236,10 @@ function listQuestions(interviews: ParsedInterview[], chunks: Chunk[]): Structur
  * interview does not.
  */
 function describeOverview(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
-  const builder = new DraftBuilder(chunks);
   const lines: string[] = [];
-  for (const interview of interviews) {
-    if (interview.questions.length === 0) continue;
+  const covered = overviewed(interviews, chunks);
+  const builder = new DraftBuilder(covered.flatMap(({ own }) => own));
+  for (const { interview, own } of covered) {
     const { interviewee } = interview;
     const intro = interviewee && builder.cite(interview.source.id, interviewee.sentence);
     if (interviewee && intro)
@@ -232,7 +250,7 @@ function describeOverview(interviews: ParsedInterview[], chunks: Chunk[]): Struc
       `${lines.length ? " " : ""}The interviewer (“${interview.questions[0]!.speaker}”) asks ${interview.questions.length} questions; in short, the answers:`,
     );
     for (const section of interview.questions) {
-      const sentence = keySentence(section, interview.source.id, chunks);
+      const sentence = keySentence(section, own);
       if (!sentence) continue;
       const marker = builder.cite(interview.source.id, sentence);
       if (marker) lines.push(`\n(${section.number}) ${withMarkerBeforeStop(sentence.text, marker)}`);
@@ -242,14 +260,14 @@ function describeOverview(interviews: ParsedInterview[], chunks: Chunk[]): Struc
 }
 
 /** The sentence of a section's answer sharing most content words with its question; the first on ties (8–60 words). */
-function keySentence(section: QuestionSection, docId: string, chunks: Chunk[]): TextSpan | null {
+function keySentence(section: QuestionSection, own: Chunk[]): TextSpan | null {
   if (!section.answer) return null;
   const { start, end } = section.answer;
   const asked = new Set(contentTerms(section.question.text));
   let best: TextSpan | null = null;
   let bestScore = -1;
-  for (const chunk of chunks) {
-    if (chunk.docId !== docId || chunk.end <= start || chunk.start >= end) continue;
+  for (const chunk of own) {
+    if (chunk.end <= start || chunk.start >= end) continue;
     for (const sentence of chunk.sentences) {
       const words = sentence.text.split(/\s+/).length;
       if (sentence.start < start || sentence.end > end || words < 8 || words > 60) continue;

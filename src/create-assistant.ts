@@ -14,6 +14,8 @@ export interface Assistant {
   answerer: Answerer;
   retriever: HybridRetriever;
   opened: OpenedIndex;
+  /** Settles once the suggestions are checked (in the background, after start-up); never rejects. */
+  ready: Promise<void>;
 }
 
 /**
@@ -54,9 +56,10 @@ export async function createAssistant(
   // Suggestions are checked (each answered, grounded) in the background: that loads the encoder and answers
   // every candidate, 1.7 of the 2.25 s a compiled start took to /healthz on an idle 2-core machine. A reply
   // that needs them waits for the same promise; a failure is logged, and such replies then go without.
-  extractive
-    .suggestions()
-    .catch((error: unknown) => options.logger?.warn({ err: error }, "suggestions could not be checked"));
+  const ready = extractive.suggestions().then(
+    () => undefined,
+    (error: unknown) => options.logger?.warn({ err: error }, "suggestions could not be checked"),
+  );
   const answerer =
     llm && prompts
       ? new llm[0].LlmAnswerer({
@@ -77,5 +80,5 @@ export async function createAssistant(
       : config.answerCacheSize > 0
         ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
         : extractive;
-  return { answerer, retriever, opened };
+  return { answerer, retriever, opened, ready };
 }

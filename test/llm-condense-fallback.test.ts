@@ -25,6 +25,8 @@ beforeAll(async () => {
   );
   expect(config.answerer).toBe("openai");
   assistant = await createAssistant(config, { embedder: new FakeEmbedder() });
+  // The suggestions are checked in the background, through the same retriever this test counts calls to.
+  await assistant.ready;
 });
 afterAll(() => upstream.stop());
 beforeEach(() => {

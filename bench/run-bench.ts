@@ -93,6 +93,20 @@ const machine = {
 log("building (npm run build) if build/ is missing or older than src/");
 await ensureBuild();
 
+/** Insights on and off side by side, each server asked its own run of the distinct questions. */
+const insightsOverhead = async (indexDir: string, retrievalOnly: (question: string) => boolean) =>
+  measureInsightsOverhead({
+    dataDir,
+    indexDir,
+    questions: {
+      off: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+      on: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+    },
+    secondsPerRun: settings.insightsSeconds,
+    rounds: settings.insightsRounds,
+    log,
+  });
+
 if (flags.only === "insights") {
   await step("index build (once)");
   const built = await measureIndexBuild(dataDir, 1);
@@ -100,17 +114,7 @@ if (flags.only === "insights") {
     const retrievalOnly = (question: string) =>
       answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
     await step("insights on and off");
-    const insights = await measureInsightsOverhead({
-      dataDir,
-      indexDir: built.indexDir,
-      questions: {
-        off: await DistinctQuestions.fromQuestionSets(retrievalOnly),
-        on: await DistinctQuestions.fromQuestionSets(retrievalOnly),
-      },
-      secondsPerRun: settings.insightsSeconds,
-      rounds: settings.insightsRounds,
-      log,
-    });
+    const insights = await insightsOverhead(built.indexDir, retrievalOnly);
     if (flags.out)
       await writeFile(
         path.resolve(flags.out),
@@ -185,17 +189,7 @@ try {
   const llm = await measureLlmOverhead({ dataDir, indexDir: built.indexDir, samples: settings.llmSamples, questions });
 
   await step("insights on and off");
-  const insights = await measureInsightsOverhead({
-    dataDir,
-    indexDir: built.indexDir,
-    questions: {
-      off: await DistinctQuestions.fromQuestionSets(retrievalOnly),
-      on: await DistinctQuestions.fromQuestionSets(retrievalOnly),
-    },
-    secondsPerRun: settings.insightsSeconds,
-    rounds: settings.insightsRounds,
-    log,
-  });
+  const insights = await insightsOverhead(built.indexDir, retrievalOnly);
 
   await step("scale curve");
   const scaleQuestions = (await DistinctQuestions.fromQuestionSets(retrievalOnly)).take(settings.scaleQuestions + 10);

@@ -15,6 +15,12 @@ export default defineConfig(
   // The widget runs in the browser; its tests drive it in happy-dom and Chromium from Node.
   { files: ["src/widget/**/*.ts"], languageOptions: { globals: globals.browser } },
   { files: ["test/**/*.ts"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  // The code-cache loader is CommonJS: it runs before, and outside, the ES module loader.
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   {
     rules: {
       // `_name` marks a parameter or binding kept for its position (Express handlers, destructuring).

@@ -1,12 +1,12 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { projectRoot } from "./questions.js";
 import type { ColdStart, ColdStartVariant, StartupPhases } from "./results-schema.js";
-import { compiledServer, startServer, tsxLoaderServer } from "./server-process.js";
+import { compiledServer, startServer, tsxLoaderServer, unbundledServer } from "./server-process.js";
 import { median, round } from "./stats.js";
 
 const run = promisify(execFile);
@@ -16,12 +16,20 @@ export async function ensureBuild(): Promise<void> {
   await run(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: projectRoot });
 }
 
+/** Removes the saved V8 code caches of the bundled server, as a build leaves it. */
+export async function dropCodeCache(): Promise<void> {
+  const folder = path.join(projectRoot, "build", "bundle");
+  for (const name of await readdir(folder))
+    if (name.endsWith(".v8-cache")) await rm(path.join(folder, name), { force: true });
+}
+
 /**
- * Process start to the first 200 from /healthz, `runs` times each: `node build/main.js` (the
- * compiled server `npm start` runs) with a built index and with an empty index folder,
- * `node scripts/start.mjs` (`npm start` itself: the launcher's staleness check, then the same
- * server), and `node --import tsx src/main.ts` (`npm start` before the build, compiling every
- * module at start); then where the compiled start's time goes, from a probe process.
+ * Process start to the first 200 from /healthz, `runs` times each: `node scripts/run-server.cjs` (the
+ * production start: the bundled server with V8's code cache) with a built index, once right after a
+ * build (no cache yet) and with an empty index folder; `node scripts/start.mjs` (`npm start` itself:
+ * the launcher's staleness check, then the same); `node build/main.js` (tsc's output, unbundled, no
+ * cache); and `node --import tsx src/main.ts` (`npm start` before the build, compiling every module
+ * at start); then where an unbundled start's time goes, from a probe process.
  */
 export async function measureColdStart(options: {
   dataDir: string;
@@ -34,7 +42,18 @@ export async function measureColdStart(options: {
   const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-cold-"));
   try {
     const firstRequests: number[] = [];
-    const withIndex = await variant("node build/main.js", runs, async () => {
+    // A start saves the cache as it exits (or 5 s after listening), so the runs after this one use it.
+    await dropCodeCache();
+    const firstAfterBuild = await variant(
+      "node scripts/run-server.cjs, first start after a build (no code cache yet)",
+      1,
+      async () => {
+        const server = await startServer({ command: compiledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
+        await server.stop();
+        return server.readyMs;
+      },
+    );
+    const withIndex = await variant("node scripts/run-server.cjs (the production start)", runs, async () => {
       const server = await startServer({ command: compiledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
       const started = performance.now();
       const response = await fetch(`${server.url}/api/chat`, {
@@ -48,7 +67,7 @@ export async function measureColdStart(options: {
       return server.readyMs;
     });
     const launcher = await variant(
-      "node scripts/start.mjs (npm start: staleness check, then build/main.js)",
+      "node scripts/start.mjs (npm start: staleness check, then the production start)",
       runs,
       async () => {
         const server = await startServer({
@@ -61,6 +80,11 @@ export async function measureColdStart(options: {
         return server.readyMs;
       },
     );
+    const unbundled = await variant("node build/main.js (unbundled ES modules, no code cache)", runs, async () => {
+      const server = await startServer({ command: unbundledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
+      await server.stop();
+      return server.readyMs;
+    });
     const tsxLoader = await variant(
       "node --import tsx src/main.ts (npm start before the compiled build)",
       runs,
@@ -72,7 +96,7 @@ export async function measureColdStart(options: {
     );
     let emptyCount = 0;
     const withoutIndex = await variant(
-      "node build/main.js, empty INDEX_DIR (builds the index first)",
+      "node scripts/run-server.cjs, empty INDEX_DIR (builds the index first)",
       options.slowVariantRuns,
       async () => {
         const server = await startServer({
@@ -92,7 +116,7 @@ export async function measureColdStart(options: {
       scratch,
       firstRequestMs: median(firstRequests),
     });
-    return { withIndex, withoutIndex, launcher, tsxLoader, phases };
+    return { withIndex, firstAfterBuild, unbundled, withoutIndex, launcher, tsxLoader, phases };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -165,7 +189,7 @@ function timeExit(command: string, args: string[]): Promise<number> {
   });
 }
 
-// `npx tsx bench/cold-start.ts [runs]`: only this measurement (the compiled start and the tsx start,
+// `npx tsx bench/cold-start.ts [runs]`: only this measurement (the production start, the unbundled start and the tsx start,
 // median of `runs`, default 5), on an index built into a temporary folder; `index/` is not touched.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const runs = Number(process.argv[2] ?? 5);
@@ -174,7 +198,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     await ensureBuild();
     await (await startServer({ command: compiledServer, dataDir, indexDir, workers: 1 })).stop(); // builds the index
-    for (const command of [compiledServer, tsxLoaderServer]) {
+    for (const command of [compiledServer, unbundledServer, tsxLoaderServer]) {
       const runsMs: number[] = [];
       const cpuMs: number[] = [];
       for (let i = 0; i < runs; i++) {

@@ -77,15 +77,22 @@ export interface ColdStartVariant {
 }
 
 export interface ColdStart {
-  /** `node build/main.js` with a built index: the compiled server `npm start` runs. The bar's number. */
+  /**
+   * `node scripts/run-server.cjs` with a built index: the production start `npm start` comes to, the
+   * bundled server (build/bundle/server.cjs) with V8's code cache. The bar's number.
+   */
   withIndex: ColdStartVariant;
-  /** The same with an empty INDEX_DIR: the index is built before the server listens. */
+  /** The same once right after a build, before any start has saved the code cache (one run). */
+  firstAfterBuild: ColdStartVariant;
+  /** `node build/main.js`: tsc's output as ES modules, unbundled and with no code cache (before this round's bundle). */
+  unbundled: ColdStartVariant;
+  /** The production start with an empty INDEX_DIR: the index is built before the server listens. */
   withoutIndex: ColdStartVariant;
-  /** `node scripts/start.mjs` (`npm start` without npm), build current: the launcher's staleness check, then build/main.js. */
+  /** `node scripts/start.mjs` (`npm start` without npm), build current: the launcher's staleness check, then the production start. */
   launcher: ColdStartVariant;
   /** `node --import tsx src/main.ts`: `npm start` before the compiled build, every module compiled at start. */
   tsxLoader: ColdStartVariant;
-  /** Where the time of a compiled start with a built index goes, measured in a probe process (medians). */
+  /** Where the time of an unbundled compiled start with a built index goes, measured in a probe process (medians). */
   phases: StartupPhases;
 }
 
@@ -104,9 +111,9 @@ export interface StartupPhases {
   retrieverBuildMs: number;
   /** `createApp` and `listen`. */
   listenMs: number;
-  /** Loading the sentence encoder and embedding one text: on the path to /healthz, since the suggestions are checked at start. */
+  /** Loading the sentence encoder and embedding one text: after listening (the first question, or the background check of the suggestions a second after listening). */
   modelLoadMs: number;
-  /** Checking every suggestion at start (each answered, kept if grounded; createAssistant), model already loaded. */
+  /** Checking every suggestion (each answered, kept if grounded), model already loaded: in the background after listening. */
   suggestionsMs: number;
   /** First POST /api/chat after /healthz answered, on a fresh server (includes the model load). */
   firstRequestMs: number;

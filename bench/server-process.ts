@@ -5,13 +5,18 @@ import path from "node:path";
 import { projectRoot } from "./questions.js";
 
 export const tsxBin = path.join(projectRoot, "node_modules/.bin/tsx");
-/** The compiled server, as `npm start` runs it (scripts/start.mjs imports build/main.js); needs a current build/. */
-export const compiledServer: [string, ...string[]] = [process.execPath, "build/main.js"];
+/**
+ * The production start `npm start` comes to once the build is current (scripts/run-server.cjs: the
+ * bundled server with V8's code cache); needs a current build/.
+ */
+export const compiledServer: [string, ...string[]] = [process.execPath, "scripts/run-server.cjs"];
+/** tsc's output as ES modules, unbundled and compiled at every start. */
+export const unbundledServer: [string, ...string[]] = [process.execPath, "build/main.js"];
 /** The server from its TypeScript sources, compiled by tsx's loader at start (`npm start` before the build). */
 export const tsxLoaderServer: [string, ...string[]] = [process.execPath, "--import", "tsx", "src/main.ts"];
 
 export interface ServerOptions {
-  /** Executable and arguments; default `node build/main.js`, the compiled server `npm start` runs. */
+  /** Executable and arguments; default `node scripts/run-server.cjs`, the production start. */
   command?: [string, ...string[]];
   dataDir: string;
   indexDir: string;

@@ -67,17 +67,17 @@ const extractive = new ExtractiveAnswerer({
 const answerer = new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize });
 lap("retrieverBuildMs");
 
-// createAssistant checks every suggestion (answers it, keeps it if grounded) before the server
-// listens, which loads the model first: both are on the path to /healthz.
-await embedder.embedQuery("What changes does the referendum bring?");
-lap("modelLoadMs");
-await extractive.suggestions();
-lap("suggestionsMs");
-
 const app = createApp({ answerer, logger, protection: { rateLimitPerMinute: 0 } });
 const server = app.listen(0, "127.0.0.1");
 await new Promise((resolve) => server.once("listening", resolve));
 lap("listenMs");
+
+// After listening, the server checks every suggestion (answers it, keeps it if grounded) in the
+// background, which loads the model first; neither is on the path to /healthz.
+await embedder.embedQuery("What changes does the referendum bring?");
+lap("modelLoadMs");
+await extractive.suggestions();
+lap("suggestionsMs");
 
 server.close();
 process.stdout.write(`${JSON.stringify(phases)}\n`);

@@ -1,5 +1,6 @@
-// `npm run build`: compiles the server and the CLIs with tsc (tsconfig.build.json → build/) and
-// bundles the widget with esbuild (→ dist/), then writes build/.stamp, whose mtime is the time the
+// `npm run build`: compiles the server and the CLIs with tsc (tsconfig.build.json → build/), links
+// the server into one file with esbuild (→ build/bundle/server.cjs, which scripts/run-server.cjs
+// runs) and bundles the widget (→ dist/), then writes build/.stamp, whose mtime is the time the
 // build *started*: a source saved during a build is newer than the stamp, so the next start rebuilds.
 // Plain JavaScript, so it runs before anything is compiled. Also imported by scripts/start.mjs.
 import { spawnSync } from "node:child_process";
@@ -10,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const buildMain = path.join(root, "build", "main.js");
+export const serverBundle = path.join(root, "build", "bundle", "server.cjs");
+export const runServer = path.join(root, "scripts", "run-server.cjs");
 const stamp = path.join(root, "build", ".stamp");
 // Held (an atomic mkdir) while a build runs, so two starts, or two test files, never build at once.
 const lock = path.join(root, "build", ".lock");
@@ -36,7 +39,7 @@ function newestInput() {
 
 /** Why the build must be (re)made, or null when it is up to date. */
 export function staleReason() {
-  if (!existsSync(buildMain) || !existsSync(widget) || !existsSync(stamp)) return "no build yet";
+  if (![buildMain, serverBundle, widget, stamp].every((file) => existsSync(file))) return "no build yet";
   return newestInput() > statSync(stamp).mtimeMs ? "sources changed since the last build" : null;
 }
 
@@ -67,8 +70,9 @@ export async function build({ ifStale = false } = {}) {
     });
     if (compiled.status !== 0)
       throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
-    const { buildWidget } = await import(pathToFileURL(path.join(root, "build", "cli", "build-widget.js")).href);
-    const written = await buildWidget();
+    const cli = (name) => import(pathToFileURL(path.join(root, "build", "cli", name)).href);
+    const [{ bundleServer }, { buildWidget }] = await Promise.all([cli("bundle-server.js"), cli("build-widget.js")]);
+    const written = [...(await bundleServer()), ...(await buildWidget())];
     writeFileSync(stamp, `${started.toISOString()}\n`);
     utimesSync(stamp, started, started);
     return ["build/", ...written.map((file) => path.relative(root, file))];

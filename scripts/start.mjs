@@ -1,11 +1,11 @@
-// `npm start`: runs the compiled server (build/main.js) in this process, building it first only when
-// build/ is missing or older than src/ (scripts/build.mjs), so `npm install && npm start` still does
+// `npm start`: runs the built server (scripts/run-server.cjs: build/bundle/server.cjs with V8's code
+// cache) in this process, building it first only when build/ is missing or older than src/ (scripts/build.mjs), so `npm install && npm start` still does
 // everything on a fresh clone, and a production start with a current build needs no compiler.
 // The server runs in this very process (not a child), so SIGTERM/SIGINT reach its own handlers.
 import cluster from "node:cluster";
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { build, buildMain, canBuild, staleReason } from "./build.mjs";
+import { createRequire } from "node:module";
+import { build, canBuild, runServer, serverBundle, staleReason } from "./build.mjs";
 
 const reason = staleReason();
 if (reason && canBuild()) {
@@ -16,7 +16,7 @@ if (reason && canBuild()) {
     process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(1);
   }
-} else if (reason && existsSync(buildMain)) {
+} else if (reason && existsSync(serverBundle)) {
   process.stderr.write(
     `Starting the existing build (${reason}, and typescript and esbuild are not installed to rebuild it).\n`,
   );
@@ -26,6 +26,6 @@ if (reason && canBuild()) {
   );
   process.exit(1);
 }
-// Workers run build/main.js itself, not this launcher (cluster forks process.argv[1] by default).
-cluster.setupPrimary({ exec: buildMain });
-await import(pathToFileURL(buildMain).href);
+// Workers run scripts/run-server.cjs itself, not this launcher (cluster forks process.argv[1] by default).
+cluster.setupPrimary({ exec: runServer });
+createRequire(import.meta.url)(runServer);

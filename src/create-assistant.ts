@@ -14,8 +14,12 @@ export interface Assistant {
   answerer: Answerer;
   retriever: HybridRetriever;
   opened: OpenedIndex;
-  /** Settles once the suggestions are checked (in the background, after start-up); never rejects. */
-  ready: Promise<void>;
+  /**
+   * Checks the suggestions (answers each, keeps the grounded ones), once; never rejects. The server
+   * starts it when it listens, so the check (which loads the encoder) never delays the start; a
+   * reply that needs suggestions before then starts the same check and waits for it.
+   */
+  checkSuggestions(): Promise<void>;
 }
 
 /**
@@ -53,13 +57,15 @@ export async function createAssistant(
     topK: config.topK,
     support,
   });
-  // Suggestions are checked (each answered, grounded) in the background: that loads the encoder and answers
-  // every candidate, 1.7 of the 2.25 s a compiled start took to /healthz on an idle 2-core machine. A reply
-  // that needs them waits for the same promise; a failure is logged, and such replies then go without.
-  const ready = extractive.suggestions().then(
-    () => undefined,
-    (error: unknown) => options.logger?.warn({ err: error }, "suggestions could not be checked"),
-  );
+  // Checking the suggestions loads the encoder and answers every candidate: 1.7 of the 2.25 s a compiled
+  // start took to /healthz on an idle 2-core machine when it ran before listening. A failure is logged,
+  // and the replies that would carry suggestions go without.
+  let checked: Promise<void> | undefined;
+  const checkSuggestions = () =>
+    (checked ??= extractive.suggestions().then(
+      () => undefined,
+      (error: unknown) => options.logger?.warn({ err: error }, "suggestions could not be checked"),
+    ));
   const answerer =
     llm && prompts
       ? new llm[0].LlmAnswerer({
@@ -80,5 +86,5 @@ export async function createAssistant(
       : config.answerCacheSize > 0
         ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
         : extractive;
-  return { answerer, retriever, opened, ready };
+  return { answerer, retriever, opened, checkSuggestions };
 }

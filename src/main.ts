@@ -20,12 +20,24 @@ const logger = createLogger(config.logLevel, 1, [config.openai.apiKey, config.se
 );
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
-try {
-  if (config.workers <= 1) await runWorker(config, logger);
-  else if (cluster.isPrimary) await runPrimary(config);
-  else await runWorker(config, logger);
-} catch (error) {
-  failToStart(error);
+/**
+ * Settles once this process serves requests ("server"), or, as the primary of several workers, has
+ * forked them ("primary"). No top-level await, so the module bundles to CommonJS: scripts/run-server.cjs
+ * runs that bundle with V8's code cache, and saves the cache once a "server" has started.
+ */
+export const started: Promise<"server" | "primary"> = start();
+
+async function start(): Promise<"server" | "primary"> {
+  try {
+    if (config.workers > 1 && cluster.isPrimary) {
+      await runPrimary(config);
+      return "primary";
+    }
+    await runWorker(config, logger);
+    return "server";
+  } catch (error) {
+    failToStart(error);
+  }
 }
 
 /**

@@ -47,8 +47,8 @@ describe("foreignLanguage", () => {
     ["Middle Corridor cost", false],
     ["Tokayev reforms pace", false],
     ["eu investment total?", false],
-  ])("tells whether %j is not English: %s", (message, foreign) => {
-    expect(foreignLanguage(message, known) !== null).toBe(foreign);
+  ])("tells whether %j is not English: %s", async (message, foreign) => {
+    expect((await foreignLanguage(message, known)) !== null).toBe(foreign);
   });
 });
 

@@ -25,8 +25,8 @@ beforeAll(async () => {
   );
   expect(config.answerer).toBe("openai");
   assistant = await createAssistant(config, { embedder: new FakeEmbedder() });
-  // The suggestions are checked in the background, through the same retriever this test counts calls to.
-  await assistant.ready;
+  // The suggestions are checked through the same retriever this test counts calls to: done here, before counting.
+  await assistant.checkSuggestions();
 });
 afterAll(() => upstream.stop());
 beforeEach(() => {

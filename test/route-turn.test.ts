@@ -19,21 +19,21 @@ beforeAll(async () => {
 });
 
 describe("routing a turn", () => {
-  it("tells small talk, another language, questions about the interview, overviews and questions apart", () => {
-    expect(routeTurn("hi there!", context)).toEqual({ kind: "smalltalk", smallTalk: "greeting" });
-    expect(routeTurn("Сколько депутатов будет в Мажилисе?", context).kind).toBe("other-language");
-    expect(routeTurn("Who was interviewed?", context).kind).toBe("about-interview");
-    const overview = routeTurn("Summarize the interview", context);
+  it("tells small talk, another language, questions about the interview, overviews and questions apart", async () => {
+    expect(await routeTurn("hi there!", context)).toEqual({ kind: "smalltalk", smallTalk: "greeting" });
+    expect((await routeTurn("Сколько депутатов будет в Мажилисе?", context)).kind).toBe("other-language");
+    expect((await routeTurn("Who was interviewed?", context)).kind).toBe("about-interview");
+    const overview = await routeTurn("Summarize the interview", context);
     expect(overview.kind).toBe("overview");
     if (overview.kind === "overview")
       expect(new Set(overview.draft.passages.map((passage) => passage.chunk.section)).size).toBeGreaterThanOrEqual(3);
-    expect(routeTurn("How many deputies will the Mazhilis have?", context)).toEqual({ kind: "question" });
+    expect(await routeTurn("How many deputies will the Mazhilis have?", context)).toEqual({ kind: "question" });
   });
 
-  it("leaves other languages to the LLM when told to, and keeps English keyword queries as questions", () => {
-    expect(routeTurn("Сколько депутатов будет в Мажилисе?", { ...context, otherLanguages: false })).toEqual({
+  it("leaves other languages to the LLM when told to, and keeps English keyword queries as questions", async () => {
+    expect(await routeTurn("Сколько депутатов будет в Мажилисе?", { ...context, otherLanguages: false })).toEqual({
       kind: "question",
     });
-    expect(routeTurn("Tokayev reforms pace", context)).toEqual({ kind: "question" });
+    expect(await routeTurn("Tokayev reforms pace", context)).toEqual({ kind: "question" });
   });
 });

@@ -4,8 +4,9 @@ import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { waitFor } from "./support/wait-for.js";
 
-// The server as `npm start` runs it (scripts/start.mjs: build/main.js, built first if build/ is missing or
-// older than src/): the real process, its real index, the LLM behind a fake upstream.
+// The server as `npm start` runs it (scripts/start.mjs: the bundled server, build/bundle/server.cjs, with
+// V8's code cache, built first if build/ is missing or older than src/): the real process, its real
+// index, the LLM behind a fake upstream (OpenAI's client, which the bundle requires from node_modules).
 let upstream: FakeOpenAiServer;
 let child: ChildProcess;
 let url: string;
@@ -56,8 +57,12 @@ describe("the server process", () => {
     expect(new Set(listening.map((match) => match[2])).size).toBe(1);
   });
 
-  it("is healthy once listening and answers with the LLM", async () => {
+  it("is healthy once listening, serves the widget and answers with the LLM", async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // Found from the bundle's own place (build/bundle/ → dist/), as from build/serve/.
+    const widget = await fetch(`${url}/widget.js`);
+    expect(widget.status).toBe(200);
+    expect(await widget.text()).toContain("interview-chat");
     const body = await (
       await fetch(`${url}/api/chat`, {
         method: "POST",

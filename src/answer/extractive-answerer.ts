@@ -93,7 +93,7 @@ export class ExtractiveAnswerer implements Answerer {
    */
   async converse(message: string, options: { otherLanguages: boolean }): Promise<ChatResponse | null> {
     const { interviews, chunks } = this.options;
-    const turn = routeTurn(message, {
+    const turn = await routeTurn(message, {
       interviews,
       chunks,
       terms: this.options.retriever.terms,

@@ -15,6 +15,9 @@ import { Insights } from "../insights/insights.js";
  * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
  * finishes in-flight requests before exiting. In a cluster, every worker runs this.
  */
+/** How long after listening the suggestions are checked in the background. */
+const suggestionsCheckDelayMs = 1_000;
+
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
@@ -61,13 +64,11 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
       );
     });
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info(
-    { port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode },
-    `Listening on http://localhost:${port}`,
-  );
   server.on("error", (error) => logger.error({ err: error }, "server error"));
+  // The check loads the encoder, whose modules block the event loop as they load: started at
+  // listening, it held the first /healthz for 85 ms. A second later, health checks and the page's
+  // first requests have been answered; a question that comes sooner starts the same check itself.
+  setTimeout(() => void assistant.checkSuggestions(), suggestionsCheckDelayMs);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({ signal }, "Shutting down");
@@ -81,4 +82,12 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
       setTimeout(() => process.exit(0), 10_000).unref();
     });
   }
+  // Announced last: whoever starts the server may stop it as soon as it reads this line, and a
+  // SIGTERM that came before the handlers above would kill the process outright (exit code null).
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info(
+    { port, chunks: assistant.opened.index.manifest.chunkCount, mode: assistant.answerer.mode },
+    `Listening on http://localhost:${port}`,
+  );
 }

@@ -28,12 +28,12 @@ export interface RouteContext {
 }
 
 /** Routes a message: small talk, another language, about the interview, an overview, or a question. */
-export function routeTurn(message: string, context: RouteContext): Turn {
+export async function routeTurn(message: string, context: RouteContext): Promise<Turn> {
   const smallTalk = classifySmallTalk(message);
   if (smallTalk) return { kind: "smalltalk", smallTalk };
   const { terms, interviews, chunks } = context;
   const language = context.otherLanguages
-    ? foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))
+    ? await foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))
     : null;
   if (language) return { kind: "other-language", language };
   const about = answerAboutInterview(message, interviews, chunks);

@@ -1,0 +1,57 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The server as one CommonJS file, `build/bundle/server.cjs`, which scripts/run-server.cjs runs with
+ * V8's code cache. Two folders deep, as build/serve/ is, so `import.meta.url`-relative paths
+ * ("../../dist") resolve alike.
+ */
+export const serverBundle = path.join(projectRoot, "build", "bundle", "server.cjs");
+
+/**
+ * Packages the server loads only in some configurations (the local encoder, once the first question
+ * comes; OpenAI and LangChain in LLM mode; Redis with REDIS_URL; the tokenizer for `usage`), and the
+ * native addons: left out of the bundle and required from node_modules when used, so the bundle V8
+ * compiles at every start holds only what every start runs.
+ */
+const loadedWhenUsed = [
+  "@energetic-ai/*",
+  "@langchain/*",
+  "openai",
+  "ioredis",
+  "rate-limit-redis",
+  "js-tiktoken",
+  "hnswlib-node",
+  "better-sqlite3",
+];
+
+/**
+ * Links the compiled server (build/main.js, from tsc) and the packages it imports at start into
+ * `outfile`. One file instead of some 300 modules saves resolving and reading each, and a
+ * CommonJS script is what V8's code cache can serve on Node 20 (which has no cache for ES modules).
+ * `import()` is turned into `require()`: Node 20 loses the dynamic-import callback of a script
+ * compiled from a code cache, so a cached script must not use it.
+ * @returns the paths written.
+ */
+export async function bundleServer(outfile = serverBundle): Promise<string[]> {
+  const result = await build({
+    entryPoints: [path.join(projectRoot, "build", "main.js")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    supported: { "dynamic-import": false },
+    external: loadedWhenUsed,
+    define: { "import.meta.url": "__bundleUrl" },
+    banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    sourcemap: true,
+    metafile: true,
+    logLevel: "warning",
+    absWorkingDir: projectRoot,
+  });
+  return Object.keys(result.metafile.outputs).map((output) => path.resolve(projectRoot, output));
+}

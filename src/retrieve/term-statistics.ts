@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Chunk } from "../ingest/chunk-interview.js";
 import { contentTerms, type RunTerm } from "../text/tokenize.js";
 import { searchText } from "../ingest/chunk-interview.js";
@@ -12,6 +13,12 @@ export class TermStatistics {
   private readonly spellings = new Map<string, string | null>();
   /** Content terms of every sentence and section of the corpus, computed once: scoring reads them per query. */
   private readonly corpusTerms = new Map<string, ReadonlySet<string>>();
+  /**
+   * Content terms of other texts, mostly quote windows of several sentences: the claim check weighs
+   * every window of every cited passage for every claim, and tokenizing them anew was 16 ms of each
+   * LLM answer (a third of what the server added to it).
+   */
+  private readonly otherTerms = new LRUCache<string, ReadonlySet<string>>({ max: 10_000 });
   private readonly variantCache = new Map<string, string[]>();
   /**
    * The vocabulary by first letter and length ("m7" → ["mazhili", …]): a typo keeps both close (see
@@ -91,7 +98,11 @@ export class TermStatistics {
 
   /** The set of content terms of a text; precomputed for the corpus's sentences and sections. */
   termsOf(text: string): ReadonlySet<string> {
-    return this.corpusTerms.get(text) ?? new Set(contentTerms(text));
+    const known = this.corpusTerms.get(text) ?? this.otherTerms.get(text);
+    if (known) return known;
+    const terms = new Set(contentTerms(text));
+    this.otherTerms.set(text, terms);
+    return terms;
   }
 
   /** The term and the corpus terms one typo away from it ("mazhili" → ["mazhili", "mazhli"]). */

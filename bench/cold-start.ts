@@ -189,8 +189,9 @@ function timeExit(command: string, args: string[]): Promise<number> {
   });
 }
 
-// `npx tsx bench/cold-start.ts [runs]`: only this measurement (the production start, the unbundled start and the tsx start,
-// median of `runs`, default 5), on an index built into a temporary folder; `index/` is not touched.
+// `npx tsx bench/cold-start.ts [runs]`: only this measurement (the production start, the unbundled
+// start and the tsx start, median of `runs`, default 5), on an index built into a temporary folder;
+// `index/` is not touched.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const runs = Number(process.argv[2] ?? 5);
   const dataDir = path.join(projectRoot, "data");

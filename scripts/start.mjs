@@ -1,6 +1,7 @@
 // `npm start`: runs the built server (scripts/run-server.cjs: build/bundle/server.cjs with V8's code
-// cache) in this process, building it first only when build/ is missing or older than src/ (scripts/build.mjs), so `npm install && npm start` still does
-// everything on a fresh clone, and a production start with a current build needs no compiler.
+// cache) in this process, building it first only when build/ is missing or older than src/
+// (scripts/build.mjs), so `npm install && npm start` still does everything on a fresh clone, and a
+// production start with a current build needs no compiler.
 // The server runs in this very process (not a child), so SIGTERM/SIGINT reach its own handlers.
 import cluster from "node:cluster";
 import { existsSync } from "node:fs";
@@ -26,6 +27,7 @@ if (reason && canBuild()) {
   );
   process.exit(1);
 }
-// Workers run scripts/run-server.cjs itself, not this launcher (cluster forks process.argv[1] by default).
+// Workers run scripts/run-server.cjs itself, not this launcher (cluster forks process.argv[1]
+// by default).
 cluster.setupPrimary({ exec: runServer });
 createRequire(import.meta.url)(runServer);

@@ -70,7 +70,7 @@ describe("running a file with V8's code cache", () => {
     expect(runWithCodeCache(file).cache).toBe("used");
   });
 
-  it("never gives a rebuilt file the cache of the one before, even at the same length, and drops the old cache", async () => {
+  it("never gives a rebuilt file the cache of its predecessor, even at the same length; drops the old cache", async () => {
     runWithCodeCache(file).saveCache();
     const old = cacheFileFor(file);
     await writeModule(43); // same length as before

@@ -25,6 +25,71 @@ describe("classifySmallTalk", () => {
     expect(classifySmallTalk(message)).toBe(kind);
   });
 
+  // A phrasing or more from each of small-talk.ts's word lists.
+  const phrasings: Record<string, string[]> = {
+    greeting: [
+      "hiya",
+      "howdy",
+      "yo",
+      "hola",
+      "Good afternoon",
+      "hey assistant",
+      "hello again, how are you doing today?",
+      "how's it going",
+      "whats up",
+      "sup",
+    ],
+    thanks: [
+      "great, thanks a lot",
+      "thank you very much",
+      "thx",
+      "ty",
+      "much appreciated",
+      "cheers, this is really useful",
+      "wonderful, thank you so much",
+      "nothing else, thank you",
+    ],
+    goodbye: [
+      "ok bye bye",
+      "goodbye",
+      "good bye",
+      "see ya later",
+      "farewell",
+      "have a nice evening",
+      "good night",
+      "thanks, later",
+      "no more questions. bye",
+    ],
+    capabilities: [
+      "help me",
+      "menu",
+      "what should I know?",
+      "what could you help me with?",
+      "who are you?",
+      "what is this bot?",
+      "how does this work?",
+      "how do I use this?",
+      "are you a robot?",
+      "what kind of questions can I ask you?",
+    ],
+    acknowledgement: [
+      "k",
+      "got it",
+      "I see",
+      "all right",
+      "makes sense",
+      "understood",
+      "nope",
+      "sure thanks",
+      "fine, got it",
+      "that's all for now",
+    ],
+  };
+  it.each(Object.entries(phrasings).flatMap(([kind, messages]) => messages.map((message) => [message, kind])))(
+    "reads %j as %s",
+    (message, kind) => expect(classifySmallTalk(message)).toBe(kind),
+  );
+
   it.each([
     "Hi, how many deputies will the Mazhilis have?",
     "What is the Middle Corridor?",

@@ -1,29 +1,106 @@
+import { anyOf } from "../../text/alternatives.js";
+
 /** What a message that is not a question about the interview is doing. */
 export type SmallTalk = "greeting" | "thanks" | "goodbye" | "capabilities" | "acknowledgement";
+
+const salutations = [
+  "hi",
+  "hello",
+  "hey",
+  "hiya",
+  "howdy",
+  "greetings",
+  "yo",
+  "hallo",
+  "salut",
+  "hola",
+  `good ${anyOf(["morning", "afternoon", "evening", "day"])}`,
+];
+// Who a greeting may be addressed to: "hi there", "hello bot".
+const addressees = ["there", "again", "all", "everyone", "bot", "assistant", "friend"];
+const howAreYous = ["how are you(?: doing)?(?: today)?", "how's it going", "what's up", "sup"];
+const greeting = `${anyOf(salutations)}(?:\\s+${anyOf(addressees)})?(?:[\\s,]+${anyOf(howAreYous)})?`;
+
+// Words that may open a thanks or a goodbye: "ok thanks", "great, thank you".
+const approvals = ["ok(?:ay)?", "great", "cool", "perfect", "nice", "awesome", "wonderful"];
+const thankYous = [
+  `thanks?(?: ${anyOf(["you", "a lot", "so much", "very much"])})*`,
+  "thank you(?: (?:so|very) much)?",
+  "thx",
+  "ty",
+  "cheers",
+  "much appreciated",
+];
+// "thanks, that was really helpful".
+const praiseWords = ["helpful", "useful", "great", "interesting", "clear"];
+const praise = `(?:that|this|it)\\s+(?:was|is)\\s+(?:very\\s+|really\\s+|so\\s+)?${anyOf(praiseWords)}`;
+
+const farewells = [
+  "bye(?:\\s*bye)?",
+  "goodbye",
+  "good\\s*bye",
+  "see (?:you|ya)(?: later)?",
+  "later",
+  "farewell",
+  "have a (?:good|nice|great) (?:day|one|evening)",
+  "good night",
+];
+
+// What can you "do", "ask", "tell me about" ...
+const capabilityVerbs = ["do", "ask(?: you)?", "know", "tell me(?: about)?", "help (?:me )?with"];
+const capabilityQuestions = [
+  "help",
+  "help me",
+  "menu",
+  "start",
+  `what (?:can|do|should|could) (?:you|i) ${anyOf(capabilityVerbs)}`,
+  "what are you",
+  "who are you",
+  "what is this(?: (?:chat|bot|thing|tool))?",
+  "how (?:does this work|do (?:i|you) (?:use (?:this|you)|work))",
+  "what (?:kind of )?questions can i ask(?: you)?",
+  "are you (?:a )?(?:bot|robot|human|ai|real)",
+];
+
+const acknowledgements = [
+  "ok(?:ay)?",
+  "k",
+  "cool",
+  "nice",
+  "great",
+  "got it",
+  "i see",
+  "alright",
+  "all right",
+  "sure",
+  "wow",
+  "interesting",
+  "good",
+  "perfect",
+  "awesome",
+  "understood",
+  "makes sense",
+  "fine",
+  "yes",
+  "no",
+  "yep",
+  "nope",
+];
+// What may follow an acknowledgement: "ok thanks", "nice, got it".
+const acknowledgementTails = ["thanks?", "cool", "got it", "i see"];
 
 // Each pattern must match the whole message (after trimming punctuation and emoji), so a question
 // that merely opens with a greeting ("Hi, how many deputies will the Mazhilis have?") is a question.
 const patterns: Array<[SmallTalk, RegExp]> = [
   [
     "greeting",
-    /^(?:(?:hi|hello|hey|hiya|howdy|greetings|yo|hallo|salut|hola|good\s+(?:morning|afternoon|evening|day))(?:\s+(?:there|again|all|everyone|bot|assistant|friend))?(?:[\s,]+(?:how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how's\s+it\s+going|what's\s+up|sup))?|how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how's\s+it\s+going|what's\s+up|wh?at'?s\s+up|sup)$/i,
+    // "whats up", "wat's up": chat spellings, taken on their own only.
+    new RegExp(`^(?:${greeting}|${anyOf(howAreYous)}|wh?at'?s\\s+up)$`, "i"),
   ],
-  [
-    "thanks",
-    /^(?:(?:ok(?:ay)?|great|cool|perfect|nice|awesome|wonderful)[\s,]+)?(?:thanks?(?:\s+(?:you|a\s+lot|so\s+much|very\s+much))*|thank\s+you(?:\s+(?:so|very)\s+much)?|thx|ty|cheers|much\s+appreciated)(?:[\s,]+(?:that|this|it)\s+(?:was|is)\s+(?:very\s+|really\s+|so\s+)?(?:helpful|useful|great|interesting|clear))?$/i,
-  ],
-  [
-    "goodbye",
-    /^(?:(?:ok(?:ay)?|thanks?)[\s,]+)?(?:bye(?:\s*bye)?|goodbye|good\s*bye|see\s+(?:you|ya)(?:\s+later)?|later|farewell|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening)|good\s+night)$/i,
-  ],
-  [
-    "capabilities",
-    /^(?:help|help\s+me|menu|start|what\s+(?:can|do|should|could)\s+(?:you|i)\s+(?:do|ask(?:\s+you)?|know|tell\s+me(?:\s+about)?|help\s+(?:me\s+)?with)|what\s+are\s+you|who\s+are\s+you|what\s+is\s+this(?:\s+(?:chat|bot|thing|tool))?|how\s+(?:does\s+this\s+work|do\s+(?:i|you)\s+(?:use\s+(?:this|you)|work))|what\s+(?:kind\s+of\s+)?questions\s+can\s+i\s+ask(?:\s+you)?|are\s+you\s+(?:a\s+)?(?:bot|robot|human|ai|real))$/i,
-  ],
-  [
-    "acknowledgement",
-    /^(?:ok(?:ay)?|k|cool|nice|great|got\s+it|i\s+see|alright|all\s+right|sure|wow|interesting|good|perfect|awesome|understood|makes\s+sense|fine|yes|no|yep|nope)(?:[\s,]+(?:thanks?|cool|got\s+it|i\s+see))?$/i,
-  ],
+  ["thanks", new RegExp(`^(?:${anyOf(approvals)}[\\s,]+)?${anyOf(thankYous)}(?:[\\s,]+${praise})?$`, "i")],
+  ["goodbye", new RegExp(`^(?:(?:ok(?:ay)?|thanks?)[\\s,]+)?${anyOf(farewells)}$`, "i")],
+  ["capabilities", new RegExp(`^${anyOf(capabilityQuestions)}$`, "i")],
+  ["acknowledgement", new RegExp(`^${anyOf(acknowledgements)}(?:[\\s,]+${anyOf(acknowledgementTails)})?$`, "i")],
 ];
 
 /**
@@ -61,8 +138,8 @@ export function classifySmallTalk(message: string): SmallTalk | null {
 }
 
 // "that's all for now", "nothing else": part of a small-talk message, never one on its own account.
-const filler =
-  /^(?:that's\s+all(?:\s+for\s+now)?|that\s+is\s+all|nothing\s+else|no\s+more\s+questions|i'm\s+done|all\s+good)$/;
+const fillers = ["that's all(?: for now)?", "that is all", "nothing else", "no more questions", "i'm done", "all good"];
+const filler = new RegExp(`^${anyOf(fillers)}$`);
 
 function classifyClause(clause: string): SmallTalk | "filler" | null {
   if (filler.test(clause)) return "filler";

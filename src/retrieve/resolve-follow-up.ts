@@ -1,3 +1,4 @@
+import { anyOf, words } from "../text/alternatives.js";
 import { contentTerms } from "../text/tokenize.js";
 
 export interface ChatTurn {
@@ -17,8 +18,31 @@ export interface ResolvedQuestion {
 }
 
 // Words that point back into the conversation: "What about imports?", "Who else?", "Is it ...".
-const anaphora =
-  /^(?:and|but|also|so|then|what about|how about|and what|what else|who else|why|how come|tell me more|more)\b|\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|he|him|his|she|her|there|the same|else|other|another|former|latter)\b/i;
+const followUpOpenings = [
+  "and",
+  "but",
+  "also",
+  "so",
+  "then",
+  "what about",
+  "how about",
+  "and what",
+  "what else",
+  "who else",
+  "why",
+  "how come",
+  "tell me more",
+  "more",
+];
+const pronouns = ["it", "its", "it's", "they", "them", "their", "theirs", "he", "him", "his", "she", "her"];
+const demonstratives = ["this", "that", "these", "those", "there", "the same"];
+// "Who else?", "the other one", "the former".
+const otherThanBefore = ["else", "other", "another", "former", "latter"];
+// The phrases' words are one space apart (the second argument of anyOf and words), as they always were.
+const anaphora = new RegExp(
+  `^${anyOf(followUpOpenings, " ")}\\b|${words([...pronouns, ...demonstratives, ...otherThanBefore], " ")}`,
+  "i",
+);
 
 // Enough of a reply to name what it was about; long LLM replies would otherwise drown the question.
 const replyChars = 300;

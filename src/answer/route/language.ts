@@ -1,3 +1,5 @@
+import { words } from "../../text/alternatives.js";
+
 // franc's trigram models take 19 ms to load, in every process at start; most questions are told
 // English without them, so they load when a message first needs them.
 let detector: Promise<typeof import("franc-min")> | undefined;
@@ -7,8 +9,15 @@ async function franc(text: string, minLength: number): Promise<string> {
 
 // English function words: a message with one is English enough, whatever the detector says of a
 // short question full of names ("Who is Imanbek?" reads as Bosnian to franc).
-const englishWords =
-  /\b(?:the|a|an|is|are|was|were|who|what|when|where|which|why|how|does|do|did|of|in|on|to|and|about|with|for|will|can|it|he|she|they|his|her|their)\b/i;
+const articles = ["the", "a", "an"];
+const auxiliaries = ["is", "are", "was", "were", "does", "do", "did", "will", "can"];
+const questionWords = ["who", "what", "when", "where", "which", "why", "how"];
+const prepositions = ["of", "in", "on", "to", "about", "with", "for"];
+const pronouns = ["it", "he", "she", "they", "his", "her", "their"];
+const englishWords = new RegExp(
+  words([...articles, ...auxiliaries, ...questionWords, ...prepositions, "and", ...pronouns]),
+  "i",
+);
 
 /**
  * The language of a message that is not English (an ISO 639-3 code such as "deu" or "rus"), or

@@ -1,18 +1,65 @@
+import { anyOf, words } from "../text/alternatives.js";
 import { contentTermRuns, contentTerms } from "../text/tokenize.js";
 
 // Offices whose holder a "Who is ...?" question asks for by name ("Who is the foreign minister?").
-const offices =
-  "minister|president|prime\\s+minister|premier|ambassador|envoy|chairman|chairwoman|chair|speaker|secretary|governor|mayor|king|queen|head\\s+of\\s+state|founder|director|spokesperson|spokesman";
+const offices = [
+  "minister",
+  "president",
+  "prime minister",
+  "premier",
+  "ambassador",
+  "envoy",
+  "chairman",
+  "chairwoman",
+  "chair",
+  "speaker",
+  "secretary",
+  "governor",
+  "mayor",
+  "king",
+  "queen",
+  "head of state",
+  "founder",
+  "director",
+  "spokesperson",
+  "spokesman",
+];
 
-const officeWords = new RegExp(`\\b(?:${offices})\\b`, "i");
+const officeWords = new RegExp(words(offices), "i");
 
 // Works with a title, which "Which song ...?" asks for by name.
-const works = "songs?|tracks?|albums?|films?|movies?|books?|novels?|poems?|paintings?";
-const workWords = new RegExp(`\\b(?:${works})\\b`, "i");
+const works = ["songs?", "tracks?", "albums?", "films?", "movies?", "books?", "novels?", "poems?", "paintings?"];
+const workWords = new RegExp(words(works), "i");
+
+const articles = ["the", "a", "an"];
+const possessives = ["his", "her", "its", "their"];
 
 // Up to two words between "which" and the noun ("Which Kazakh musicians", "What other EU member
 // states"): any words, so no corpus's own adjectives need listing here.
 const modifiers = "(?:[\\p{L}-]+\\s+){0,2}";
+// Who "Which singer ...?" and "Which singers ...?" ask for.
+const person = ["star", "artist", "singer", "musician", "person", "celebrity", "leader", "performer"];
+const people = [
+  "stars",
+  "artists",
+  "singers",
+  "musicians",
+  "people",
+  "persons",
+  "celebrities",
+  "leaders",
+  "performers",
+];
+
+// Words that end the name of the thing: "the name of the track [that won]", "... [under] which".
+const relativeWords = ["that", "which", "who", "whom", "whose", "where", "when"];
+const prepositions = ["under", "by", "in", "of", "for", "from", "with", "on", "at"];
+const auxiliaries = ["did", "does", "do", "is", "was", "were", "are", "has", "have", "had", "will"];
+const nameOf = new RegExp(
+  `\\bname\\s+of\\s+(?:${anyOf([...articles, ...possessives, "this", "that"])}\\s+)?` +
+    `(.*?)(?=\\s+${anyOf([...relativeWords, ...prepositions, ...auxiliaries])}\\b|[?!,.;:]|$)`,
+  "i",
+);
 
 /**
  * The thing whose name a question asks for ("What is the name of the track that won ..." →
@@ -20,32 +67,83 @@ const modifiers = "(?:[\\p{L}-]+\\s+){0,2}";
  * for no name. A passage that never talks about such a thing cannot name it.
  */
 export function thingNamed(question: string): string | null {
-  const match =
-    /\bname\s+of\s+(?:(?:the|a|an|his|her|its|their|this|that)\s+)?(.*?)(?=\s+(?:that|which|who|whom|whose|where|when|under|by|in|of|for|from|with|on|at|did|does|do|is|was|were|are|has|have|had|will)\b|[?!,.;:]|$)/i.exec(
-      question,
-    );
-  return match?.[1] || null;
+  return nameOf.exec(question)?.[1] || null;
 }
 
-const numberWords =
-  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half|third|quarter|double|twice|several|centuries|decades?)\b/i;
-const months = "january|february|march|april|may|june|july|august|september|october|november|december";
-const weekdays = "monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+const cardinals = [
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+  "fifteen",
+  "twenty",
+  "thirty",
+  "forty",
+  "fifty",
+  "hundred",
+  "thousand",
+  "million",
+  "billion",
+  "dozens?",
+];
+const fractions = ["half", "third", "quarter"];
+const multiples = ["double", "twice"];
+const vagueAmounts = ["several", "centuries", "decades?"];
+const numberWords = new RegExp(words([...cardinals, ...fractions, ...multiples, ...vagueAmounts]), "i");
+const months = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const relativeDays = ["yesterday", "today", "tomorrow"];
+const year = "(?:1[89]|20)\\d\\d";
 const timeWords = new RegExp(
-  `\\b(?:${months}|${weekdays}|yesterday|today|tomorrow|last\\s+(?:year|month|week)|next\\s+(?:year|month|week)|ago|since|century|decades?|years?)\\b|\\b(?:1[89]|20)\\d\\d\\b`,
+  `${words([
+    ...months,
+    ...weekdays,
+    ...relativeDays,
+    "last (?:year|month|week)",
+    "next (?:year|month|week)",
+    "ago",
+    "since",
+    "century",
+    "decades?",
+    "years?",
+  ])}|\\b${year}\\b`,
   "i",
 );
-const durationWords =
-  /\b(?:years?|months?|weeks?|days?|hours?|decades?|centur(?:y|ies)|time|overnight|long|since\s+(?:1[89]|20)\d\d)\b/i;
-const weekdayWords = new RegExp(`\\b(?:${weekdays})\\b`, "i");
+const timeUnits = ["years?", "months?", "weeks?", "days?", "hours?", "decades?", "centur(?:y|ies)"];
+const durationWords = new RegExp(words([...timeUnits, "time", "overnight", "long", `since ${year}`]), "i");
+const weekdayWords = new RegExp(words(weekdays), "i");
 // Case-sensitive: "may" is far more often a verb than a month.
-const monthNames = new RegExp(`\\b(?:${months.replace(/\b\p{Ll}/gu, (letter) => letter.toUpperCase())})\\b`, "u");
-const shareWords = /\d\s?%|\bper\s?cent\b|\b(?:half|third|thirds|quarter|fifth|majority|minority)\b/i;
+const monthNames = new RegExp(words(months.map((month) => month[0]!.toUpperCase() + month.slice(1))), "u");
+const shareNouns = ["half", "third", "thirds", "quarter", "fifth", "majority", "minority"];
+const shareWords = new RegExp(`\\d\\s?%|\\bper\\s?cent\\b|${words(shareNouns)}`, "i");
 // The lookahead reads what a share is of without consuming it, so a second share in the same
 // clause ("30% of ... and 70% of ...") is matched too.
 const shareOf = new RegExp(`(?:${shareWords.source})\\s+of\\s+(?=([^.;:,!?]*))`, "gi");
 const everyShare = new RegExp(shareWords.source, "gi");
-const shareAskedOf = /\b(?:percentage|percent|proportion|share|portion|fraction|part)\s+of\s+(.*)/i;
+// What a share is asked as: "what proportion of ...", "how big a part of ...".
+const portions = ["proportion", "share", "portion", "fraction", "part"];
+const shareAskedOf = new RegExp(`\\b${anyOf(["percentage", "percent", ...portions])}\\s+of\\s+(.*)`, "i");
 
 /** The words right after "of", up to a stopword or punctuation: "the country's basic law is ..." → [countri, basic, law]. */
 function ofWhat(text: string): string[] {
@@ -150,7 +248,11 @@ const answerTypes = {
   },
   month: { asks: /\b(?:what|which)\s+month\b/i, satisfiedBy: (sentence) => monthNames.test(sentence), specific: true },
   share: {
-    asks: /\b(?:what|which)\s+(?:percentage|proportion|share|portion|fraction|part)\b|\bhow\s+(?:big|large|much)\s+(?:a\s+)?(?:portion|share|part|proportion|fraction)\b|\bby\s+what\s+percent/i,
+    asks: new RegExp(
+      `\\b(?:what|which)\\s+${anyOf(["percentage", ...portions])}\\b` +
+        `|\\bhow\\s+(?:big|large|much)\\s+(?:a\\s+)?${anyOf(portions)}\\b|\\bby\\s+what\\s+percent`,
+      "i",
+    ),
     satisfiedBy: (sentence) => shareWords.test(sentence),
     // A share of something else than asked ("a third of the Constitution" for "What percentage of
     // voters ...?") does not answer it at all. Once it needed the general cut instead, and "What
@@ -185,19 +287,13 @@ const answerTypes = {
     specific: true,
   },
   people: {
-    asks: new RegExp(
-      `\\b(?:which|what)\\s+${modifiers}(?:stars|artists|singers|musicians|people|persons|celebrities|leaders|performers)\\b`,
-      "iu",
-    ),
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}${anyOf(people)}\\b`, "iu"),
     satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 2,
     specific: true,
     list: true,
   },
   person: {
-    asks: new RegExp(
-      `\\b(?:which|what)\\s+${modifiers}(?:star|artist|singer|musician|person|celebrity|leader|performer)\\b`,
-      "iu",
-    ),
+    asks: new RegExp(`\\b(?:which|what)\\s+${modifiers}${anyOf(person)}\\b`, "iu"),
     satisfiedBy: (sentence) => distinctMatches(personName, sentence) >= 1,
     specific: true,
   },
@@ -206,7 +302,8 @@ const answerTypes = {
   // Grammy (evidence 0.665, the highest of the blind set's abstaining unanswerable questions).
   work: {
     asks: new RegExp(
-      `\\b(?:which|what)\\s+${modifiers}(?:${works})\\b|\\bname\\s+of\\s+(?:(?:the|a|an|his|her|its|their)\\s+)?${modifiers}(?:${works})\\b`,
+      `\\b(?:which|what)\\s+${modifiers}${anyOf(works)}\\b` +
+        `|\\bname\\s+of\\s+(?:${anyOf([...articles, ...possessives])}\\s+)?${modifiers}${anyOf(works)}\\b`,
       "iu",
     ),
     satisfiedBy: (sentence) => workWords.test(sentence) || /[“"«][^”"»]{2,80}[”"»]/u.test(sentence),
@@ -214,7 +311,8 @@ const answerTypes = {
   },
   officeholder: {
     asks: new RegExp(
-      `^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}(?:${offices})\\b`,
+      `^\\s*who\\s+(?:is|was|are|were|will\\s+be)\\s+(?:the\\s+)?` +
+        `(?:[\\p{L}-]+['’]s\\s+)?(?:[\\p{L}-]+\\s+){0,3}${anyOf(offices)}\\b`,
       "iu",
     ),
     // "Central Asian" looks like a name too: the holder is named beside the office.

@@ -2,6 +2,7 @@ import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview, QuestionSection } from "../ingest/parse-interview.js";
 import type { Passage } from "../retrieve/hybrid-retriever.js";
 import type { TextSpan } from "../text/split-sentences.js";
+import { anyOf, words } from "../text/alternatives.js";
 import { contentTerms } from "../text/tokenize.js";
 import type { PreferredQuote } from "./verify/citation-stream.js";
 
@@ -14,23 +15,81 @@ export interface StructuredDraft {
 
 // Questions about the interview itself rather than its content. Matched on the wording of the
 // question; answered from the parsed structure, not from retrieval.
-const asksInterviewee =
-  /\bwho\s+(?:was|is|got|has\s+been|were)\s+(?:being\s+)?interviewed\b|\binterviewee\b|\bwho\s+(?:gave|gives|is\s+giving|was\s+giving|granted)\s+(?:this|the)\s+interview\b|\bwho\s+is\s+the\s+interview\s+with\b|\bwhom\s+did\b.*\binterview\b|\bwho\s+(?:is|was)\s+(?:speaking|talking|answering|being\s+asked)\b|\bwho\s+answer(?:s|ed)\s+the\s+questions\b/i;
-const asksInterviewer =
-  /\bwho\s+(?:interviewed|conducted|asked\s+the\s+questions|did\s+the\s+interview)\b|\bby\s+whom\b|\binterviewer\b/i;
+const asksInterviewee = new RegExp(
+  words([
+    "who (?:was|is|got|has been|were) (?:being )?interviewed",
+    "interviewee",
+    "who (?:gave|gives|is giving|was giving|granted) (?:this|the) interview",
+    "who is the interview with",
+    "whom did\\b.*\\binterview",
+    "who (?:is|was) (?:speaking|talking|answering|being asked)",
+    "who answer(?:s|ed) the questions",
+  ]),
+  "i",
+);
+const asksInterviewer = new RegExp(
+  words(["who (?:interviewed|conducted|asked the questions|did the interview)", "by whom", "interviewer"]),
+  "i",
+);
 // "What is the ambassador's name?", "name of the interviewee", "who is the ambassador?": the person, by role.
-const asksIntervieweeName =
-  /\b(?:what(?:'s|\s+is|\s+was)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?(?:ambassador|interviewee|envoy|diplomat|guest|speaker)(?:['’]s\s+(?:full\s+)?name)?|(?:ambassador|interviewee|envoy|diplomat|guest|speaker)['’]s\s+(?:full\s+)?name|who\s+(?:is|was)\s+the\s+(?:ambassador|interviewee|envoy|diplomat|guest))\b/i;
-const asksPublication =
-  /\b(?:which|what)\s+(?:publication|newspaper|magazine|outlet|media|website|site|journal)\b|\bwho\s+published\b|\bwhere\s+was\s+(?:this|it|the\s+interview)\s+published\b/i;
+// "speaker" only with "name": "Who is the speaker of the Mazhilis?" asks about the interview's content.
+const intervieweeTitles = ["ambassador", "interviewee", "envoy", "diplomat", "guest"];
+const intervieweeRoles = [...intervieweeTitles, "speaker"];
+const asksIntervieweeName = new RegExp(
+  words([
+    `what(?:'s| is| was) (?:the )?(?:name of the )?${anyOf(intervieweeRoles)}(?:['’]s (?:full )?name)?`,
+    `${anyOf(intervieweeRoles)}['’]s (?:full )?name`,
+    `who (?:is|was) the ${anyOf(intervieweeTitles)}`,
+  ]),
+  "i",
+);
+const outlets = ["publication", "newspaper", "magazine", "outlet", "media", "website", "site", "journal"];
+const asksPublication = new RegExp(
+  words([`(?:which|what) ${anyOf(outlets)}`, "who published", "where was (?:this|it|the interview) published"]),
+  "i",
+);
 // Words asking for the whole: "summarize", "overview", "tl;dr", "main topics", "key points" …
-const wantsWhole =
-  /\b(?:summari[sz]e|summary|overview|tl;?\s?dr|gist|recap|run-?down|run\s+through|highlights|outline|breakdown|brief\s+me)\b|\b(?:main|key|major|important)\s+(?:topics?|points?|themes?|takeaways?|issues|ideas|messages?)\b/i;
+const summaryRequests = [
+  "summari[sz]e",
+  "summary",
+  "overview",
+  "tl;?\\s?dr",
+  "gist",
+  "recap",
+  "run-?down",
+  "run through",
+  "highlights",
+  "outline",
+  "breakdown",
+  "brief me",
+];
+const keyParts = ["topics?", "points?", "themes?", "takeaways?", "issues", "ideas", "messages?"];
+const wantsWhole = new RegExp(
+  words([...summaryRequests, `${anyOf(["main", "key", "major", "important"])} ${anyOf(keyParts)}`]),
+  "i",
+);
 // … of the interview, not of one of its subjects ("the gist of the reform" is a question about the reform).
-const ofTheInterview =
-  /\b(?:interview|conversation|article|text|discussion|q\s?&\s?a|the\s+whole\s+thing|everything)\b/i;
-const asksWhatItIsAbout =
-  /\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|text)\s+(?:about|on)\b|\bwhat\s+(?:does|did)\s+(?:the\s+|this\s+)?(?:interview|article)\s+(?:cover|say|discuss)\b|\b(?:what|which)\s+(?:topics|subjects|themes|areas)\s+(?:does|did|do)\s+(?:the\s+|this\s+)?(?:interview|conversation|article|ambassador|he|she)\b/i;
+const theInterview = [
+  "interview",
+  "conversation",
+  "article",
+  "text",
+  "discussion",
+  "q\\s?&\\s?a",
+  "the whole thing",
+  "everything",
+];
+const ofTheInterview = new RegExp(words(theInterview), "i");
+// Whose topics "What topics did ... cover?" asks about.
+const topicHolders = ["interview", "conversation", "article", "ambassador", "he", "she"];
+const asksWhatItIsAbout = new RegExp(
+  words([
+    "what (?:is|was) (?:the |this )?(?:interview|conversation|article|text) (?:about|on)",
+    "what (?:does|did) (?:the |this )?(?:interview|article) (?:cover|say|discuss)",
+    `(?:what|which) (?:topics|subjects|themes|areas) (?:does|did|do) (?:the |this )?${anyOf(topicHolders)}`,
+  ]),
+  "i",
+);
 
 /**
  * Interviews an overview (or the list of questions asked) covers at most (the first, in file order): one is the common case, and an overview
@@ -66,8 +125,25 @@ export function asksOverview(question: string): boolean {
   if (!wantsWhole.test(question)) return false;
   return ofTheInterview.test(question) || contentTerms(question).every((term) => summaryWords.has(term));
 }
-const asksQuestions =
-  /\b(?:what|which)\s+(?:questions?|topics?|subjects?|themes?|issues)\b[^?]*\b(?:asked|covered|discussed|raised|questioned|put|in\s+(?:this|the)\s+(?:interview|conversation))\b|\bhow\s+many\s+questions\b|\bwhat\s+(?:was|were)\s+(?:he|she|they|the\s+\w+)\s+asked\b|\bwhat\s+(?:is|was)\s+(?:the|this)\s+interview\s+about\b/i;
+const askedAbout = ["questions?", "topics?", "subjects?", "themes?", "issues"];
+const raisedInTheInterview = [
+  "asked",
+  "covered",
+  "discussed",
+  "raised",
+  "questioned",
+  "put",
+  "in (?:this|the) (?:interview|conversation)",
+];
+const asksQuestions = new RegExp(
+  words([
+    `(?:what|which) ${anyOf(askedAbout)}\\b[^?]*\\b${anyOf(raisedInTheInterview)}`,
+    "how many questions",
+    "what (?:was|were) (?:he|she|they|the \\w+) asked",
+    "what (?:is|was) (?:the|this) interview about",
+  ]),
+  "i",
+);
 
 /**
  * Answers questions about the interview itself (who was interviewed, who asked, what was asked)

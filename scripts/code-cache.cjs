@@ -6,6 +6,7 @@
 // exit, when V8 has dropped much of the compiled code (a 489 KB cache against 1.5 MB here, and a
 // 664 ms start), and never for a process that is killed.
 "use strict";
+const { isAscii } = require("node:buffer");
 const { readFileSync, renameSync, statSync, writeFileSync, readdirSync, rmSync } = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
@@ -28,7 +29,7 @@ function cacheFileFor(file) {
  * @returns {{ exports: unknown, cache: "used" | "rejected" | "none", saveCache(): boolean }}
  */
 function runWithCodeCache(file) {
-  const source = readFileSync(file, "utf8");
+  const source = readSource(file);
   const cacheFile = cacheFileFor(file);
   let cachedData;
   try {
@@ -59,6 +60,15 @@ function runWithCodeCache(file) {
     }
   };
   return { exports: module.exports, cache, saveCache };
+}
+
+/**
+ * The file's text; an ASCII file (the bundle is made so) is read as Latin-1, which is the same
+ * text, into a one-byte string: about 15 ms faster for the 2.9 MB bundle than decoding UTF-8.
+ */
+function readSource(file) {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
 /** The caches of earlier builds of `file`: each is as large as the last, and none can be used again. */

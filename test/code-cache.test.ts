@@ -47,6 +47,11 @@ describe("running a file with V8's code cache", () => {
     expect(run.exports).toEqual({ answer: 42, dirname: folder, sibling: "sibling", platform: process.platform });
   });
 
+  it("reads a file that is not ASCII as UTF-8 (an ASCII one is read as Latin-1, the same text)", async () => {
+    await writeFile(file, 'exports.answer = "“forty-two” — naïve";\n');
+    expect(runWithCodeCache(file).exports.answer).toBe("“forty-two” — naïve");
+  });
+
   it("compiles the first time and saves the cache; the next run uses it and has nothing to save", async () => {
     const first = runWithCodeCache(file);
     expect(first.cache).toBe("none");

@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -49,9 +50,25 @@ export async function bundleServer(outfile = serverBundle): Promise<string[]> {
     define: { "import.meta.url": "__bundleUrl" },
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     sourcemap: true,
-    metafile: true,
+    write: false,
     logLevel: "warning",
     absWorkingDir: projectRoot,
   });
-  return Object.keys(result.metafile.outputs).map((output) => path.resolve(projectRoot, output));
+  await mkdir(path.dirname(outfile), { recursive: true });
+  for (const output of result.outputFiles)
+    await writeFile(output.path, output.path === outfile ? asciiOnly(output.text) : output.contents);
+  return result.outputFiles.map((output) => output.path);
+}
+
+/**
+ * The bundle with every character outside ASCII written as a `\u` escape. esbuild escapes them in
+ * strings but leaves them in regular expressions and comments (’ “ — in ours), and one of them
+ * makes Node decode the whole 2.9 MB file as UTF-8 into a two-byte string: 41–48 ms to read it,
+ * against 25–35 ms for the ASCII file read as Latin-1 (scripts/code-cache.cjs). An escape means the
+ * same character in a string, a regular expression (u flag or not) and a comment; after a
+ * backslash it would not (`\’` is an identity escape), so a bundle with one is left as it is.
+ */
+export function asciiOnly(code: string): string {
+  if (/\\[\u0080-\uffff]/.test(code)) return code;
+  return code.replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

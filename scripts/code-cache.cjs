@@ -1,10 +1,10 @@
 // Runs a CommonJS file with V8's code cache, as Node 22's module.enableCompileCache() would: the
 // first start compiles the file and, once told the code it runs at start is compiled, saves V8's
-// cache of it beside the file; later starts load that instead of compiling (the server's start:
-// 1,076 → 539 ms median of 7 on this repository's 2-core machine, docs/benchmarks.md). Node 20
-// has no such API for modules; v8-compile-cache does this for every require() but saves only at
-// exit, when V8 has dropped much of the compiled code (a 489 KB cache against 1.5 MB here, and a
-// 664 ms start), and never for a process that is killed.
+// cache of it beside the file; later starts load that instead of compiling (the server's start to
+// /healthz: 435 ms the first time, 371 ms after, `npm run bench` on 2 cores; docs/benchmarks.md).
+// Node 20 has no such API for modules; v8-compile-cache does this for every require() but saves
+// only at exit, when V8 has dropped much of the compiled code (a 489 KB cache against 1.5 MB here,
+// and a start of 664 against 537 ms), and never for a process that is killed.
 "use strict";
 const { isAscii } = require("node:buffer");
 const { readFileSync, renameSync, statSync, writeFileSync, readdirSync, rmSync } = require("node:fs");

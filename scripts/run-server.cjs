@@ -9,8 +9,8 @@ const bundle = path.join(__dirname, "..", "build", "bundle", "server.cjs");
 const server = runWithCodeCache(bundle);
 // The cache holds what V8 has compiled when it is saved, so it is saved late: 5 s after listening,
 // when the first requests and the background check of the suggestions (which answers questions)
-// have run, or at exit if that comes first. Saved at listening, the first /healthz after a start
-// still took 80 ms, compiling the request path. A primary only forks, and compiles far less.
+// have run and their code is compiled too, or at exit if that comes first (a short run still leaves
+// its cache). A primary only forks, and compiles far less.
 server.exports.started.then((role) => {
   if (role !== "server") return;
   setTimeout(server.saveCache, 5_000).unref();

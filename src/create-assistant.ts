@@ -16,8 +16,8 @@ export interface Assistant {
   opened: OpenedIndex;
   /**
    * Checks the suggestions (answers each, keeps the grounded ones), once; never rejects. The server
-   * starts it when it listens, so the check (which loads the encoder) never delays the start; a
-   * reply that needs suggestions before then starts the same check and waits for it.
+   * starts it a second after it listens, so the check (which loads the encoder) never delays the
+   * start; a reply that needs suggestions before then starts the same check and waits for it.
    */
   checkSuggestions(): Promise<void>;
 }

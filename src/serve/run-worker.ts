@@ -11,13 +11,13 @@ import { loadSessionSecret } from "./session-secret.js";
 import { SessionTokens } from "./session-token.js";
 import { Insights } from "../insights/insights.js";
 
+/** How long after listening the suggestions are checked in the background. */
+const suggestionsCheckDelayMs = 1_000;
+
 /**
  * Loads the index (once for this process), serves HTTP on `config.port`, and on SIGTERM/SIGINT
  * finishes in-flight requests before exiting. In a cluster, every worker runs this.
  */
-/** How long after listening the suggestions are checked in the background. */
-const suggestionsCheckDelayMs = 1_000;
-
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });

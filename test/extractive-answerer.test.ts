@@ -117,6 +117,13 @@ describe("extractive answers beyond the starter set", () => {
     ]);
   });
 
+  it("answers about a year only from a passage that names it: 2021's trade figure is no answer for 2022", async () => {
+    const answered = await ask("What was the EU-Kazakhstan trade turnover in 2021?");
+    expect(answered.grounded).toBe(true);
+    expect(answered.answer).toContain("28.9");
+    await expectAbstains(["What was the EU-Kazakhstan trade turnover in 2022?", "Who won the 2018 FIFA World Cup?"]);
+  });
+
   it("answers a paraphrase whose best sentence is fair evidence, and wants more of a figure", async () => {
     expect(
       (await ask("Why did Tokayev send the amendments to a popular vote instead of letting parliament pass them?"))

@@ -6,9 +6,10 @@ import type { QuestionAnalysis } from "./question-analysis.js";
 import { sentenceText } from "./score-sentences.js";
 
 /**
- * The sentences that can answer the question at all: in a passage that mentions every name it
- * uses (and the thing whose name it asks for), and holding the kind of answer it asks for. None
- * when it uses a name the interviews never do.
+ * The sentences that can answer the question at all: in a passage that mentions every name and
+ * year it uses (and the thing whose name it asks for), and holding the kind of answer it asks for.
+ * None when it uses a name the interviews never do. A year counts as a name: a passage with 2021's
+ * trade figure does not answer a question about 2022's.
  */
 export function filterSentences(
   scored: ScoredSentence[],
@@ -16,11 +17,12 @@ export function filterSentences(
   analysis: QuestionAnalysis,
   terms: TermStatistics,
 ): ScoredSentence[] {
-  const { names, thing, acronyms } = analysis;
+  const { names, thing, acronyms, years } = analysis;
   const known = (name: string) => terms.has(name) || (acronyms.get(name)?.length ?? 0) > 0;
   if (!names.every(known)) return [];
   // Decided once a passage, not once a sentence: the passage's terms are the same for each.
   const mentions = passages.map((passage) => {
+    if (!years.every((year) => passage.chunk.text.includes(year) || passage.chunk.section.includes(year))) return false;
     if (names.length === 0 && thing.length === 0) return true;
     const present = new Set(
       [passage.chunk.section, ...passage.chunk.sentences.map((sentence) => sentence.text)].flatMap((text) => [

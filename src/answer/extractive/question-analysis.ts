@@ -27,6 +27,8 @@ export interface QuestionAnalysis {
   names: string[];
   /** For each name written as a short capitalised acronym ("UN"), the corpus's acronyms it begins ("unodc", "unama"). */
   acronyms: Map<string, string[]>;
+  /** The years it names ("trade turnover in 2022" → ["2022"]): a passage that answers it names them too. */
+  years: string[];
   /** The terms of the thing whose name is asked for ("the name of the track that …" → ["track"]). */
   thing: string[];
   /** The subject a definition question asks about ("What is the Middle Corridor?" → "middle corridor"). */
@@ -67,6 +69,7 @@ export function analyseQuestion(
     type: expectedAnswerType(question),
     names,
     acronyms,
+    years: [...new Set(question.match(/\b(?:1[89]|20)\d\d\b/g) ?? [])],
     thing: contentTerms(thingNamed(question) ?? ""),
     definedSubject: definedSubject(question),
     terms: questionTerms(resolved, terms),

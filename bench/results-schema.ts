@@ -6,8 +6,12 @@ import type { InsightsOverhead } from "./insights-overhead.js";
  * milliseconds (`...Ms`), sizes in bytes (`...Bytes`), memory in MiB (`...Mb`), rates per second.
  */
 export interface BenchResults {
-  /** 2: cold start measures the compiled build (`launcher` added; `uncachedTsx`, `precompiled` and `phases.bareTsxMs` removed). */
-  schemaVersion: 2;
+  /**
+   * 3: `coldStart.withIndex` is the production start (the bundled server with V8's code cache), no longer
+   * `node build/main.js`, which is now `coldStart.unbundled`; `coldStart.firstAfterBuild` added.
+   * 2: cold start measures the compiled build (`launcher` added; `uncachedTsx`, `precompiled` and `phases.bareTsxMs` removed).
+   */
+  schemaVersion: 3;
   /** ISO time the run started. */
   startedAt: string;
   /** Wall time of the whole run, in seconds. */

@@ -203,7 +203,7 @@ try {
 
   machine.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   const partial: Omit<BenchResults, "bar"> = {
-    schemaVersion: 2,
+    schemaVersion: 3,
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     waitedForQuietSeconds: waitedSeconds,

@@ -1,4 +1,4 @@
-import type { BarItem, BenchResults, HttpRun } from "./results-schema.js";
+import type { BarItem, BenchResults, HttpRun, LatencySummary } from "./results-schema.js";
 import { round } from "./stats.js";
 import { formatInsightsOverhead, type InsightsOverhead } from "./insights-overhead.js";
 
@@ -230,35 +230,22 @@ export function formatReport(results: BenchResults): string {
       ),
   );
   const { llm } = results;
+  const llmRow = (path: string, timing: { contexts?: LatencySummary; ttft: LatencySummary; total: LatencySummary }) => [
+    path,
+    timing.contexts ? ms(timing.contexts.p50Ms) : "",
+    ms(timing.ttft.p50Ms),
+    ms(timing.ttft.p99Ms),
+    ms(timing.total.p50Ms),
+    ms(timing.total.p99Ms),
+  ];
   sections.push(
     table(
       `LLM mode, fake upstream (${llm.upstreamDelayMs} ms before the first byte, streamed), ${llm.samples} streams each`,
       ["path", "contexts p50", "TTFT p50", "TTFT p99", "total p50", "total p99"],
       [
-        [
-          "openai client → upstream",
-          "",
-          ms(llm.direct.ttft.p50Ms),
-          ms(llm.direct.ttft.p99Ms),
-          ms(llm.direct.total.p50Ms),
-          ms(llm.direct.total.p99Ms),
-        ],
-        [
-          "our server, distinct questions",
-          ms(llm.server.contexts.p50Ms),
-          ms(llm.server.ttft.p50Ms),
-          ms(llm.server.ttft.p99Ms),
-          ms(llm.server.total.p50Ms),
-          ms(llm.server.total.p99Ms),
-        ],
-        [
-          "our server, repeated question",
-          ms(llm.serverRepeated.contexts.p50Ms),
-          ms(llm.serverRepeated.ttft.p50Ms),
-          ms(llm.serverRepeated.ttft.p99Ms),
-          ms(llm.serverRepeated.total.p50Ms),
-          ms(llm.serverRepeated.total.p99Ms),
-        ],
+        llmRow("openai client → upstream", llm.direct),
+        llmRow("our server, distinct questions", llm.server),
+        llmRow("our server, repeated question", llm.serverRepeated),
         ["added by the server, distinct (p50)", "", ms(llm.addedTtftMs), "", ms(llm.addedTotalMs), ""],
         ["added by the server, repeated (p50)", "", ms(llm.addedTtftRepeatedMs), "", ms(llm.addedTotalRepeatedMs), ""],
       ],

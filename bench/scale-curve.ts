@@ -8,7 +8,7 @@ import { chunkInterviews, searchText } from "../src/ingest/chunk-interview.js";
 import { parseInterview } from "../src/ingest/parse-interview.js";
 import { waitForQuiet } from "./machine-load.js";
 import { interviewPath, projectRoot } from "./questions.js";
-import type { LatencySummary, ScaleCurve, ScalePoint } from "./results-schema.js";
+import type { ScaleCurve, ScalePoint } from "./results-schema.js";
 import type { ScalePointInput } from "./scale-point.js";
 import { round, timeOnce } from "./stats.js";
 import { noisePerDimension, sourceFile, type OriginalVectors } from "./synthetic-corpus.js";
@@ -66,15 +66,12 @@ export async function measureScaleCurve(options: {
         vectors,
         indexDir,
       });
-      const served = await point<{
-        loadMs: number;
-        retrieverBuildMs: number;
-        rssDeltaMb: number;
-        peakRssMb: number;
-        query: LatencySummary;
-        searchOnly: LatencySummary;
-        breakdown: Record<string, LatencySummary>;
-      }>(scratch, {
+      const served = await point<
+        Pick<
+          ScalePoint,
+          "loadMs" | "retrieverBuildMs" | "rssDeltaMb" | "peakRssMb" | "query" | "searchOnly" | "breakdown"
+        >
+      >(scratch, {
         mode: "serve",
         interviews,
         original,

@@ -19,6 +19,19 @@ export interface InsightsOptions {
   busyTimeoutMs?: number;
 }
 
+/** The settings an `InsightsOptions` leaves out. */
+function withDefaults(options: InsightsOptions): Required<InsightsOptions> {
+  return {
+    storeAnswers: false,
+    retentionDays: 30,
+    maxQueue: 10_000,
+    flushMs: 200,
+    now: Date.now,
+    busyTimeoutMs: 5000,
+    ...options,
+  };
+}
+
 /** What a finished turn tells the store; the route fills it in. */
 export interface FinishedTurn {
   id: string;
@@ -51,22 +64,14 @@ export class Insights {
 
   private constructor(
     private readonly store: InsightsStore | undefined,
-    private readonly options: Required<Omit<InsightsOptions, "logger">> & { logger: Logger },
+    private readonly options: Required<InsightsOptions>,
   ) {
     this.salt = store?.salt() ?? "";
   }
 
   /** Opens the SQLite store at `file`; on failure logs why and returns insights that record nothing. */
   static open(file: string, options: InsightsOptions): Insights {
-    const settings = {
-      storeAnswers: false,
-      retentionDays: 30,
-      maxQueue: 10_000,
-      flushMs: 200,
-      now: Date.now,
-      busyTimeoutMs: 5000,
-      ...options,
-    };
+    const settings = withDefaults(options);
     let store: InsightsStore | undefined;
     try {
       store = new SqliteInsightsStore(file, { busyTimeoutMs: settings.busyTimeoutMs });
@@ -83,15 +88,7 @@ export class Insights {
 
   /** Insights over a store of the caller's (tests, another backend). */
   static over(store: InsightsStore, options: InsightsOptions): Insights {
-    return new Insights(store, {
-      storeAnswers: false,
-      retentionDays: 30,
-      maxQueue: 10_000,
-      flushMs: 200,
-      now: Date.now,
-      busyTimeoutMs: 5000,
-      ...options,
-    });
+    return new Insights(store, withDefaults(options));
   }
 
   get available(): boolean {

@@ -13,6 +13,7 @@ import {
 import { Insights } from "../src/insights/insights.js";
 import { normalizeQuestion, SqliteInsightsStore } from "../src/insights/store.js";
 import { loadConfig } from "../src/config.js";
+import { finishedTurn } from "./support/finished-turn.js";
 import { postJson, readEvents, silentLogger, startApp } from "./support/http.js";
 
 /** Answers by the question: "hi" is small talk, anything with "unknown" goes unanswered, the rest cite a section. */
@@ -209,30 +210,10 @@ describe("the record of turns", () => {
     const day = 86_400_000;
     const now = Date.UTC(2026, 10, 30);
     const old = Insights.open(file, { logger: silentLogger, now: () => now - 40 * day });
-    old.record({
-      id: "old",
-      question: "Old?",
-      kind: "answer",
-      grounded: true,
-      mode: "extractive",
-      citations: [],
-      answer: "",
-      latencyMs: 1,
-      clientAddress: "10.0.0.1",
-    });
+    old.record(finishedTurn("old", { question: "Old?", clientAddress: "10.0.0.1" }));
     old.close();
     const recent = Insights.open(file, { logger: silentLogger, now: () => now - 2 * day });
-    recent.record({
-      id: "recent",
-      question: "Recent?",
-      kind: "answer",
-      grounded: true,
-      mode: "extractive",
-      citations: [],
-      answer: "",
-      latencyMs: 1,
-      clientAddress: "10.0.0.1",
-    });
+    recent.record(finishedTurn("recent", { question: "Recent?", clientAddress: "10.0.0.1" }));
     recent.close();
     const today = openInsights(file, { now: () => now, retentionDays: 30 });
     expect(today.hasTurn("old")).toBe(false);
@@ -241,18 +222,7 @@ describe("the record of turns", () => {
 
   it("drops turns past a full queue instead of holding them", () => {
     const insights = openInsights(tempFile(), { maxQueue: 3, flushMs: 60_000 });
-    for (let i = 0; i < 5; i += 1)
-      insights.record({
-        id: `t${i}`,
-        question: "Q?",
-        kind: "answer",
-        grounded: true,
-        mode: "extractive",
-        citations: [],
-        answer: "",
-        latencyMs: 1,
-        clientAddress: "x",
-      });
+    for (let i = 0; i < 5; i += 1) insights.record(finishedTurn(`t${i}`));
     expect(insights.dropped).toBe(2);
     expect(insights.report(1).total).toBe(3);
   });
@@ -334,17 +304,7 @@ describe("a database that cannot be used", () => {
 
   it("a write that fails is logged and dropped, and later writes go on", () => {
     const insights = openInsights();
-    const turn = {
-      question: "Q?",
-      kind: "answer" as const,
-      grounded: true,
-      mode: "extractive" as const,
-      citations: [],
-      answer: "",
-      latencyMs: 1,
-      clientAddress: "x",
-    };
-    insights.record({ ...turn, id: "same" });
+    insights.record(finishedTurn("same"));
     insights.flush();
     // A batch that throws (a locked or full disk looks the same to the caller) loses only itself.
     const store = (insights as unknown as { store: SqliteInsightsStore }).store;
@@ -352,10 +312,10 @@ describe("a database that cannot be used", () => {
     store.insertTurns = () => {
       throw new Error("database is locked");
     };
-    insights.record({ ...turn, id: "lost" });
+    insights.record(finishedTurn("lost"));
     expect(() => insights.flush()).not.toThrow();
     store.insertTurns = original;
-    insights.record({ ...turn, id: "kept" });
+    insights.record(finishedTurn("kept"));
     expect(insights.dropped).toBe(1);
     expect(insights.hasTurn("lost")).toBe(false);
     expect(insights.hasTurn("kept")).toBe(true);

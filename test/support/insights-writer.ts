@@ -1,22 +1,13 @@
 // A separate process writing turns into one insights file, as a second server (or worker) would.
 import pino from "pino";
 import { Insights } from "../../src/insights/insights.js";
+import { finishedTurn } from "./finished-turn.js";
 
 const [file, prefix, count] = process.argv.slice(2) as [string, string, string];
 const insights = Insights.open(file, { logger: pino({ level: "error" }), flushMs: 1 });
 if (!insights.available) process.exit(2);
 for (let i = 0; i < Number(count); i += 1) {
-  insights.record({
-    id: `${prefix}-${i}`,
-    question: `Question ${i}?`,
-    kind: "answer",
-    grounded: true,
-    mode: "extractive",
-    citations: [],
-    answer: "",
-    latencyMs: 1,
-    clientAddress: prefix,
-  });
+  insights.record(finishedTurn(`${prefix}-${i}`, { question: `Question ${i}?`, clientAddress: prefix }));
   // Small batches, so the two processes' transactions interleave rather than run one after the other.
   if (i % 5 === 4) {
     insights.flush();

@@ -260,6 +260,18 @@ async function ask(question: string): Promise<void> {
   await widget(".send").waitFor({ state: "visible" });
 }
 
+/** Types a question and sends it with Enter; resolves while the answer streams, once it reads exactly `text`. */
+async function sendUntilAnswerReads(question: string, text: string): Promise<void> {
+  await widget("textarea").fill(question);
+  await widget("textarea").press("Enter");
+  await page.waitForFunction(
+    (expected) =>
+      document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
+        ?.textContent === expected,
+    text,
+  );
+}
+
 const lastAnswer = () => widget(".assistant").last();
 
 /** The widget's shadow root's focused element, described. */
@@ -519,13 +531,7 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
   it("stops a streaming answer, and the server sees the request end", async () => {
     await page.goto(`${slowApp.url}/`);
     await widget(".launcher").click();
-    await widget("textarea").fill("Which Latvian ports receive Kazakh cargo?");
-    await widget("textarea").press("Enter");
-    await page.waitForFunction(
-      () =>
-        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
-          ?.textContent === "Let me think about ",
-    );
+    await sendUntilAnswerReads("Which Latvian ports receive Kazakh cargo?", "Let me think about ");
     const before = hanging.aborted;
     await widget(".stop").click();
     await widget(".send").waitFor({ state: "visible" });
@@ -680,13 +686,7 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
   it("keeps the words of an answer whose connection drops mid-stream, says it was cut off, and offers to try again", async () => {
     await page.goto(`${scriptedServer.url}/`);
     await widget(".launcher").click();
-    await widget("textarea").fill("drop");
-    await widget("textarea").press("Enter");
-    await page.waitForFunction(
-      () =>
-        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
-          ?.textContent === "The first half of an answer, and then the line goes",
-    );
+    await sendUntilAnswerReads("drop", "The first half of an answer, and then the line goes");
     dropConnection();
     await widget(".send").waitFor({ state: "visible" });
     expect(await lastAnswer().locator(".text").textContent()).toBe(
@@ -699,13 +699,7 @@ describe.skipIf(!hasChromium)("the widget when things go wrong", () => {
   it("keeps a half-streamed answer and the open panel across a reload", async () => {
     await page.goto(`${slowApp.url}/`);
     await widget(".launcher").click();
-    await widget("textarea").fill("Which Latvian ports receive Kazakh cargo?");
-    await widget("textarea").press("Enter");
-    await page.waitForFunction(
-      () =>
-        document.querySelector("interview-chat")!.shadowRoot!.querySelector(".assistant:last-child .text")
-          ?.textContent === "Let me think about ",
-    );
+    await sendUntilAnswerReads("Which Latvian ports receive Kazakh cargo?", "Let me think about ");
     await page.reload();
     await widget(".panel").waitFor();
     expect(await lastAnswer().locator(".text").textContent()).toBe("Let me think about");

@@ -62,11 +62,13 @@ interface Outcome {
   stderr: string;
 }
 
-const evaluate = (...args: string[]): Promise<Outcome> =>
-  run(tsx, ["src/cli/eval.ts", ...args], { cwd: projectRoot, env }).then(
+/** `npm run eval -- args`, with `extraEnv` over the test's environment. */
+const evaluateWith = (extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<Outcome> =>
+  run(tsx, ["src/cli/eval.ts", ...args], { cwd: projectRoot, env: { ...env, ...extraEnv } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: Outcome) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
+const evaluate = (...args: string[]) => evaluateWith({}, ...args);
 
 describe("npm run eval", () => {
   it("prints the table and aggregates, writes the three reports and exits 0 when every threshold holds", async () => {
@@ -202,25 +204,18 @@ describe("npm run eval", () => {
     };
     try {
       const out = path.join(root, "out-judge");
-      const { code, stdout } = await run(
-        tsx,
-        [
-          "src/cli/eval.ts",
-          "--questions",
-          questionsFile,
-          "--url",
-          server.url,
-          "--out",
-          out,
-          "--thresholds",
-          noThresholds,
-          "--judge",
-        ],
-        {
-          cwd: projectRoot,
-          env: { ...env, OPENAI_BASE_URL: judge.baseURL, OPENAI_API_KEY: "", OPENAI_CHAT_MODEL: "judge-model" },
-        },
-      ).then(({ stdout }) => ({ code: 0, stdout }));
+      const { code, stdout } = await evaluateWith(
+        { OPENAI_BASE_URL: judge.baseURL, OPENAI_API_KEY: "", OPENAI_CHAT_MODEL: "judge-model" },
+        "--questions",
+        questionsFile,
+        "--url",
+        server.url,
+        "--out",
+        out,
+        "--thresholds",
+        noThresholds,
+        "--judge",
+      );
       expect(code).toBe(0);
       expect(stdout).toMatch(/^judged faithfulness 0\.50 {3}judged relevance 0\.90$/m);
       // The fake server answers every question, so the judge saw all three.
@@ -235,10 +230,7 @@ describe("npm run eval", () => {
   });
 
   it("exits 1 for --judge without a model to ask", async () => {
-    const outcome = await run(tsx, ["src/cli/eval.ts", "--judge"], {
-      cwd: projectRoot,
-      env: { ...env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" },
-    }).catch((error: Outcome) => error);
+    const outcome = await evaluateWith({ OPENAI_API_KEY: "", OPENAI_BASE_URL: "" }, "--judge");
     expect(outcome).toMatchObject({
       code: 1,
       stderr: "error: --judge needs a model: set OPENAI_API_KEY or OPENAI_BASE_URL\n",

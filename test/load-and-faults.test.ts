@@ -15,7 +15,7 @@ import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { openIndex } from "../src/search-index/open-index.js";
 import { projectRoot, scratchProject } from "./support/corpus.js";
-import { FakeOpenAiServer } from "./support/fake-openai-server.js";
+import { FakeOpenAiServer, type Fault } from "./support/fake-openai-server.js";
 import { postJson, readEvents, startApp } from "./support/http.js";
 import { expectOneCompleteIndex } from "./support/index-checks.js";
 import { waitFor } from "./support/wait-for.js";
@@ -136,6 +136,19 @@ describe("under load", () => {
 });
 
 describe("upstream faults", () => {
+  /** A server in LLM mode whose upstream will start "Cargo goes to Riga ..." and fail with `fault`. */
+  async function appFacing(fault: Fault) {
+    const app = await startApp({
+      answerer: await llm(800),
+      logger: faultLogger,
+      protection: { rateLimitPerMinute: 0 },
+    });
+    upstream.faults.length = 0;
+    upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
+    upstream.faults.push(fault);
+    return app;
+  }
+
   it.each([
     ["500", "degraded"],
     ["429", "degraded"],
@@ -152,15 +165,8 @@ describe("upstream faults", () => {
   ] as const)(
     "ends a streamed answer as specified when the upstream fails with %s (%s), then keeps serving",
     async (fault, outcome) => {
-      const app = await startApp({
-        answerer: await llm(800),
-        logger: faultLogger,
-        protection: { rateLimitPerMinute: 0 },
-      });
+      const app = await appFacing(fault);
       try {
-        upstream.faults.length = 0;
-        upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
-        upstream.faults.push(fault);
         const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1], stream: true }));
         const { events } = await within(10_000, readEvents(response));
         const last = events.at(-1)!;
@@ -198,15 +204,8 @@ describe("upstream faults", () => {
   it.each(["reset-mid-stream", "malformed-sse", "stall-after-headers", "drip", "error-secret-mid-stream"] as const)(
     "gives a JSON client the degraded answer when the upstream fails with %s after it started answering",
     async (fault) => {
-      const app = await startApp({
-        answerer: await llm(800),
-        logger: faultLogger,
-        protection: { rateLimitPerMinute: 0 },
-      });
+      const app = await appFacing(fault);
       try {
-        upstream.faults.length = 0;
-        upstream.chat = { reply: "Cargo goes to Riga and to Liepaja and to Ventspils [1]." };
-        upstream.faults.push(fault);
         const response = await within(10_000, postJson(`${app.url}/api/chat`, { message: questions[1] }));
         const text = await response.text();
         expect(response.status).toBe(200);

@@ -63,6 +63,15 @@ function response(overrides: Partial<ChatResponse> = {}): ChatResponse {
   };
 }
 
+/** The plain refusal: no answer, nothing cited. */
+const plainRefusal = () =>
+  response({
+    answer: "The interview does not answer that question.",
+    citations: [],
+    grounded: false,
+    kind: "no_answer",
+  });
+
 const score = (question: EvalQuestion, reply: ChatResponse, k = 3) =>
   scoreResponse(question, reply, { sourceOf, k, latencyMs: 12 });
 
@@ -226,31 +235,13 @@ describe("scoring one response", () => {
   });
 
   it("fails an abstention on an answerable question, without judging the abstention's sentence", () => {
-    const result = score(
-      answerable,
-      response({
-        answer: "The interview does not answer that question.",
-        citations: [],
-        grounded: false,
-        kind: "no_answer",
-      }),
-    );
+    const result = score(answerable, plainRefusal());
     expect(result).toMatchObject({ abstained: true, passed: false, sentences: 0, supportedSentences: 0 });
     expect(result.misses).toEqual(["abstained", "no quote holds the evidence", "facts missing: 98 | ninety-eight"]);
   });
 
   it("passes an abstention on an unanswerable question and fails an answer to it", () => {
-    expect(
-      score(
-        unanswerable,
-        response({
-          answer: "The interview does not answer that question.",
-          citations: [],
-          grounded: false,
-          kind: "no_answer",
-        }),
-      ),
-    ).toMatchObject({
+    expect(score(unanswerable, plainRefusal())).toMatchObject({
       passed: true,
       evidenceRank: null,
       quoteHoldsEvidence: null,
@@ -291,25 +282,9 @@ describe("scoring one response", () => {
 
 describe("summarizing a run", () => {
   const good = score(answerable, response());
-  const abstainedOnAnswerable = score(
-    answerable,
-    response({
-      answer: "The interview does not answer that question.",
-      citations: [],
-      grounded: false,
-      kind: "no_answer",
-    }),
-  );
+  const abstainedOnAnswerable = score(answerable, plainRefusal());
   const noCitations = score(answerable, response({ answer: "It will have 98 deputies. Trade grew.", citations: [] }));
-  const rightAbstention = score(
-    unanswerable,
-    response({
-      answer: "The interview does not answer that question.",
-      citations: [],
-      grounded: false,
-      kind: "no_answer",
-    }),
-  );
+  const rightAbstention = score(unanswerable, plainRefusal());
   const wrongAnswer = score(unanswerable, response());
   const failed: QuestionResult = {
     id: "e1",
@@ -422,15 +397,7 @@ describe("conversation metrics", () => {
       response({ kind: "smalltalk", answer: "Hello! You could ask:", citations: [], grounded: false }),
     );
     expect(reply).toMatchObject({ passed: true, smallTalk: true });
-    const refusal = score(
-      smalltalk,
-      response({
-        kind: "no_answer",
-        answer: "The interview does not answer that question.",
-        citations: [],
-        grounded: false,
-      }),
-    );
+    const refusal = score(smalltalk, plainRefusal());
     expect(refusal).toMatchObject({ passed: false, smallTalk: false });
     expect(summarize([reply, refusal], 3).metrics.smallTalkRate).toBe(0.5);
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { projectRoot } from "./questions.js";
 import type { ColdStart, ColdStartVariant, StartupPhases } from "./results-schema.js";
-import { compiledServer, startServer, tsxLoaderServer, unbundledServer } from "./server-process.js";
+import { compiledServer, startServer, tsxLoaderServer, unbundledServer, type RunningServer } from "./server-process.js";
 import { median, round } from "./stats.js";
 
 const run = promisify(execFile);
@@ -42,72 +42,52 @@ export async function measureColdStart(options: {
   const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-cold-"));
   try {
     const firstRequests: number[] = [];
+    /** Spawn to the first /healthz 200 of `command`, stopped at once (or after `then`). */
+    const readyMs = async (
+      command: [string, ...string[]],
+      indexDir = builtIndexDir,
+      then?: (server: RunningServer) => Promise<void>,
+    ) => {
+      const server = await startServer({ command, dataDir, indexDir, workers: 1 });
+      await then?.(server);
+      await server.stop();
+      return server.readyMs;
+    };
     // A start saves the cache as it exits (or 5 s after listening), so the runs after this one use it.
     await dropCodeCache();
     const firstAfterBuild = await variant(
       "node scripts/run-server.cjs, first start after a build (no code cache yet)",
       1,
-      async () => {
-        const server = await startServer({ command: compiledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
-        await server.stop();
-        return server.readyMs;
-      },
+      () => readyMs(compiledServer),
     );
-    const withIndex = await variant("node scripts/run-server.cjs (the production start)", runs, async () => {
-      const server = await startServer({ command: compiledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
-      const started = performance.now();
-      const response = await fetch(`${server.url}/api/chat`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ message: "How many deputies will the Mazhilis have?" }),
-      });
-      await response.arrayBuffer();
-      firstRequests.push(performance.now() - started);
-      await server.stop();
-      return server.readyMs;
-    });
+    const withIndex = await variant("node scripts/run-server.cjs (the production start)", runs, () =>
+      readyMs(compiledServer, builtIndexDir, async (server) => {
+        const started = performance.now();
+        const response = await fetch(`${server.url}/api/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ message: "How many deputies will the Mazhilis have?" }),
+        });
+        await response.arrayBuffer();
+        firstRequests.push(performance.now() - started);
+      }),
+    );
     const launcher = await variant(
       "node scripts/start.mjs (npm start: staleness check, then the production start)",
       runs,
-      async () => {
-        const server = await startServer({
-          command: [process.execPath, "scripts/start.mjs"],
-          dataDir,
-          indexDir: builtIndexDir,
-          workers: 1,
-        });
-        await server.stop();
-        return server.readyMs;
-      },
+      () => readyMs([process.execPath, "scripts/start.mjs"]),
     );
-    const unbundled = await variant("node build/main.js (unbundled ES modules, no code cache)", runs, async () => {
-      const server = await startServer({ command: unbundledServer, dataDir, indexDir: builtIndexDir, workers: 1 });
-      await server.stop();
-      return server.readyMs;
-    });
-    const tsxLoader = await variant(
-      "node --import tsx src/main.ts (npm start before the compiled build)",
-      runs,
-      async () => {
-        const server = await startServer({ command: tsxLoaderServer, dataDir, indexDir: builtIndexDir, workers: 1 });
-        await server.stop();
-        return server.readyMs;
-      },
+    const unbundled = await variant("node build/main.js (unbundled ES modules, no code cache)", runs, () =>
+      readyMs(unbundledServer),
+    );
+    const tsxLoader = await variant("node --import tsx src/main.ts (npm start before the compiled build)", runs, () =>
+      readyMs(tsxLoaderServer),
     );
     let emptyCount = 0;
     const withoutIndex = await variant(
       "node scripts/run-server.cjs, empty INDEX_DIR (builds the index first)",
       options.slowVariantRuns,
-      async () => {
-        const server = await startServer({
-          command: compiledServer,
-          dataDir,
-          indexDir: path.join(scratch, `empty-${emptyCount++}`),
-          workers: 1,
-        });
-        await server.stop();
-        return server.readyMs;
-      },
+      () => readyMs(compiledServer, path.join(scratch, `empty-${emptyCount++}`)),
     );
     const phases = await measurePhases({
       dataDir,

@@ -4,7 +4,7 @@ import type { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { resolveFollowUp } from "../src/retrieve/resolve-follow-up.js";
 import type { SearchIndex } from "../src/search-index/search-index.js";
-import { VectorIndex } from "../src/search-index/vector-index.js";
+import { hnswIndexKind } from "../src/search-index/hnsw-index.js";
 import { interviewPath, loadQuestionSets } from "./questions.js";
 import type { BaselineComparison, HitRates } from "./results-schema.js";
 import { round, summarize, timeOnce } from "./stats.js";
@@ -36,7 +36,10 @@ export async function measureBaseline(index: SearchIndex, local: LocalEmbeddings
   const windows = fixedWindows(await readFile(interviewPath, "utf8"));
   const build = await timeOnce(async () => {
     const vectors = await local.embedDocuments(windows);
-    return VectorIndex.build(vectors, vectors[0]!.length);
+    return hnswIndexKind.build(
+      vectors.map((vector, i) => ({ id: String(i), vector })),
+      vectors[0]!.length,
+    );
   });
   const baseline = build.value;
   const cache = new CachedQueryEmbeddings(local, { maxEntries: 10_000 });
@@ -61,7 +64,9 @@ export async function measureBaseline(index: SearchIndex, local: LocalEmbeddings
       const embedding = await timeOnce(() => local.embedQuery(searchText));
       const vector = embedding.value;
       await cache.embedQuery(searchText);
-      const baselineSearch = await timeOnce(() => baseline.search(vector, topK).map((hit) => windows[hit.label]!));
+      const baselineSearch = await timeOnce(async () =>
+        (await baseline.search(vector, topK)).map((hit) => windows[Number(hit.id)]!),
+      );
       const ourSearch = await timeOnce(() => ours.retrieve(question.question, { history: question.history, k: topK }));
       timings.embedding.push(embedding.ms);
       timings.baselineSearchOnly.push(baselineSearch.ms);

@@ -5,9 +5,13 @@ import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { CachedQueryEmbeddings } from "../src/embed/cached-embeddings.js";
 import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { fuseRankings } from "../src/retrieve/fuse-rankings.js";
-import { HybridRetriever, type Retrieval } from "../src/retrieve/hybrid-retriever.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
+import type { Retrieval } from "../src/retrieve/types.js";
 import { LexicalIndex } from "../src/retrieve/lexical-index.js";
+import { chunkKey } from "../src/ingest/chunk-interview.js";
 import { openIndex, type OpenedIndex } from "../src/search-index/open-index.js";
+import { sentenceIds } from "../src/search-index/search-index.js";
+import type { VectorHit } from "../src/search-index/vector-index.js";
 import type { DistinctQuestions } from "./questions.js";
 import { repeatedQuestion } from "./questions.js";
 import type { IndexBuild, LatencySummary } from "./results-schema.js";
@@ -104,11 +108,16 @@ export async function measureInProcess(
   );
 
   const toChunk = (label: number) => index.sentenceRefs[label]!.chunk;
+  const chunkOf = new Map(index.chunks.map((chunk, label) => [chunkKey(chunk), label]));
+  const sentenceChunk = new Map(sentenceIds(index.chunks, index.sentenceRefs).map((id, label) => [id, toChunk(label)]));
+  const dense = new Map<string, [VectorHit[], VectorHit[]]>();
   results.denseSearch = summarize(
-    await timeEach(texts, (text) => {
+    await timeEach(texts, async (text) => {
       const vector = vectors.get(text)!;
-      index.chunkVectors.search(vector, chunkDepth);
-      index.sentenceVectors.search(vector, sentenceDepth);
+      dense.set(text, [
+        await index.chunkVectors.search(vector, chunkDepth),
+        await index.sentenceVectors.search(vector, sentenceDepth),
+      ]);
     }),
   );
 
@@ -121,11 +130,11 @@ export async function measureInProcess(
   );
 
   const rankings = texts.map((text) => {
-    const vector = vectors.get(text)!;
+    const [chunkHits, sentenceHits] = dense.get(text)!;
     return [
-      { labels: index.chunkVectors.search(vector, chunkDepth).map((hit) => hit.label) },
+      { labels: chunkHits.map((hit) => chunkOf.get(hit.id)!) },
       { labels: lexical.searchChunks(text, chunkDepth).map((hit) => hit.label) },
-      { labels: index.sentenceVectors.search(vector, sentenceDepth).map((hit) => toChunk(hit.label)) },
+      { labels: sentenceHits.map((hit) => sentenceChunk.get(hit.id)!) },
       { labels: lexical.searchSentences(text, sentenceDepth).map((hit) => toChunk(hit.label)) },
     ];
   });

@@ -12,7 +12,8 @@ import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { CachedQueryEmbeddings } from "../src/embed/cached-embeddings.js";
 import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { parseInterview } from "../src/ingest/parse-interview.js";
-import { HybridRetriever, type Retrieval } from "../src/retrieve/hybrid-retriever.js";
+import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
+import type { Retrieval } from "../src/retrieve/types.js";
 import { LexicalIndex } from "../src/retrieve/lexical-index.js";
 import { describeSources } from "../src/search-index/build-index.js";
 import { readIndex, saveIndex } from "../src/search-index/index-store.js";
@@ -91,9 +92,9 @@ async function breakdown(
   const retrievals: Retrieval[] = [];
   return {
     denseSearch: summarize(
-      await timeEach(vectors, (vector) => {
-        index.chunkVectors.search(vector, 50);
-        index.sentenceVectors.search(vector, 100);
+      await timeEach(vectors, async (vector) => {
+        await index.chunkVectors.search(vector, 50);
+        await index.sentenceVectors.search(vector, 100);
       }),
     ),
     bm25: summarize(

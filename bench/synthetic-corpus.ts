@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { chunkInterviews, type Chunk } from "../src/ingest/chunk-interview.js";
+import { chunkInterviews, chunkKey, type Chunk } from "../src/ingest/chunk-interview.js";
 import type { SourceFile } from "../src/ingest/load-corpus.js";
 import { parseInterview, type ParsedInterview } from "../src/ingest/parse-interview.js";
-import { indexFormatVersion, listSentences, type SearchIndex } from "../src/search-index/search-index.js";
-import { normalize, VectorIndex } from "../src/search-index/vector-index.js";
+import { indexFormatVersion, listSentences, sentenceIds, type SearchIndex } from "../src/search-index/search-index.js";
+import { hnswIndexKind } from "../src/search-index/hnsw-index.js";
+import { normalize } from "../src/search-index/vector-index.js";
 import { isStopword } from "../src/text/tokenize.js";
 
 /*
@@ -138,8 +139,14 @@ export function assembleIndex(
       files: {},
     },
     chunks: corpus.chunks,
-    chunkVectors: VectorIndex.build(vectors.chunkVectors, dimensions),
-    sentenceVectors: VectorIndex.build(vectors.sentenceVectors, dimensions),
+    chunkVectors: hnswIndexKind.build(
+      corpus.chunks.map((chunk, i) => ({ id: chunkKey(chunk), vector: vectors.chunkVectors[i]! })),
+      dimensions,
+    ),
+    sentenceVectors: hnswIndexKind.build(
+      sentenceIds(corpus.chunks, sentenceRefs).map((id, i) => ({ id, vector: vectors.sentenceVectors[i]! })),
+      dimensions,
+    ),
     sentenceRefs,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Claim } from "../src/answer/types.js";
 import { attachCitations, CitationStream, type CitationStreamOptions } from "../src/answer/verify/citation-stream.js";
 import { ClaimSupport, type ClaimEmbeddings } from "../src/answer/verify/claim-support.js";
-import type { Passage } from "../src/retrieve/hybrid-retriever.js";
+import type { Passage } from "../src/retrieve/types.js";
 import { TermStatistics } from "../src/retrieve/term-statistics.js";
 
 function passage(id: string, sentences: string[], offset = 0): Passage {

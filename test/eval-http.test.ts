@@ -6,7 +6,8 @@ import type { Answerer, ChatRequest, ChatResponse } from "../src/answer/types.js
 import { UpstreamError } from "../src/errors.js";
 import { askOverHttp, ChatRequestError, ServerUnreachableError, ServerUrlError } from "../src/evaluate/http-client.js";
 import { loadQuestionSet, type EvalQuestion } from "../src/evaluate/question-set.js";
-import { askAnswerer, runEval, sourceLookup } from "../src/evaluate/run-eval.js";
+import { askAnswerer } from "../src/evaluate/ask-question.js";
+import { runEval, sourceLookup } from "../src/evaluate/run-eval.js";
 import { isError, type QuestionResult } from "../src/evaluate/score-response.js";
 import { summarize } from "../src/evaluate/summarize.js";
 import type { SourceFile } from "../src/ingest/load-corpus.js";

@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openIndex } from "../src/search-index/open-index.js";
 import { readIndex } from "../src/search-index/index-store.js";
-import { VectorIndex } from "../src/search-index/vector-index.js";
+import { hnswIndexKind } from "../src/search-index/hnsw-index.js";
+import type { VectorIndex, VectorIndexKind } from "../src/search-index/vector-index.js";
 import { scratchProject } from "./support/corpus.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { expectCompleteBuild, expectOneCompleteIndex, sha256 } from "./support/index-checks.js";
@@ -72,17 +73,25 @@ async function rebuildHeldMidway(whileBuilding: (context: { indexDir: string; pu
   const held = new Promise<void>((resolve) => (reached = resolve));
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  const write = VectorIndex.prototype.write;
-  vi.spyOn(VectorIndex.prototype, "write").mockImplementation(async function (this: VectorIndex, file: string) {
-    vectorWrites.push(file);
-    if (path.basename(file) === "sentences.hnsw") {
-      reached();
-      await released;
-    }
-    return write.call(this, file);
-  });
+  // The vector index is an adapter the caller chooses: this one is hnswlib with its writes held.
+  const heldWrites: VectorIndexKind = {
+    ...hnswIndexKind,
+    build(items, dimensions) {
+      const index = hnswIndexKind.build(items, dimensions);
+      return Object.assign(Object.create(index) as VectorIndex, {
+        async write(file: string) {
+          vectorWrites.push(file);
+          if (path.basename(file) === "sentences.hnsw") {
+            reached();
+            await released;
+          }
+          return index.write(file);
+        },
+      });
+    },
+  };
   changes.length = 0;
-  const rebuilding = openIndex({ ...project, embedder, logger: quiet, force: true });
+  const rebuilding = openIndex({ ...project, embedder, logger: quiet, force: true, vectorIndex: heldWrites });
   try {
     await Promise.race([
       held,

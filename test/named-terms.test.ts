@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { namedTerms } from "../src/answer/named-terms.js";
+import { namedTerms } from "../src/text/named-terms.js";
 
 describe("namedTerms", () => {
   it("takes the capitalised words after a sentence's first word, stemmed", () => {

@@ -1,6 +1,6 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview, QuestionSection } from "../ingest/parse-interview.js";
-import type { Passage } from "../retrieve/hybrid-retriever.js";
+import type { Passage } from "../retrieve/types.js";
 import type { TextSpan } from "../text/split-sentences.js";
 import { anyOf, words } from "../text/alternatives.js";
 import { contentTerms } from "../text/tokenize.js";

@@ -1,8 +1,7 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
-import type { Passage, Retrieval, Retriever } from "../retrieve/hybrid-retriever.js";
+import type { Passage, Retrieval, Retriever, ScoredSentence } from "../retrieve/types.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
-import type { ScoredSentence } from "../retrieve/score-evidence.js";
 import { asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
 import { answers, chooseSentences } from "./extractive/choose-sentences.js";
 import { closestSentence, composeAnswer, composeClosest } from "./extractive/compose.js";

@@ -4,14 +4,6 @@
  * eval/ and test/fixtures/ (project, blind, starter, conversation).
  */
 export const extractiveTuning = {
-  /** A sentence's rank score = this × coverage + the rest × similarity: chosen on the starter set and the project's own set together (hit@1 peaks near 0.3). */
-  rankCoverageWeight: 0.3,
-  /** A sentence's coverage may count its section header (the interviewer's question) and, after a pronoun, the sentence before, at this share. */
-  sectionShare: 0.5,
-  /** A follow-up's earlier question weighs this much of the follow-up's own words: it says what the follow-up is about, not what it asks. */
-  contextWeight: 0.5,
-  /** The names in the reply to the earlier question weigh this little: they say who "he" or what "it" is, in our own wording. */
-  replyWeight: 0.1,
   /** Evidence = similarity + this × coverage: neither signal alone separates answerable from unanswerable questions. */
   coverageWeight: 0.5,
   /**

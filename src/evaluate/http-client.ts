@@ -1,6 +1,6 @@
 import { chatResponseSchema, type ChatRequest, type ChatRequestBody, type ChatResponse } from "../contract/index.js";
 import { AppError } from "../errors.js";
-import type { AskQuestion } from "./run-eval.js";
+import type { AskQuestion } from "./ask-question.js";
 
 /** The server cannot be reached at all: the run stops, since every other question would fail the same way. */
 export class ServerUnreachableError extends AppError {

@@ -1,29 +1,11 @@
-import type { Answerer, ChatRequest, ChatResponse } from "../answer/types.js";
 import { AppError } from "../errors.js";
 import type { SourceFile } from "../ingest/load-corpus.js";
+import type { AskQuestion } from "./ask-question.js";
 import { ServerUnreachableError } from "./http-client.js";
 import type { JudgeAnswer } from "./judge.js";
 import { validCitations, type SourceLookup } from "./metrics.js";
 import type { EvalQuestion } from "./question-set.js";
 import { scoreResponse, type QuestionResult } from "./score-response.js";
-
-/** A response and how long it took, in milliseconds. */
-export interface Answered {
-  response: ChatResponse;
-  latencyMs: number;
-}
-
-/** Asks the system under test one question: in process (`askAnswerer`) or over HTTP (`askOverHttp`). */
-export type AskQuestion = (request: ChatRequest) => Promise<Answered>;
-
-/** Asks an in-process answerer, timing each answer with `now` (default `performance.now`). */
-export function askAnswerer(answerer: Answerer, now: () => number = () => performance.now()): AskQuestion {
-  return async (request) => {
-    const started = now();
-    const response = await answerer.answer(request);
-    return { response, latencyMs: now() - started };
-  };
-}
 
 /**
  * Finds a citation's file by its `source` (the file name within data/), read locally. Works the

@@ -1,51 +1,15 @@
 import type { Embedder } from "../embed/embedder.js";
-import type { Chunk } from "../ingest/chunk-interview.js";
-import type { SearchIndex } from "../search-index/search-index.js";
+import { chunkKey, type Chunk } from "../ingest/chunk-interview.js";
+import { sentenceIds, sentenceKey, type SearchIndex } from "../search-index/search-index.js";
 import { fuseRankings } from "./fuse-rankings.js";
 import { LexicalIndex } from "./lexical-index.js";
-import { resolveFollowUp, type ChatTurn, type ResolvedQuestion } from "./resolve-follow-up.js";
+import { resolveFollowUp } from "./resolve-follow-up.js";
+import { retrievalTuning } from "./retrieval-tuning.js";
 import { TermStatistics } from "./term-statistics.js";
-import { questionTerms, scoreSentences, type ScoredSentence } from "./score-evidence.js";
+import { questionTerms, scoreSentences } from "./score-evidence.js";
+import type { Passage, Retrieval, Retriever, RetrieveOptions } from "./types.js";
 
-export interface Passage {
-  chunk: Chunk;
-  /** Fused reciprocal-rank score; higher is better. */
-  score: number;
-  /** Cosine similarity of the query to each of `chunk.sentences`, in order. */
-  sentenceSimilarities: number[];
-}
-
-export interface Retrieval {
-  question: ResolvedQuestion;
-  queryVector: number[];
-  /** Best first. */
-  passages: Passage[];
-  /**
-   * The sentence evidence the retriever reranked by, of `passages` (the same array), so the
-   * answerer does not score the sentences again. Absent when none was computed.
-   */
-  evidence?: { passages: Passage[]; sentences: ScoredSentence[] };
-}
-
-export interface RetrieveOptions {
-  history?: ChatTurn[];
-  /** Passages to return. Default 4. */
-  k?: number;
-  /** The asker went away: a question still waiting for the encoder's batch leaves it. */
-  signal?: AbortSignal;
-  /** Only passages from these files of data/ (by name); all files when absent. */
-  sources?: readonly string[];
-}
-
-export interface Retriever {
-  readonly terms: TermStatistics;
-  retrieve(question: string, options?: RetrieveOptions): Promise<Retrieval>;
-}
-
-// How deep each ranking is read before fusion; beyond a few dozen, RRF contributions are noise.
-const candidateDepth = 50;
-// Fused candidates reranked by sentence evidence; the rest keep their fused order behind them.
-const rerankDepth = 8;
+const { candidateDepth, rerankDepth } = retrievalTuning;
 
 /**
  * Hybrid retrieval: four rankings of the chunks fused by reciprocal rank fusion:
@@ -56,7 +20,9 @@ const rerankDepth = 8;
 export class HybridRetriever implements Retriever {
   readonly terms: TermStatistics;
   private readonly lexical: LexicalIndex;
-  private readonly firstSentence: number[];
+  /** A vector hit's chunk: the vector index names items by id, the rankings by position. */
+  private readonly chunkOf: Map<string, number>;
+  private readonly sentenceChunk: Map<string, number>;
 
   constructor(
     private readonly index: SearchIndex,
@@ -64,10 +30,10 @@ export class HybridRetriever implements Retriever {
   ) {
     this.terms = new TermStatistics(index.chunks);
     this.lexical = new LexicalIndex(index.chunks, index.sentenceRefs);
-    this.firstSentence = [];
-    index.sentenceRefs.forEach((ref, label) => {
-      if (ref.sentence === 0) this.firstSentence[ref.chunk] = label;
-    });
+    this.chunkOf = new Map(index.chunks.map((chunk, label) => [chunkKey(chunk), label]));
+    this.sentenceChunk = new Map(
+      sentenceIds(index.chunks, index.sentenceRefs).map((id, label) => [id, index.sentenceRefs[label]!.chunk]),
+    );
   }
 
   get chunks(): Chunk[] {
@@ -78,15 +44,19 @@ export class HybridRetriever implements Retriever {
     const resolved = resolveFollowUp(question, options.history);
     const k = options.k ?? 4;
     const queryVector = await this.embedder.embedQuery(resolved.searchText, { signal: options.signal });
-    const { chunkVectors, sentenceVectors, sentenceRefs } = this.index;
-    const toChunk = (sentenceLabel: number) => sentenceRefs[sentenceLabel]!.chunk;
-
+    const { chunkVectors, sentenceVectors } = this.index;
+    const [chunkHits, sentenceHits] = await Promise.all([
+      chunkVectors.search(queryVector, candidateDepth),
+      sentenceVectors.search(queryVector, candidateDepth * 2),
+    ]);
     const fused = fuseRankings([
-      { labels: chunkVectors.search(queryVector, candidateDepth).map((hit) => hit.label) },
+      { labels: chunkHits.map((hit) => this.chunkOf.get(hit.id)!) },
       { labels: this.lexical.searchChunks(resolved.searchText, candidateDepth).map((hit) => hit.label) },
-      { labels: sentenceVectors.search(queryVector, candidateDepth * 2).map((hit) => toChunk(hit.label)) },
+      { labels: sentenceHits.map((hit) => this.sentenceChunk.get(hit.id)!) },
       {
-        labels: this.lexical.searchSentences(resolved.searchText, candidateDepth * 2).map((hit) => toChunk(hit.label)),
+        labels: this.lexical
+          .searchSentences(resolved.searchText, candidateDepth * 2)
+          .map((hit) => this.index.sentenceRefs[hit.label]!.chunk),
       },
     ]);
     const sources = options.sources && new Set(options.sources);
@@ -97,13 +67,12 @@ export class HybridRetriever implements Retriever {
       .slice(0, Math.max(k, rerankDepth));
     const passages: Passage[] = candidates.map(([label, score]) => {
       const chunk = this.index.chunks[label]!;
-      const first = this.firstSentence[label]!;
       return {
         chunk,
         score,
         sentenceSimilarities: sentenceVectors.similarities(
           queryVector,
-          chunk.sentences.map((_, i) => first + i),
+          chunk.sentences.map((_, i) => sentenceKey(chunk, i)),
         ),
       };
     });

@@ -1,13 +1,11 @@
-import { extractiveTuning } from "../answer/extractive-tuning.js";
-import { namedTerms } from "../answer/named-terms.js";
+import { namedTerms } from "../text/named-terms.js";
 import { contentTermRuns } from "../text/tokenize.js";
-import type { Passage } from "./hybrid-retriever.js";
+import { retrievalTuning } from "./retrieval-tuning.js";
 import type { ResolvedQuestion } from "./resolve-follow-up.js";
 import type { TermStatistics } from "./term-statistics.js";
+import type { Passage, ScoredSentence, WeightedTerms } from "./types.js";
 
-/** A question's content terms, each with its weight (idf × 1 for its own words, × ½ for a follow-up's context). */
-export type WeightedTerms = Map<string, number>;
-
+/** The question's content terms weighted by idf: its own words fully, a follow-up's earlier question and the reply's names less. */
 export function questionTerms(question: ResolvedQuestion, terms: TermStatistics): WeightedTerms {
   const weights: WeightedTerms = new Map();
   const add = (text: string, factor: number) => {
@@ -17,10 +15,10 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
     }
   };
   add(question.question, 1);
-  if (question.context) add(question.context, extractiveTuning.contextWeight);
+  if (question.context) add(question.context, retrievalTuning.contextWeight);
   // Of the reply, only the names: they say who "he" or what "it" is; its other words repeat the
   // passage already quoted and would pull the follow-up's evidence back to it.
-  if (question.reply) add(namedTerms(question.reply).join(" "), extractiveTuning.replyWeight);
+  if (question.reply) add(namedTerms(question.reply).join(" "), retrievalTuning.replyWeight);
   return weights;
 }
 
@@ -40,17 +38,6 @@ export function coverage(query: WeightedTerms, terms: TermStatistics, ...texts: 
   return covered / total;
 }
 
-export interface ScoredSentence {
-  passage: number;
-  sentence: number;
-  /** Lexical coverage of the question by the sentence, with half credit for terms only in its section header. */
-  coverage: number;
-  /** Cosine similarity of the question and the sentence embeddings. */
-  similarity: number;
-  /** The combined evidence score used to rank sentences. */
-  score: number;
-}
-
 /**
  * Scores every sentence of the passages as evidence for the question: lexical coverage says the
  * sentence talks about what was asked; embedding similarity catches paraphrases coverage misses.
@@ -65,7 +52,7 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
       const withSection = coverage(query, terms, passage.chunk.section, previous, sentence.text);
       const combinedCoverage = Math.max(
         own,
-        withSection * extractiveTuning.sectionShare + own * (1 - extractiveTuning.sectionShare),
+        withSection * retrievalTuning.sectionShare + own * (1 - retrievalTuning.sectionShare),
       );
       const similarity = passage.sentenceSimilarities[sentenceIndex] ?? 0;
       scored.push({
@@ -74,8 +61,7 @@ export function scoreSentences(passages: Passage[], query: WeightedTerms, terms:
         coverage: combinedCoverage,
         similarity,
         score:
-          extractiveTuning.rankCoverageWeight * combinedCoverage +
-          (1 - extractiveTuning.rankCoverageWeight) * similarity,
+          retrievalTuning.rankCoverageWeight * combinedCoverage + (1 - retrievalTuning.rankCoverageWeight) * similarity,
       });
     });
   });

@@ -1,14 +1,17 @@
 import type { Embedder } from "../embed/embedder.js";
 import { IndexBuildError } from "../errors.js";
-import { chunkInterviews, searchText, type Chunk } from "../ingest/chunk-interview.js";
+import { chunkInterviews, chunkKey, searchText, type Chunk } from "../ingest/chunk-interview.js";
 import type { SourceFile } from "../ingest/load-corpus.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
-import { indexFormatVersion, listSentences, type SearchIndex } from "./search-index.js";
-import { VectorIndex } from "./vector-index.js";
+import { hnswIndexKind } from "./hnsw-index.js";
+import { indexFormatVersion, listSentences, sentenceIds, type SearchIndex } from "./search-index.js";
+import type { VectorIndexKind } from "./vector-index.js";
 
 export interface BuildOptions {
   maxChunkChars?: number;
   now?: () => Date;
+  /** The vector index to build (create-assistant.ts chooses it); hnswlib by default. */
+  vectorIndex?: VectorIndexKind;
 }
 
 /** Chunks the parsed interviews and embeds chunks and sentences into an in-memory index. */
@@ -28,6 +31,7 @@ export async function buildIndex(
   if (vectors.length !== texts.length || dimensions === 0) {
     throw new IndexBuildError(`Embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
   }
+  const kind = options.vectorIndex ?? hnswIndexKind;
   return {
     manifest: {
       formatVersion: indexFormatVersion,
@@ -39,8 +43,14 @@ export async function buildIndex(
       files: {},
     },
     chunks,
-    chunkVectors: VectorIndex.build(vectors.slice(0, chunks.length), dimensions),
-    sentenceVectors: VectorIndex.build(vectors.slice(chunks.length), dimensions),
+    chunkVectors: kind.build(
+      chunks.map((chunk, i) => ({ id: chunkKey(chunk), vector: vectors[i]! })),
+      dimensions,
+    ),
+    sentenceVectors: kind.build(
+      sentenceIds(chunks, sentenceRefs).map((id, i) => ({ id, vector: vectors[chunks.length + i]! })),
+      dimensions,
+    ),
     sentenceRefs,
   };
 }

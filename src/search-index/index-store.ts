@@ -2,10 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { IndexUnusableError } from "../errors.js";
-import type { Chunk } from "../ingest/chunk-interview.js";
+import { chunkKey, type Chunk } from "../ingest/chunk-interview.js";
 import { manifestProblem } from "./manifest-schema.js";
-import { indexFormatVersion, listSentences, type Manifest, type SearchIndex } from "./search-index.js";
-import { storedDimensions, VectorIndex } from "./vector-index.js";
+import { hnswIndexKind } from "./hnsw-index.js";
+import { indexFormatVersion, listSentences, sentenceIds, type Manifest, type SearchIndex } from "./search-index.js";
+import type { VectorIndexKind } from "./vector-index.js";
 
 /*
  * Layout of the index folder:
@@ -72,7 +73,11 @@ export async function saveIndex(index: SearchIndex, indexDir: string): Promise<s
  * @throws IndexUnusableError "missing" (never built), "stale" (built from other sources or by
  *   another embedder, or an older format) or "corrupt" (a file unreadable, truncated or edited).
  */
-export async function readIndex(indexDir: string, expected: IndexExpectation): Promise<SearchIndex> {
+export async function readIndex(
+  indexDir: string,
+  expected: IndexExpectation,
+  kind: VectorIndexKind = hnswIndexKind,
+): Promise<SearchIndex> {
   const current = path.join(indexDir, currentLink);
   // Only a `current` that is not there at all means "never built"; anything else wrong with it is corrupt.
   const link = await lstat(current).catch(() => null);
@@ -131,7 +136,7 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
     if (!Array.isArray(chunks) || chunks.length !== manifest.chunkCount)
       throw new IndexUnusableError("corrupt", `chunks.json does not hold the manifest's ${manifest.chunkCount} chunks`);
     for (const name of [files.chunkVectors, files.sentenceVectors]) {
-      const stored = storedDimensions(contents.get(name)!);
+      const stored = kind.storedDimensions(contents.get(name)!);
       if (stored !== manifest.embedder.dimensions)
         throw new IndexUnusableError(
           "corrupt",
@@ -148,11 +153,11 @@ export async function readIndex(indexDir: string, expected: IndexExpectation): P
     return {
       manifest,
       chunks,
-      chunkVectors: await VectorIndex.read(path.join(folder, files.chunkVectors), dimensions, chunks.length),
-      sentenceVectors: await VectorIndex.read(
+      chunkVectors: await kind.read(path.join(folder, files.chunkVectors), chunks.map(chunkKey), dimensions),
+      sentenceVectors: await kind.read(
         path.join(folder, files.sentenceVectors),
+        sentenceIds(chunks, sentenceRefs),
         dimensions,
-        sentenceRefs.length,
       ),
       sentenceRefs,
     };

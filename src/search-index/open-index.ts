@@ -9,6 +9,7 @@ import { parseInterview, type ParsedInterview } from "../ingest/parse-interview.
 import { buildIndex, describeSources } from "./build-index.js";
 import { pruneBuilds, readIndex, saveIndex } from "./index-store.js";
 import type { SearchIndex } from "./search-index.js";
+import type { VectorIndexKind } from "./vector-index.js";
 
 /** The index must be rebuilt but its folder cannot be written: start-up stops before building. */
 export class IndexNotWritableError extends AppError {
@@ -32,6 +33,8 @@ export interface OpenIndexOptions {
   logger?: Pick<Logger, "info" | "warn">;
   /** Rebuild even when the saved index is current (`npm run ingest`). */
   force?: boolean;
+  /** The vector index's adapter; hnswlib when absent. */
+  vectorIndex?: VectorIndexKind;
 }
 
 /**
@@ -52,10 +55,14 @@ export async function openIndex(options: OpenIndexOptions): Promise<OpenedIndex>
   let rebuilt: OpenedIndex["rebuilt"] = { reason: "forced", message: "a rebuild was requested" };
   if (!options.force) {
     try {
-      const index = await readIndex(options.indexDir, {
-        embedderId: options.embedder.id,
-        sources: describeSources(sources),
-      });
+      const index = await readIndex(
+        options.indexDir,
+        {
+          embedderId: options.embedder.id,
+          sources: describeSources(sources),
+        },
+        options.vectorIndex,
+      );
       return { index, sources, interviews, rebuilt: null };
     } catch (error) {
       if (!(error instanceof IndexUnusableError)) throw error;
@@ -66,7 +73,7 @@ export async function openIndex(options: OpenIndexOptions): Promise<OpenedIndex>
   }
   await ensureWritable(options.indexDir, rebuilt.message);
   const started = Date.now();
-  const index = await buildIndex(interviews, options.embedder);
+  const index = await buildIndex(interviews, options.embedder, { vectorIndex: options.vectorIndex });
   const folder = await saveIndex(index, options.indexDir);
   options.logger?.info(
     { chunks: index.manifest.chunkCount, sentences: index.manifest.sentenceCount, ms: Date.now() - started, folder },

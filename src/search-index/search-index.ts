@@ -1,4 +1,4 @@
-import type { Chunk } from "../ingest/chunk-interview.js";
+import { chunkKey, type Chunk } from "../ingest/chunk-interview.js";
 import type { VectorIndex } from "./vector-index.js";
 
 // 2: chunks carry their file (`source`) and ids no longer take a "file:" prefix in a corpus of several files.
@@ -29,6 +29,16 @@ export interface SearchIndex {
   /** Sentence-level vectors let retrieval and answers score single sentences without embedding them per query. */
   sentenceVectors: VectorIndex;
   sentenceRefs: SentenceRef[];
+}
+
+/** The vector index's id of a chunk's sentence. */
+export function sentenceKey(chunk: Pick<Chunk, "source" | "id">, sentence: number): string {
+  return `${chunkKey(chunk)}\u0000${sentence}`;
+}
+
+/** The vector index's ids of the sentences `refs` lists, in order. */
+export function sentenceIds(chunks: Chunk[], refs: SentenceRef[]): string[] {
+  return refs.map((ref) => sentenceKey(chunks[ref.chunk]!, ref.sentence));
 }
 
 /** Lists every sentence of every chunk in index order. */

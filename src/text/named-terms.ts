@@ -1,4 +1,4 @@
-import { isStopword, normalizeTerm } from "../text/tokenize.js";
+import { isStopword, normalizeTerm } from "./tokenize.js";
 
 /**
  * The terms of the names in a question: capitalised words other than the first of a sentence

@@ -1,5 +1,4 @@
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
-import type { ScoredSentence } from "../../retrieve/score-evidence.js";
+import type { Passage, ScoredSentence } from "../../retrieve/types.js";
 import { isList, isLure, isSpecific, type AnswerType } from "../expected-answer-type.js";
 import { extractiveTuning } from "../extractive-tuning.js";
 import { surfaceWords, type QuestionAnalysis } from "./question-analysis.js";

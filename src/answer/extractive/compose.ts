@@ -1,10 +1,9 @@
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
-import type { ScoredSentence } from "../../retrieve/score-evidence.js";
+import type { Passage, ScoredSentence } from "../../retrieve/types.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { contentTerms } from "../../text/tokenize.js";
 import type { StructuredDraft } from "../answer-about-interview.js";
 import { extractiveTuning } from "../extractive-tuning.js";
-import { namedTerms } from "../named-terms.js";
+import { namedTerms } from "../../text/named-terms.js";
 import type { PreferredQuote } from "../verify/citation-stream.js";
 import { evidenceScore, sentenceText } from "./score-sentences.js";
 

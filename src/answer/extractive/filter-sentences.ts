@@ -1,5 +1,4 @@
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
-import type { ScoredSentence } from "../../retrieve/score-evidence.js";
+import type { Passage, ScoredSentence } from "../../retrieve/types.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { satisfiesAnswerType } from "../expected-answer-type.js";
 import type { QuestionAnalysis } from "./question-analysis.js";

@@ -1,10 +1,11 @@
 import type { ResolvedQuestion } from "../../retrieve/resolve-follow-up.js";
-import { questionTerms, type WeightedTerms } from "../../retrieve/score-evidence.js";
+import { questionTerms } from "../../retrieve/score-evidence.js";
+import type { WeightedTerms } from "../../retrieve/types.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { contentTerms, isStopword, words } from "../../text/tokenize.js";
 import { expectedAnswerType, thingNamed, type AnswerType } from "../expected-answer-type.js";
 import { instructsAssistant } from "../instructs-assistant.js";
-import { namedTerms } from "../named-terms.js";
+import { namedTerms } from "../../text/named-terms.js";
 
 /**
  * A question, analysed once for every stage of the extractive answerer: what it asks for, whom

@@ -1,5 +1,5 @@
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
-import { scoreSentences, type ScoredSentence } from "../../retrieve/score-evidence.js";
+import { scoreSentences } from "../../retrieve/score-evidence.js";
+import type { Passage, ScoredSentence } from "../../retrieve/types.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { extractiveTuning } from "../extractive-tuning.js";
 import type { QuestionAnalysis } from "./question-analysis.js";

@@ -2,7 +2,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type OpenAI from "openai";
 import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
-import type { Passage, Retriever } from "../../retrieve/hybrid-retriever.js";
+import type { Passage, Retriever } from "../../retrieve/types.js";
 import { standaloneQuestion, type ChatTurn } from "../../retrieve/resolve-follow-up.js";
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";

@@ -1,5 +1,5 @@
 import { chunkKey } from "../../ingest/chunk-interview.js";
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
+import type { Passage } from "../../retrieve/types.js";
 import type { TextSpan } from "../../text/split-sentences.js";
 import type { AnswerKind, Citation, Claim } from "../types.js";
 import {

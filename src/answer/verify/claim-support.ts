@@ -1,9 +1,9 @@
 import type { Chunk } from "../../ingest/chunk-interview.js";
-import type { Passage } from "../../retrieve/hybrid-retriever.js";
+import type { Passage } from "../../retrieve/types.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import type { TextSpan } from "../../text/split-sentences.js";
 import { contentTerms, words } from "../../text/tokenize.js";
-import { namedTerms } from "../named-terms.js";
+import { namedTerms } from "../../text/named-terms.js";
 import { supportTuning } from "./support-tuning.js";
 
 /** Embeds claims and compares them with the index's stored sentence vectors. */

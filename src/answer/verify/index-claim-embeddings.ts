@@ -1,6 +1,6 @@
 import type { Embedder } from "../../embed/embedder.js";
-import { chunkKey, type Chunk } from "../../ingest/chunk-interview.js";
-import type { SearchIndex } from "../../search-index/search-index.js";
+import type { Chunk } from "../../ingest/chunk-interview.js";
+import { sentenceKey, type SearchIndex } from "../../search-index/search-index.js";
 import type { ClaimEmbeddings } from "./claim-support.js";
 
 /**
@@ -8,27 +8,19 @@ import type { ClaimEmbeddings } from "./claim-support.js";
  * index stores: checking a claim costs one embedding, however many passages it is compared with.
  */
 export class IndexClaimEmbeddings implements ClaimEmbeddings {
-  private readonly firstSentence = new Map<string, number>();
-
   constructor(
     private readonly embedder: Embedder,
     private readonly index: SearchIndex,
-  ) {
-    index.sentenceRefs.forEach((ref, label) => {
-      if (ref.sentence === 0) this.firstSentence.set(chunkKey(index.chunks[ref.chunk]!), label);
-    });
-  }
+  ) {}
 
   embed(text: string): Promise<number[]> {
     return this.embedder.embedQuery(text);
   }
 
   similarities(vector: number[], chunk: Chunk): number[] {
-    const first = this.firstSentence.get(chunkKey(chunk));
-    if (first === undefined) return chunk.sentences.map(() => 0);
     return this.index.sentenceVectors.similarities(
       vector,
-      chunk.sentences.map((_, i) => first + i),
+      chunk.sentences.map((_, i) => sentenceKey(chunk, i)),
     );
   }
 }

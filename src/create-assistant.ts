@@ -37,6 +37,7 @@ export async function createAssistant(
           import("./answer/llm/llm-answerer.js"),
           import("./answer/llm/load-prompts.js"),
           import("./openai-client.js"),
+          import("./answer/model/openai-chat-model.js"),
         ])
       : null;
   // Prompts first: a broken template should fail start-up before minutes of indexing.
@@ -69,10 +70,9 @@ export async function createAssistant(
   const answerer =
     llm && prompts
       ? new llm[0].LlmAnswerer({
-          client: llm[2].createOpenAiClient(config.openai),
+          model: new llm[3].OpenAiChatModel(llm[2].createOpenAiClient(config.openai), config.openai.chatModel),
           timeoutMs: config.openai.timeoutMs,
           idleTimeoutMs: config.openai.idleTimeoutMs,
-          model: config.openai.chatModel,
           prompts,
           retriever,
           fallback: extractive,

@@ -13,6 +13,7 @@ import { readInterview, projectRoot, scratchProject } from "./support/corpus.js"
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { postJson, readEvents, startApp } from "./support/http.js";
+import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
 let upstream: FakeOpenAiServer;
 let opened: OpenedIndex;
@@ -39,13 +40,15 @@ async function llmAnswerer(
   options: { timeoutMs?: number; maxRetries?: number; onFailure?: "degrade" | "error" } = {},
 ): Promise<LlmAnswerer> {
   return new LlmAnswerer({
-    client: new OpenAI({
-      apiKey: "test-key",
-      baseURL: upstream.baseURL,
-      timeout: options.timeoutMs ?? 5_000,
-      maxRetries: options.maxRetries ?? 0,
-    }),
-    model: "fake-model",
+    model: new OpenAiChatModel(
+      new OpenAI({
+        apiKey: "test-key",
+        baseURL: upstream.baseURL,
+        timeout: options.timeoutMs ?? 5_000,
+        maxRetries: options.maxRetries ?? 0,
+      }),
+      "fake-model",
+    ),
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,
     fallback: extractive,

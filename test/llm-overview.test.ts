@@ -10,6 +10,7 @@ import { openIndex, type OpenedIndex } from "../src/search-index/open-index.js";
 import { projectRoot, readInterview, scratchProject } from "./support/corpus.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
+import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
 // "Summarize the interview" in LLM mode: the model gets the interview's parts (overview.md), not
 // retrieved passages, and its citations are checked against those parts like any other answer's.
@@ -27,8 +28,10 @@ beforeAll(async () => {
   const retriever = new HybridRetriever(opened.index, embedder);
   extractive = new ExtractiveAnswerer({ retriever, interviews: opened.interviews, chunks: opened.index.chunks });
   llm = new LlmAnswerer({
-    client: new OpenAI({ apiKey: "test-key", baseURL: upstream.baseURL, timeout: 5_000, maxRetries: 0 }),
-    model: "fake-model",
+    model: new OpenAiChatModel(
+      new OpenAI({ apiKey: "test-key", baseURL: upstream.baseURL, timeout: 5_000, maxRetries: 0 }),
+      "fake-model",
+    ),
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,
     fallback: extractive,

@@ -19,6 +19,7 @@ import { FakeOpenAiServer, type Fault } from "./support/fake-openai-server.js";
 import { postJson, readEvents, startApp } from "./support/http.js";
 import { expectOneCompleteIndex } from "./support/index-checks.js";
 import { waitFor } from "./support/wait-for.js";
+import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
 let extractive: ExtractiveAnswerer;
 let retriever: HybridRetriever;
@@ -42,13 +43,15 @@ const faultLogger = createLogger("debug", { write: (line: string) => void logLin
 async function llm(timeoutMs = 2_000, options: { maxRetries?: number; idleTimeoutMs?: number } = {}) {
   return new LlmAnswerer({
     // Built as the server builds it (redirects not followed), with the answer's deadline from its timeout.
-    client: createOpenAiClient({
-      apiKey: secretKey,
-      baseURL: upstream.baseURL,
-      timeoutMs,
-      maxRetries: options.maxRetries ?? 0,
-    }),
-    model: "fake",
+    model: new OpenAiChatModel(
+      createOpenAiClient({
+        apiKey: secretKey,
+        baseURL: upstream.baseURL,
+        timeoutMs,
+        maxRetries: options.maxRetries ?? 0,
+      }),
+      "fake",
+    ),
     prompts: await loadPrompts(path.join(projectRoot, "prompts")),
     retriever,
     fallback: extractive,

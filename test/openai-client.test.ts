@@ -14,6 +14,7 @@ import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { postJson, startApp } from "./support/http.js";
+import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
 const secretKey = "sk-test-Rd7Hq2Lp9Wx4Mz6Nb8Vc1Kj3";
 
@@ -110,8 +111,10 @@ describe("an upstream that redirects, seen over HTTP", () => {
     const logger = createLogger("debug", { write: (line: string) => void lines.push(line) }, [secretKey]);
     const answerer = (onFailure: "error" | "degrade") =>
       new LlmAnswerer({
-        client: createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs: 2_000, maxRetries: 2 }),
-        model: "fake",
+        model: new OpenAiChatModel(
+          createOpenAiClient({ apiKey: secretKey, baseURL: upstream.baseURL, timeoutMs: 2_000, maxRetries: 2 }),
+          "fake",
+        ),
         prompts,
         retriever,
         fallback: extractive,

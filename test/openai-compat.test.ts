@@ -14,6 +14,7 @@ import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
 import { startApp } from "./support/http.js";
+import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
 // The official client, as any OpenAI-compatible chat UI talks to the app on 127.0.0.1.
 type Extras = {
@@ -175,8 +176,10 @@ describe("/v1/chat/completions with an LLM, through the openai client", () => {
     upstream.promptTokens = 321;
     upstream.honorMaxTokens = true;
     const llm = new LlmAnswerer({
-      client: createOpenAiClient({ apiKey: "test-key", baseURL: upstream.baseURL, timeoutMs: 5_000, maxRetries: 0 }),
-      model: "fake",
+      model: new OpenAiChatModel(
+        createOpenAiClient({ apiKey: "test-key", baseURL: upstream.baseURL, timeoutMs: 5_000, maxRetries: 0 }),
+        "fake",
+      ),
       prompts: await loadPrompts(path.join(projectRoot, "prompts")),
       retriever,
       fallback: extractive,

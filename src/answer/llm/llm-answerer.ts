@@ -1,8 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import type OpenAI from "openai";
 import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
-import type { Passage, Retriever } from "../../retrieve/types.js";
+import type { Passage, Retrieval, Retriever } from "../../retrieve/types.js";
 import { standaloneQuestion, type ChatTurn } from "../../retrieve/resolve-follow-up.js";
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";
@@ -19,18 +18,25 @@ import {
 } from "../types.js";
 import { CitationStream } from "../verify/citation-stream.js";
 import { ClaimSupport } from "../verify/claim-support.js";
-import { toUpstreamError } from "../../openai-client.js";
 import type { CompletionUsage } from "../../contract/index.js";
+import type { OverviewParts } from "../answer-about-interview.js";
+import type { ChatMessage, ChatModel } from "../model/chat-model.js";
 import type { Prompts } from "./load-prompts.js";
 import { UpstreamDeadline } from "./upstream-deadline.js";
 
+/**
+ * What the LLM answerer asks of the answerer it falls back on (the extractive one): small talk and
+ * questions about the interview, overviews' parts, an answer when the model fails, and suggestions.
+ */
+export type FallbackAnswerer = Pick<ExtractiveAnswerer, "overview" | "converse" | "answerFrom" | "suggest">;
+
 export interface LlmAnswererOptions {
-  client: OpenAI;
-  model: string;
+  /** The model that writes answers; the OpenAI SDK is one adapter (OpenAiChatModel). */
+  model: ChatModel;
   prompts: Prompts;
   retriever: Retriever;
   /** Answers when the LLM fails and `onFailure` is "degrade", and answers questions about the interview itself. */
-  fallback: ExtractiveAnswerer;
+  fallback: FallbackAnswerer;
   /** "degrade" (default): the extractive answer, marked degraded; "error": a 502/504. */
   onFailure?: "degrade" | "error";
   topK?: number;
@@ -85,7 +91,7 @@ export class LlmAnswerer implements Answerer {
 
   private async *run(request: ChatRequest, options: AnswerOptions, heldBack: boolean): AsyncIterable<AnswerEvent> {
     const deadline = new UpstreamDeadline({
-      timeoutMs: this.options.timeoutMs ?? this.options.client.timeout,
+      timeoutMs: this.options.timeoutMs ?? this.options.model.timeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs ?? 15_000,
       signal: options.signal,
     });
@@ -103,7 +109,6 @@ export class LlmAnswerer implements Answerer {
     heldBack: boolean,
   ): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
-    const logger = options.logger ?? this.options.logger;
     // An overview is written by the model from the interview's parts (overview.md), not retrieved for.
     const overview = fallback.overview(request.message);
     // Small talk and questions about the interview itself need no model; other languages do.
@@ -112,30 +117,10 @@ export class LlmAnswerer implements Answerer {
       yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed) });
       return;
     }
-    const { signal } = options;
-    const history = request.history ?? [];
     // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.
-    const spent: OpenAI.CompletionUsage[] = [];
-    const standalone =
-      !overview && history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
-    // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
-    const retrieval = overview
-      ? {
-          question: { question: request.message, searchText: request.message },
-          queryVector: [],
-          passages: overview.passages,
-        }
-      : await this.options.retriever.retrieve(standalone ?? request.message, {
-          history: standalone ? [] : history,
-          k: this.topK,
-          signal,
-          sources: request.sources,
-        });
-    const asked = standalone ?? standaloneQuestion(retrieval.question);
-    // A model that left the question as it was condensed nothing.
-    if (asked && asked !== request.message) options.onStandalone?.(asked);
-    const { passages } = retrieval;
-    yield { type: "contexts", contexts: passages.map(toContext) };
+    const spent: CompletionUsage[] = [];
+    const { retrieval, standalone } = await this.retrieveFor(request, overview, deadline, options, spent);
+    yield { type: "contexts", contexts: retrieval.passages.map(toContext) };
 
     // Instructions get the refusal before any model sees them, as in extractive mode.
     if (instructsAssistant(standalone ?? request.message) || instructsAssistant(request.message)) {
@@ -148,111 +133,183 @@ export class LlmAnswerer implements Answerer {
       });
       return;
     }
+    const messages = await this.promptFor(request, overview, retrieval.passages, standalone);
     const citations = new CitationStream({
-      passages,
+      passages: retrieval.passages,
       support: this.support,
       refusal: abstention,
       unsupported: this.options.unsupported,
     });
-    let written = "";
-    let shown = false;
-    let finished = false;
-    let finishReason: string | null = null;
-    let answerUsage: OpenAI.CompletionUsage | undefined;
-    const held: string[] = [];
+    const written = {
+      shown: false,
+      held: [] as string[],
+      finishReason: null as string | null,
+      usage: undefined as CompletionUsage | undefined,
+    };
     try {
-      const messages = overview
-        ? await this.options.prompts.overview.formatMessages({
-            interviewee: asData(overview.interviewee),
-            interviewer: asData(overview.interviewer),
-            passages: formatPassages(passages),
-            question: asData(request.message),
-          })
-        : await this.options.prompts.answer.formatMessages({
-            passages: formatPassages(passages),
-            question: asData(standalone ?? request.message),
-            refusal: abstention,
-          });
-      const stream = await deadline.race(
-        this.options.client.chat.completions.create(
-          {
-            model: this.options.model,
-            messages: toOpenAiMessages(messages),
-            stream: true,
-            // The model's own token counts, in a last chunk: a client of /v1/chat/completions gets them.
-            stream_options: { include_usage: true },
-            temperature: 0,
-            // The client's cap (max_tokens on /v1/chat/completions) when it is lower than ours.
-            max_tokens: Math.min(this.options.maxTokens ?? 600, options.maxTokens ?? Number.POSITIVE_INFINITY),
-          },
-          // The deadline's signal also stops the SDK's retries; its timeout bounds each attempt.
-          { signal: deadline.signal, timeout: deadline.remaining() },
-        ),
-      );
-      // The idle clock starts with the headers: the first token may take a while, the rest should not.
-      deadline.touch();
-      const chunks = stream[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await deadline.race(chunks.next());
-        if (next.done) break;
-        deadline.touch();
-        const chunk = next.value;
-        if (chunk.usage) answerUsage = chunk.usage;
-        const reason = chunk.choices[0]?.finish_reason;
-        if (reason) {
-          finished = true;
-          finishReason = reason;
-        }
-        let text = chunk.choices[0]?.delta?.content;
-        if (!text) continue;
-        if (written.length + text.length >= this.maxAnswerChars) {
-          // A run-away answer ends here, truncated: everything read costs CPU to verify.
-          text = text.slice(0, this.maxAnswerChars - written.length);
-          finished = true;
-          finishReason = "length";
-          stream.controller.abort();
-          this.options.logger?.warn({ maxAnswerChars: this.maxAnswerChars }, "LLM answer truncated");
-        }
-        written += text;
-        const output = await citations.push(text);
-        if (output && heldBack) held.push(output);
-        else if (output) {
-          shown = true;
-          yield { type: "delta", text: output };
-        }
-        if (written.length >= this.maxAnswerChars) break;
-      }
-      // A connection closed mid-answer ends the SDK's stream quietly; only a finish_reason says the answer is whole.
-      if (!finished) throw new UpstreamError("The language model's answer broke off", true);
-      if (written.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
+      yield* this.streamModel(messages, citations, deadline, options, heldBack, written);
     } catch (error) {
-      if (signal?.aborted) throw error;
-      const upstream = toUpstreamError(error, this.options.client);
-      if (shown || this.onFailure === "error") {
-        logger?.warn(
-          { err: upstream.cause ?? upstream, code: upstream.code },
-          "LLM failed after part of the answer was sent",
-        );
-        throw upstream;
-      }
-      logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
-      const degraded =
-        (overview && (await fallback.converse(request.message, { otherLanguages: false }))) ||
-        (await fallback.answerFrom(retrieval));
-      const suggestions = await fallback.suggest(request.message, degraded);
-      for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions }))
-        if (event.type !== "contexts") yield event;
+      if (options.signal?.aborted) throw error;
+      yield* this.degrade(error, request, overview, retrieval, options, written.shown);
       return;
     }
-    for (const text of held) yield { type: "delta", text };
+    for (const text of written.held) yield { type: "delta", text };
     const rest = await citations.end();
     if (rest) yield { type: "delta", text: rest };
     const verified = citations.result();
     // Usage only when the answer's call reported it: a sum without it would undercount.
-    const usage = answerUsage && sumUsage([...spent, answerUsage]);
-    options.onModelReport?.({ ...(usage ? { usage } : {}), finishReason });
+    const usage = written.usage && sumUsage([...spent, written.usage]);
+    options.onModelReport?.({ ...(usage ? { usage } : {}), finishReason: written.finishReason });
     yield { type: "citations", ...verified, mode: "llm" };
     yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified) };
+  }
+
+  /** The passages to answer from: the overview's parts, or those retrieved for the (condensed) question. */
+  private async retrieveFor(
+    request: ChatRequest,
+    overview: OverviewParts | null,
+    deadline: UpstreamDeadline,
+    options: AnswerOptions,
+    spent: CompletionUsage[],
+  ): Promise<{ retrieval: Retrieval; standalone: string | null }> {
+    const history = request.history ?? [];
+    const standalone =
+      !overview && history.length > 0 ? await this.condense(request.message, history, deadline, options, spent) : null;
+    // Without a condensed question (none needed, or the LLM failed), the retriever resolves follow-ups itself.
+    const retrieval: Retrieval = overview
+      ? {
+          question: { question: request.message, searchText: request.message },
+          queryVector: [],
+          passages: overview.passages,
+        }
+      : await this.options.retriever.retrieve(standalone ?? request.message, {
+          history: standalone ? [] : history,
+          k: this.topK,
+          signal: options.signal,
+          sources: request.sources,
+        });
+    const asked = standalone ?? standaloneQuestion(retrieval.question);
+    // A model that left the question as it was condensed nothing.
+    if (asked && asked !== request.message) options.onStandalone?.(asked);
+    return { retrieval, standalone };
+  }
+
+  private async promptFor(
+    request: ChatRequest,
+    overview: OverviewParts | null,
+    passages: Passage[],
+    standalone: string | null,
+  ): Promise<ChatMessage[]> {
+    const messages = overview
+      ? await this.options.prompts.overview.formatMessages({
+          interviewee: asData(overview.interviewee),
+          interviewer: asData(overview.interviewer),
+          passages: formatPassages(passages),
+          question: asData(request.message),
+        })
+      : await this.options.prompts.answer.formatMessages({
+          passages: formatPassages(passages),
+          question: asData(standalone ?? request.message),
+          refusal: abstention,
+        });
+    return toChatMessages(messages);
+  }
+
+  /**
+   * Streams the model's answer through the citation check, into `written`. Text is yielded as it
+   * is checked, or held back for JSON clients (`heldBack`) so a failure half-way can still degrade.
+   * @throws UpstreamError when the model fails, breaks off or writes nothing.
+   */
+  private async *streamModel(
+    messages: ChatMessage[],
+    citations: CitationStream,
+    deadline: UpstreamDeadline,
+    options: AnswerOptions,
+    heldBack: boolean,
+    written: { shown: boolean; held: string[]; finishReason: string | null; usage?: CompletionUsage },
+  ): AsyncIterable<AnswerEvent> {
+    const parts = await deadline.race(
+      this.options.model.stream({
+        messages,
+        // The client's cap (max_tokens on /v1/chat/completions) when it is lower than ours.
+        maxTokens: Math.min(this.options.maxTokens ?? 600, options.maxTokens ?? Number.POSITIVE_INFINITY),
+        signal: deadline.signal,
+        timeoutMs: deadline.remaining(),
+      }),
+    );
+    // The idle clock starts with the headers: the first token may take a while, the rest should not.
+    deadline.touch();
+    const iterator = parts[Symbol.asyncIterator]();
+    let text = "";
+    let finished = false;
+    try {
+      while (text.length < this.maxAnswerChars) {
+        const next = await deadline.race(iterator.next());
+        if (next.done) break;
+        deadline.touch();
+        const part = next.value;
+        if (part.type === "error") throw part.error;
+        if (part.type === "usage") written.usage = part.usage;
+        if (part.type === "finish") {
+          finished = true;
+          written.finishReason = part.reason;
+        }
+        if (part.type !== "text") continue;
+        let piece = part.text;
+        if (text.length + piece.length >= this.maxAnswerChars) {
+          // A run-away answer ends here, truncated: everything read costs CPU to verify.
+          piece = piece.slice(0, this.maxAnswerChars - text.length);
+          finished = true;
+          written.finishReason = "length";
+          this.options.logger?.warn({ maxAnswerChars: this.maxAnswerChars }, "LLM answer truncated");
+        }
+        text += piece;
+        const output = await citations.push(piece);
+        if (output && heldBack) written.held.push(output);
+        else if (output) {
+          written.shown = true;
+          yield { type: "delta", text: output };
+        }
+      }
+    } finally {
+      // Leaving the iteration early (truncated, failed) stops the upstream.
+      // Not awaited: a generator still waiting on the upstream would hold the failure back until it answers.
+      void iterator.return?.().catch(() => {});
+    }
+    // A connection closed mid-answer ends the stream quietly; only a finish reason says the answer is whole.
+    if (!finished) throw new UpstreamError("The language model's answer broke off", true);
+    if (text.trim() === "") throw new UpstreamError("The language model returned an empty answer", true);
+  }
+
+  /**
+   * After a model failure: the error again when part of the answer was shown (or the operator chose
+   * errors), else the extractive answer marked degraded.
+   */
+  private async *degrade(
+    error: unknown,
+    request: ChatRequest,
+    overview: OverviewParts | null,
+    retrieval: Retrieval,
+    options: AnswerOptions,
+    shown: boolean,
+  ): AsyncIterable<AnswerEvent> {
+    const { fallback } = this.options;
+    const logger = options.logger ?? this.options.logger;
+    const upstream = this.options.model.toUpstreamError(error);
+    if (shown || this.onFailure === "error") {
+      logger?.warn(
+        { err: upstream.cause ?? upstream, code: upstream.code },
+        "LLM failed after part of the answer was sent",
+      );
+      throw upstream;
+    }
+    logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
+    const degraded =
+      (overview && (await fallback.converse(request.message, { otherLanguages: false }))) ||
+      (await fallback.answerFrom(retrieval));
+    const suggestions = await fallback.suggest(request.message, degraded);
+    for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions }))
+      if (event.type !== "contexts") yield event;
   }
 
   /**
@@ -264,7 +321,7 @@ export class LlmAnswerer implements Answerer {
     history: ChatTurn[],
     deadline: UpstreamDeadline,
     options: AnswerOptions,
-    spent: OpenAI.CompletionUsage[],
+    spent: CompletionUsage[],
   ): Promise<string | null> {
     const step = deadline.within(Math.ceil(deadline.remaining() / 2));
     try {
@@ -275,17 +332,18 @@ export class LlmAnswerer implements Answerer {
         question: asData(question),
       });
       const completion = await step.race(
-        this.options.client.chat.completions.create(
-          { model: this.options.model, messages: toOpenAiMessages(messages), temperature: 0 },
-          { signal: step.signal, timeout: step.remaining() },
-        ),
+        this.options.model.complete({
+          messages: toChatMessages(messages),
+          signal: step.signal,
+          timeoutMs: step.remaining(),
+        }),
       );
       if (completion.usage) spent.push(completion.usage);
-      const rewritten = completion.choices[0]?.message?.content?.trim();
+      const rewritten = completion.text.trim();
       return rewritten ? rewritten.slice(0, 2000) : null;
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const upstream = toUpstreamError(error, this.options.client);
+      const upstream = this.options.model.toUpstreamError(error);
       (options.logger ?? this.options.logger)?.warn(
         { err: upstream.cause ?? upstream, code: upstream.code },
         "Condensing the follow-up failed; resolving it without the LLM",
@@ -298,7 +356,7 @@ export class LlmAnswerer implements Answerer {
 }
 
 /** Token counts over several calls, in the three fields OpenAI's usage has. */
-function sumUsage(usages: OpenAI.CompletionUsage[]): CompletionUsage {
+function sumUsage(usages: CompletionUsage[]): CompletionUsage {
   const sum = (field: keyof CompletionUsage) =>
     usages.reduce((total, usage) => total + (typeof usage[field] === "number" ? usage[field] : 0), 0);
   return {
@@ -326,7 +384,8 @@ export function asData(text: string): string {
   return text.replaceAll('"""', "'''").replace(/<(\/?)\s*(passages|question|conversation)\s*>/gi, "‹$1$2›");
 }
 
-function toOpenAiMessages(messages: BaseMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
+/** LangChain's formatted prompt messages as the model's plain role and content. */
+function toChatMessages(messages: BaseMessage[]): ChatMessage[] {
   return messages.map((message) => {
     const content = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
     const type = message.getType();

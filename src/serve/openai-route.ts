@@ -44,111 +44,160 @@ export function completionsRoute(
   knownSources?: readonly string[],
 ) {
   return async (request: Request, response: Response) => {
-    const body = validate(completionRequestSchema, request.body);
-    const chatRequest = toChatRequest(body, knownSources);
-    const maxTokens = tokenCap(body);
-    const signal = abortOnDisconnect(response);
-    const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
-    const base = { id, created, model: modelId };
-    // The completion's id is the reply's id: feedback and the insights know it by this.
-    const turn = startTurn(insights, request, chatRequest.message, id);
-    let report: ModelReport | undefined;
-    const options: AnswerOptions = {
-      signal,
-      logger: response.locals.logger as Logger | undefined,
-      onStandalone: turn.noteStandalone,
-      ...(maxTokens === undefined ? {} : { maxTokens }),
-      onModelReport: (modelReport) => (report = modelReport),
-    };
-    // Loaded while the question is answered (the first time only), not after.
-    const counter = loadTokenCounter();
-    const usageOf = (answer: string, count: CountTokens): CompletionUsage => {
-      if (report?.usage) return report.usage;
-      const prompt = countChatTokens(
-        body.messages.map((message) => ({ role: message.role, content: text(message.content) })),
-        count,
-      );
-      const completion = count(answer);
-      return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-    };
-    const finishReason = (cut: boolean) => (cut || report?.finishReason === "length" ? "length" : "stop");
+    const completion = startCompletion(request, response, insights, knownSources);
+    if (completion.body.stream) await streamReply(answerer, completion, response, heartbeatMs);
+    else await jsonReply(answerer, completion, response);
+  };
+}
 
-    if (!body.stream) {
-      const whole = await answerer.answer(chatRequest, options);
-      const count = await counter;
-      // A model's answer is capped by the model; the rest is cut here.
-      const result =
-        maxTokens === undefined || report ? whole : cutResponse(whole, capLength(whole.answer, maxTokens, count));
-      response.json({
-        ...base,
-        object: "chat.completion",
-        choices: [
-          {
-            index: 0,
-            message: { role: "assistant", content: result.answer },
-            finish_reason: finishReason(result !== whole),
-            logprobs: null,
-          },
-        ],
-        usage: usageOf(result.answer, count),
-        ...extras(result),
-      });
-      turn.finish(result);
-      return;
+/** What a completion's reply, JSON or streamed, is made from. */
+interface Completion {
+  body: CompletionRequest;
+  chatRequest: ReturnType<typeof toChatRequest>;
+  maxTokens: number | undefined;
+  signal: AbortSignal;
+  /** The fields every reply and chunk starts with. */
+  base: { id: string; created: number; model: string };
+  turn: ReturnType<typeof startTurn>;
+  options: AnswerOptions;
+  /** Set while the question is answered, when a model writes the answer. */
+  byModel: { report?: ModelReport };
+  counter: Promise<CountTokens>;
+}
+
+function startCompletion(
+  request: Request,
+  response: Response,
+  insights: Insights | undefined,
+  knownSources: readonly string[] | undefined,
+): Completion {
+  const body = validate(completionRequestSchema, request.body);
+  const chatRequest = toChatRequest(body, knownSources);
+  const maxTokens = tokenCap(body);
+  const signal = abortOnDisconnect(response);
+  const id = `chatcmpl-${randomUUID()}`;
+  const created = Math.floor(Date.now() / 1000);
+  // The completion's id is the reply's id: feedback and the insights know it by this.
+  const turn = startTurn(insights, request, chatRequest.message, id);
+  const byModel: Completion["byModel"] = {};
+  const options: AnswerOptions = {
+    signal,
+    logger: response.locals.logger as Logger | undefined,
+    onStandalone: turn.noteStandalone,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    onModelReport: (modelReport) => (byModel.report = modelReport),
+  };
+  // Loaded while the question is answered (the first time only), not after.
+  const counter = loadTokenCounter();
+  return {
+    body,
+    chatRequest,
+    maxTokens,
+    signal,
+    base: { id, created, model: modelId },
+    turn,
+    options,
+    byModel,
+    counter,
+  };
+}
+
+async function jsonReply(answerer: Answerer, completion: Completion, response: Response): Promise<void> {
+  const { chatRequest, options, maxTokens, byModel, base, turn } = completion;
+  const whole = await answerer.answer(chatRequest, options);
+  const count = await completion.counter;
+  // A model's answer is capped by the model; the rest is cut here.
+  const result =
+    maxTokens === undefined || byModel.report ? whole : cutResponse(whole, capLength(whole.answer, maxTokens, count));
+  response.json({
+    ...base,
+    object: "chat.completion",
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: result.answer },
+        finish_reason: finishReason(completion, result !== whole),
+        logprobs: null,
+      },
+    ],
+    usage: usageOf(completion, result.answer, count),
+    ...extras(result),
+  });
+  turn.finish(result);
+}
+
+async function streamReply(
+  answerer: Answerer,
+  completion: Completion,
+  response: Response,
+  heartbeatMs: number,
+): Promise<void> {
+  const { body, chatRequest, options, maxTokens, signal, base, turn, byModel, counter } = completion;
+  const includeUsage = body.stream_options?.include_usage === true;
+  const events = openEventStream(response, heartbeatMs);
+  // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
+  const chunk = (delta: object, extra: object = {}, finish: string | null = null) =>
+    events.send(null, {
+      ...base,
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      ...(includeUsage ? { usage: null } : {}),
+      ...extra,
+    });
+  try {
+    chunk({ role: "assistant", content: "" });
+    const count = maxTokens === undefined ? undefined : await counter;
+    const capped = new CappedText(maxTokens, count);
+    let verdict: Verdict | undefined;
+    let suggestions: string[] | undefined;
+    for await (const event of answerer.stream(chatRequest, options)) {
+      if (signal.aborted) return;
+      turn.see(event);
+      if (event.type === "delta") {
+        const shown = capped.push(event.text);
+        if (shown) chunk({ content: shown });
+      }
+      if (event.type === "citations") verdict = verdictToWire(event);
+      if (event.type === "suggestions") suggestions = event.suggestions;
     }
-
-    const includeUsage = body.stream_options?.include_usage === true;
-    const events = openEventStream(response, heartbeatMs);
-    // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
-    const chunk = (delta: object, extra: object = {}, finish: string | null = null) =>
+    const rest = capped.end(byModel.report !== undefined);
+    if (rest) chunk({ content: rest });
+    // The last chunk carries the verdict and the suggestions, as extra fields beside finish_reason.
+    if (verdict) {
+      const cut = cutResponse({ ...verdict, answer: capped.full }, capped.shown.length);
+      chunk({}, extras({ ...cut, ...(suggestions ? { suggestions } : {}) }), finishReason(completion, capped.cut));
+    }
+    if (includeUsage)
       events.send(null, {
         ...base,
         object: "chat.completion.chunk",
-        choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-        ...(includeUsage ? { usage: null } : {}),
-        ...extra,
+        choices: [],
+        usage: usageOf(completion, capped.shown, await counter),
       });
-    try {
-      chunk({ role: "assistant", content: "" });
-      const count = maxTokens === undefined ? undefined : await counter;
-      const capped = new CappedText(maxTokens, count);
-      let verdict: Verdict | undefined;
-      let suggestions: string[] | undefined;
-      for await (const event of answerer.stream(chatRequest, options)) {
-        if (signal.aborted) return;
-        turn.see(event);
-        if (event.type === "delta") {
-          const shown = capped.push(event.text);
-          if (shown) chunk({ content: shown });
-        }
-        if (event.type === "citations") verdict = verdictToWire(event);
-        if (event.type === "suggestions") suggestions = event.suggestions;
-      }
-      const rest = capped.end(report !== undefined);
-      if (rest) chunk({ content: rest });
-      // The last chunk carries the verdict and the suggestions, as extra fields beside finish_reason.
-      if (verdict) {
-        const cut = cutResponse({ ...verdict, answer: capped.full }, capped.shown.length);
-        chunk({}, extras({ ...cut, ...(suggestions ? { suggestions } : {}) }), finishReason(capped.cut));
-      }
-      if (includeUsage)
-        events.send(null, {
-          ...base,
-          object: "chat.completion.chunk",
-          choices: [],
-          usage: usageOf(capped.shown, await counter),
-        });
-      events.sendRaw("[DONE]");
-      turn.done();
-    } catch (error) {
-      if (signal.aborted) return;
-      const { body: failure } = describeError(error);
-      events.send(null, { error: { message: failure.message, type: failure.code, code: failure.code } });
-    } finally {
-      events.end();
-    }
-  };
+    events.sendRaw("[DONE]");
+    turn.done();
+  } catch (error) {
+    if (signal.aborted) return;
+    const { body: failure } = describeError(error);
+    events.send(null, { error: { message: failure.message, type: failure.code, code: failure.code } });
+  } finally {
+    events.end();
+  }
+}
+
+/** A model's own counts when a model wrote the answer; else cl100k_base counts of the messages and the answer. */
+function usageOf({ body, byModel }: Completion, answer: string, count: CountTokens): CompletionUsage {
+  if (byModel.report?.usage) return byModel.report.usage;
+  const prompt = countChatTokens(
+    body.messages.map((message) => ({ role: message.role, content: text(message.content) })),
+    count,
+  );
+  const completion = count(answer);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+function finishReason({ byModel }: Completion, cut: boolean) {
+  return cut || byModel.report?.finishReason === "length" ? "length" : "stop";
 }
 
 /** The fields beside OpenAI's: what the answer rests on. The answer's mode is not one (`model` names this server). */

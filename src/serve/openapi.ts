@@ -29,89 +29,11 @@ export function openApiDocument(): object {
       description: "Answers questions about an interview, only from the interview, with verifiable citations.",
     },
     paths: {
-      "/api/chat": {
-        post: {
-          summary: "Ask a question",
-          requestBody: { required: true, content: json(chatRequestSchema, "input") },
-          responses: {
-            "200": {
-              description:
-                "The answer as JSON, or with stream=true a text/event-stream of contexts, delta, citations, done (or error) events",
-              content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
-            },
-            ...errors,
-          },
-        },
-      },
-      "/api/session": {
-        post: {
-          summary: `A session token for a page on an allowed origin: ALLOWED_ORIGINS, PUBLIC_URL, or the server's own page (Sec-Fetch-Site: same-origin). The widget asks for one before its first question and sends it as ${sessionHeader}; it is bound to the page's Origin, lives SESSION_TTL_SECONDS and answers SESSION_QUOTA questions. Counts against the per-IP limit.`,
-          parameters: [
-            {
-              name: "Origin",
-              in: "header",
-              required: true,
-              schema: { type: "string" },
-              description: "The page's origin, which the token is bound to",
-            },
-          ],
-          requestBody: {
-            required: false,
-            content: { "application/json": { schema: { type: "object", description: "Empty: {}" } } },
-          },
-          responses: {
-            "200": { description: "A token", content: json(sessionReplySchema) },
-            "403": {
-              description: "The Origin is missing or not allowed (origin_not_allowed)",
-              content: json(errorSchema),
-            },
-            "415": { description: "Not JSON", content: json(errorSchema) },
-            "429": { description: "Rate limited per IP (see Retry-After)", content: json(errorSchema) },
-          },
-        },
-      },
-      "/v1/chat/completions": {
-        post: {
-          summary: "OpenAI-compatible chat completions (stream and non-stream); citations in an extra field",
-          requestBody: { required: true, content: json(completionRequestSchema, "input") },
-          responses: {
-            "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" },
-            ...errors,
-          },
-        },
-      },
-      "/api/feedback": {
-        post: {
-          summary: "Rate a reply by its id: one vote per reply and client, the last counts",
-          requestBody: { required: true, content: json(feedbackRequestSchema, "input") },
-          responses: {
-            "204": { description: "Recorded" },
-            "404": { description: "No reply with that id", content: json(errorSchema) },
-            "503": { description: "Insights unavailable", content: json(errorSchema) },
-            ...errors,
-          },
-        },
-      },
-      "/api/insights": {
-        get: {
-          summary: "What readers asked over the last `days` (default 7): only with one of ADMIN_KEYS as a bearer token",
-          parameters: [
-            {
-              name: "days",
-              in: "query",
-              required: false,
-              schema: { type: "integer", minimum: 1, maximum: 3650, default: 7 },
-            },
-          ],
-          responses: {
-            "200": {
-              description:
-                "Totals by kind and day, answer rate, latency percentiles, top and unanswered questions, thumbs-down answers, most cited sections",
-            },
-            "401": { description: "No admin key", content: json(errorSchema) },
-          },
-        },
-      },
+      "/api/chat": chatPath(),
+      "/api/session": sessionPath(),
+      "/v1/chat/completions": completionsPath(),
+      "/api/feedback": feedbackPath(),
+      "/api/insights": insightsPath(),
       "/v1/models": {
         get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } },
       },
@@ -122,6 +44,104 @@ export function openApiDocument(): object {
         },
       },
       "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+    },
+  };
+}
+
+function chatPath() {
+  return {
+    post: {
+      summary: "Ask a question",
+      requestBody: { required: true, content: json(chatRequestSchema, "input") },
+      responses: {
+        "200": {
+          description:
+            "The answer as JSON, or with stream=true a text/event-stream of contexts, delta, citations, done (or error) events",
+          content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
+        },
+        ...errors,
+      },
+    },
+  };
+}
+
+function sessionPath() {
+  return {
+    post: {
+      summary: `A session token for a page on an allowed origin: ALLOWED_ORIGINS, PUBLIC_URL, or the server's own page (Sec-Fetch-Site: same-origin). The widget asks for one before its first question and sends it as ${sessionHeader}; it is bound to the page's Origin, lives SESSION_TTL_SECONDS and answers SESSION_QUOTA questions. Counts against the per-IP limit.`,
+      parameters: [
+        {
+          name: "Origin",
+          in: "header",
+          required: true,
+          schema: { type: "string" },
+          description: "The page's origin, which the token is bound to",
+        },
+      ],
+      requestBody: {
+        required: false,
+        content: { "application/json": { schema: { type: "object", description: "Empty: {}" } } },
+      },
+      responses: {
+        "200": { description: "A token", content: json(sessionReplySchema) },
+        "403": {
+          description: "The Origin is missing or not allowed (origin_not_allowed)",
+          content: json(errorSchema),
+        },
+        "415": { description: "Not JSON", content: json(errorSchema) },
+        "429": { description: "Rate limited per IP (see Retry-After)", content: json(errorSchema) },
+      },
+    },
+  };
+}
+
+function completionsPath() {
+  return {
+    post: {
+      summary: "OpenAI-compatible chat completions (stream and non-stream); citations in an extra field",
+      requestBody: { required: true, content: json(completionRequestSchema, "input") },
+      responses: {
+        "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" },
+        ...errors,
+      },
+    },
+  };
+}
+
+function feedbackPath() {
+  return {
+    post: {
+      summary: "Rate a reply by its id: one vote per reply and client, the last counts",
+      requestBody: { required: true, content: json(feedbackRequestSchema, "input") },
+      responses: {
+        "204": { description: "Recorded" },
+        "404": { description: "No reply with that id", content: json(errorSchema) },
+        "503": { description: "Insights unavailable", content: json(errorSchema) },
+        ...errors,
+      },
+    },
+  };
+}
+
+function insightsPath() {
+  return {
+    get: {
+      summary: "What readers asked over the last `days` (default 7): only with one of ADMIN_KEYS as a bearer token",
+      parameters: [
+        {
+          name: "days",
+          in: "query",
+          required: false,
+          schema: { type: "integer", minimum: 1, maximum: 3650, default: 7 },
+        },
+      ],
+      responses: {
+        "200": {
+          description:
+            "Totals by kind and day, answer rate, latency percentiles, top and unanswered questions, thumbs-down answers, most cited sections",
+        },
+        "401": { description: "No admin key", content: json(errorSchema) },
+      },
     },
   };
 }

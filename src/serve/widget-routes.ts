@@ -144,86 +144,105 @@ ${articles}
 
 /** Every option of the widget, with examples and an inline widget to try. */
 function embedPage(origin: string): string {
-  const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
-  const rows: Array<[string, string, string]> = [
-    [
-      "data-api",
-      "the script's own origin",
-      `The server to ask (its <code>/api/chat</code>). Set it when <code>widget.js</code> is served from somewhere else, such as a CDN.`,
-    ],
-    ["data-title", "Ask the interview", "The panel's heading; the launcher's label says “Open chat: <em>title</em>”."],
-    [
-      "data-greeting",
-      "“Hello! Ask me anything about this interview. …”",
-      "The first message in the panel, shown before any question.",
-    ],
-    [
-      "data-suggestions",
-      "none",
-      `Questions shown as one-click chips until the first question, separated by <code>|</code> (a vertical bar), e.g. ${code('data-suggestions="Who was interviewed?|What changed in the Constitution?"')}.`,
-    ],
-    [
-      "data-accent",
-      "#2f5bea",
-      `The colour of the launcher, chips and buttons: any CSS colour (${code("#0a7")}, ${code("rebeccapurple")}, ${code("hsl(200 80% 40%)")}); one the browser does not accept is ignored. Text on it is white.`,
-    ],
-    [
-      "data-position",
-      "bottom-right",
-      `${code("bottom-right")} or ${code("bottom-left")}: the corner of the launcher and the floating panel.`,
-    ],
-    [
-      "data-open",
-      "absent (closed)",
-      `Present (or ${code('"true"')}) to open the panel when the page loads; ${code('"false"')} keeps it closed.`,
-    ],
-    [
-      "data-mode",
-      "floating",
-      `${code("inline")} renders the panel inside the element named by <code>data-target</code>, always open, filling that element (give it a height), with no launcher.`,
-    ],
-    [
-      "data-target",
-      "none",
-      `A CSS selector, for ${code('data-mode="inline"')}: ${code('data-target="#chat"')}. If it matches nothing, the floating widget is shown instead and the console says why.`,
-    ],
-    [
-      "data-theme",
-      "auto",
-      `${code("auto")} follows the visitor's light or dark setting; ${code("light")} or ${code("dark")} forces one.`,
-    ],
-    ["data-avatar", "none", `An image URL (relative to your page) shown beside the title: your logo or a face.`],
-    ["data-placeholder", "“Ask about the interview…”", "The hint in the empty question box."],
-    [
-      "data-lang",
-      "en",
-      `The language of the widget's own words: ${code("en")} or ${code("de")} (German). The title and greeting follow it unless set.`,
-    ],
-    [
-      "data-labels",
-      "none",
-      `JSON overriding any of the widget's words, e.g. ${code(`data-labels='{"send":"Ask","retry":"Ask again"}'`)}; the keys are listed in the widget's documentation (docs/widget.md).`,
-    ],
-    [
-      "data-persist",
-      "tab",
-      `Where the conversation is kept: ${code("tab")} (sessionStorage: until the tab closes), ${code("local")} (localStorage: across visits) or ${code("none")}.`,
-    ],
-    [
-      "data-source",
-      "none",
-      `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`,
-    ],
+  const sections = [
+    introSection(origin),
+    optionsSection(origin),
+    inlineSection(origin),
+    javaScriptSection,
+    keyboardSection,
+    originsSection(origin),
   ];
   return page(
     "Embed the interview chat · interview-chat",
-    `<main class="docs">
-<h1>Embed the interview chat</h1>
+    `<main class="docs">\n${sections.join("\n\n")}\n</main>`,
+    `<script src="/demo.js" defer></script>
+<script src="/widget.js" defer data-mode="inline" data-target="#chat-here" data-title="Try it here"></script>`,
+  );
+}
+
+const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
+
+/** The script tag's `data-*` attributes: name, default (text, escaped when shown) and description (HTML as written). */
+const embedOptions: Array<[string, string, string]> = [
+  [
+    "data-api",
+    "the script's own origin",
+    `The server to ask (its <code>/api/chat</code>). Set it when <code>widget.js</code> is served from somewhere else, such as a CDN.`,
+  ],
+  ["data-title", "Ask the interview", "The panel's heading; the launcher's label says “Open chat: <em>title</em>”."],
+  [
+    "data-greeting",
+    "“Hello! Ask me anything about this interview. …”",
+    "The first message in the panel, shown before any question.",
+  ],
+  [
+    "data-suggestions",
+    "none",
+    `Questions shown as one-click chips until the first question, separated by <code>|</code> (a vertical bar), e.g. ${code('data-suggestions="Who was interviewed?|What changed in the Constitution?"')}.`,
+  ],
+  [
+    "data-accent",
+    "#2f5bea",
+    `The colour of the launcher, chips and buttons: any CSS colour (${code("#0a7")}, ${code("rebeccapurple")}, ${code("hsl(200 80% 40%)")}); one the browser does not accept is ignored. Text on it is white.`,
+  ],
+  [
+    "data-position",
+    "bottom-right",
+    `${code("bottom-right")} or ${code("bottom-left")}: the corner of the launcher and the floating panel.`,
+  ],
+  [
+    "data-open",
+    "absent (closed)",
+    `Present (or ${code('"true"')}) to open the panel when the page loads; ${code('"false"')} keeps it closed.`,
+  ],
+  [
+    "data-mode",
+    "floating",
+    `${code("inline")} renders the panel inside the element named by <code>data-target</code>, always open, filling that element (give it a height), with no launcher.`,
+  ],
+  [
+    "data-target",
+    "none",
+    `A CSS selector, for ${code('data-mode="inline"')}: ${code('data-target="#chat"')}. If it matches nothing, the floating widget is shown instead and the console says why.`,
+  ],
+  [
+    "data-theme",
+    "auto",
+    `${code("auto")} follows the visitor's light or dark setting; ${code("light")} or ${code("dark")} forces one.`,
+  ],
+  ["data-avatar", "none", `An image URL (relative to your page) shown beside the title: your logo or a face.`],
+  ["data-placeholder", "“Ask about the interview…”", "The hint in the empty question box."],
+  [
+    "data-lang",
+    "en",
+    `The language of the widget's own words: ${code("en")} or ${code("de")} (German). The title and greeting follow it unless set.`,
+  ],
+  [
+    "data-labels",
+    "none",
+    `JSON overriding any of the widget's words, e.g. ${code(`data-labels='{"send":"Ask","retry":"Ask again"}'`)}; the keys are listed in the widget's documentation (docs/widget.md).`,
+  ],
+  [
+    "data-persist",
+    "tab",
+    `Where the conversation is kept: ${code("tab")} (sessionStorage: until the tab closes), ${code("local")} (localStorage: across visits) or ${code("none")}.`,
+  ],
+  [
+    "data-source",
+    "none",
+    `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`,
+  ],
+];
+
+function introSection(origin: string): string {
+  return `<h1>Embed the interview chat</h1>
 <p>Paste one tag anywhere in your page (the end of <code>&lt;body&gt;</code> is a good place):</p>
 <div class="snippet"><pre id="snippet" tabindex="0" role="region" aria-label="The embed tag"><code>${escapeHtml(snippet(origin))}</code></pre><button type="button" data-copy="snippet">Copy</button></div>
-<p>It adds a chat button in the corner of the page; the chat answers questions about the interview from the interview alone, streams its answers, and shows the quote behind every citation. It lives in its own Shadow DOM, so your page's CSS does not change it and its CSS does not touch your page. It is one file with no dependencies, and holds no secrets.</p>
+<p>It adds a chat button in the corner of the page; the chat answers questions about the interview from the interview alone, streams its answers, and shows the quote behind every citation. It lives in its own Shadow DOM, so your page's CSS does not change it and its CSS does not touch your page. It is one file with no dependencies, and holds no secrets.</p>`;
+}
 
-<h2>Options</h2>
+function optionsSection(origin: string): string {
+  return `<h2>Options</h2>
 <p>Set them as <code>data-*</code> attributes on the same <code>&lt;script&gt;</code> tag:</p>
 <pre tabindex="0" role="region" aria-label="An embed tag with options"><code>${escapeHtml(`<script src="${origin}/widget.js" defer
   data-title="Ask the ambassador"
@@ -235,18 +254,21 @@ function embedPage(origin: string): string {
 <table>
 <thead><tr><th>attribute</th><th>default</th><th>what it does</th></tr></thead>
 <tbody>
-${rows.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}</code></th><td>${escapeHtml(fallback)}</td><td>${description}</td></tr>`).join("\n")}
+${embedOptions.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}</code></th><td>${escapeHtml(fallback)}</td><td>${description}</td></tr>`).join("\n")}
 </tbody>
-</table>
+</table>`;
+}
 
-<h2>Inline</h2>
+function inlineSection(origin: string): string {
+  return `<h2>Inline</h2>
 <p>To put the chat inside your page rather than over it:</p>
 <pre tabindex="0" role="region" aria-label="An inline embed"><code>${escapeHtml(`<div id="chat" style="height: 520px"></div>
 <script src="${origin}/widget.js" defer data-mode="inline" data-target="#chat"></script>`)}</code></pre>
 <p>Like this one:</p>
-<div id="chat-here"></div>
+<div id="chat-here"></div>`;
+}
 
-<h2>JavaScript</h2>
+const javaScriptSection = `<h2>JavaScript</h2>
 <p>The script defines one global, <code>InterviewChat</code>:</p>
 <table>
 <tbody>
@@ -255,18 +277,15 @@ ${rows.map(([name, fallback, description]) => `<tr><th scope="row"><code>${name}
 <tr><th scope="row"><code>InterviewChat.ask(text)</code></th><td>Opens the panel and asks <code>text</code>, stopping any answer still streaming.</td></tr>
 </tbody>
 </table>
-<p>When a visitor opens a citation, the widget dispatches <code>interview-chat:citation</code> on <code>document</code>; its <code>detail</code> is the citation: <code>{ n, chunkId, section, quote, start, end }</code>, where <code>start</code>–<code>end</code> are the quote's character offsets in the interview. The demo page at <a href="/">/</a> uses it to highlight the quote in the text.</p>
+<p>When a visitor opens a citation, the widget dispatches <code>interview-chat:citation</code> on <code>document</code>; its <code>detail</code> is the citation: <code>{ n, chunkId, section, quote, start, end }</code>, where <code>start</code>–<code>end</code> are the quote's character offsets in the interview. The demo page at <a href="/">/</a> uses it to highlight the quote in the text.</p>`;
 
-<h2>Keyboard and accessibility</h2>
-<p>Tab to the launcher and press Enter to open; Enter sends, Shift+Enter starts a new line, Escape closes the innermost thing first (an open quote, then the panel) and returns focus to where it was. Answers are announced to screen readers when they are complete. On narrow or short screens (a phone either way up) the panel fills the screen, and a quote opens inside it with a “Show in the interview” button. The widget follows the visitor's light or dark setting and reduced-motion preference.</p>
+const keyboardSection = `<h2>Keyboard and accessibility</h2>
+<p>Tab to the launcher and press Enter to open; Enter sends, Shift+Enter starts a new line, Escape closes the innermost thing first (an open quote, then the panel) and returns focus to where it was. Answers are announced to screen readers when they are complete. On narrow or short screens (a phone either way up) the panel fills the screen, and a quote opens inside it with a “Show in the interview” button. The widget follows the visitor's light or dark setting and reduced-motion preference.</p>`;
 
-<h2>Which sites may embed it</h2>
+function originsSection(origin: string): string {
+  return `<h2>Which sites may embed it</h2>
 <p>The server answers pages on its own origin (<code>${escapeHtml(origin)}</code>) and on the origins listed in its <code>ALLOWED_ORIGINS</code> setting, comma-separated, for example <code>ALLOWED_ORIGINS=https://www.example.com,https://blog.example.com</code>. Browsers send the page's origin with each question; pages on other origins get no CORS headers (and a <code>403 origin_not_allowed</code>), so the browser blocks their questions. The widget checks this once when the page loads: the visitor reads “The chat isn't available on this page”, and the browser console gives the site's owner the exact fix, <code>ALLOWED_ORIGINS=</code> followed by the page's origin. Loading <code>widget.js</code> itself is open to every site.</p>
 <p>Pages on those origins get a short-lived session token from the server, which the widget fetches and renews by itself; each token has a quota of questions, on top of a limit per visitor address. Any script can claim to be such a page, so a public widget makes the server a public API: those quotas are what protect it, and <code>API_KEYS</code> still hold for everything else.</p>
 <p>If your page has a Content Security Policy, allow the server in <code>script-src</code> (to load the script) and <code>connect-src</code> (to ask questions).</p>
-<p>The conversation, an answer still arriving and whether the panel is open are kept in the visitor's <code>sessionStorage</code> (see <code>data-persist</code>), so they survive a reload of the page; the bin button in the panel clears the conversation, after asking.</p>
-</main>`,
-    `<script src="/demo.js" defer></script>
-<script src="/widget.js" defer data-mode="inline" data-target="#chat-here" data-title="Try it here"></script>`,
-  );
+<p>The conversation, an answer still arriving and whether the panel is open are kept in the visitor's <code>sessionStorage</code> (see <code>data-persist</code>), so they survive a reload of the page; the bin button in the panel clears the conversation, after asking.</p>`;
 }

@@ -106,28 +106,63 @@ export class ChatWidget extends HTMLElement {
 
   private build(): void {
     const shadow = this.attachShadow({ mode: "open" });
-    const { title, position, mode, accent, theme = "auto", avatar } = this.options;
-    const labels = this.labels;
+    const { position, mode, accent, theme = "auto" } = this.options;
     // Inline, the widget fills its target; an inline style holds against the page's rules for the element.
     if (mode === "inline") this.style.cssText = "display:block;height:100%";
     this.root = h("div", { class: `root ${mode} ${position === "bottom-left" ? "left" : "right"} ${theme}` });
     if (accent && (typeof CSS === "undefined" || CSS.supports("color", accent)))
       this.root.style.setProperty("--ic-accent", accent);
+    this.launcher = this.buildLauncher();
+    this.panel = this.buildPanel();
+    this.root.append(this.launcher, this.panel);
+    adoptStyles(shadow);
+    shadow.append(this.root);
+  }
 
-    this.launcher = h(
+  private buildLauncher(): HTMLButtonElement {
+    const { title, mode } = this.options;
+    const launcher = h(
       "button",
       {
         type: "button",
         class: "launcher",
-        "aria-label": `${labels.open}: ${title}`,
+        "aria-label": `${this.labels.open}: ${title}`,
         "aria-expanded": "false",
         "aria-controls": "panel",
       },
       icon(icons.chat),
     );
-    this.launcher.hidden = mode === "inline";
-    this.launcher.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close()));
+    launcher.hidden = mode === "inline";
+    launcher.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close()));
+    return launcher;
+  }
 
+  private buildPanel(): HTMLElement {
+    const { mode } = this.options;
+    const header = this.buildHeader();
+    this.confirm = this.buildConfirm();
+    this.log = h("div", { class: "log", role: "region", "aria-label": this.labels.conversation, tabindex: 0 });
+    this.suggestions = this.buildSuggestions();
+    const form = this.buildForm();
+    this.live = h("div", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" });
+    const panel = h(
+      "section",
+      { id: "panel", class: "panel", role: mode === "inline" ? "region" : "dialog", "aria-labelledby": "title" },
+      header,
+      this.confirm,
+      this.log,
+      this.suggestions,
+      form,
+      this.live,
+    );
+    panel.hidden = true;
+    panel.addEventListener("keydown", (event) => this.closeInnermost(event));
+    return panel;
+  }
+
+  private buildHeader(): HTMLElement {
+    const { title, mode, avatar } = this.options;
+    const { labels } = this;
     this.clearButton = h(
       "button",
       { type: "button", class: "icon-button", "aria-label": labels.clear, title: labels.clear },
@@ -145,29 +180,42 @@ export class ChatWidget extends HTMLElement {
     );
     close.addEventListener("click", () => this.close());
     close.hidden = mode === "inline";
+    const brand = avatar ? h("img", { class: "avatar", src: avatar, alt: "", width: 28, height: 28 }) : null;
+    brand?.addEventListener("error", () => brand.remove());
+    // A div, not <header>: inside a host page's <body> that would be a second banner landmark.
+    return h("div", { class: "header" }, brand, h("h2", { id: "title" }, title), this.clearButton, close);
+  }
 
-    // Clearing cannot be undone, so it asks first, in the panel (a window.confirm would block the host page).
+  /** Clearing cannot be undone, so it asks first, in the panel (a window.confirm would block the host page). */
+  private buildConfirm(): HTMLElement {
+    const { labels } = this;
     const yes = h("button", { type: "button", class: "retry yes" }, labels.clearYes);
     const keep = h("button", { type: "button", class: "retry keep" }, labels.clearNo);
     yes.addEventListener("click", () => this.clear());
     keep.addEventListener("click", () => this.cancelClear());
-    this.confirm = h(
+    const confirm = h(
       "div",
       { class: "confirm", role: "group", "aria-labelledby": "confirm-text" },
       h("p", { id: "confirm-text" }, labels.clearAsk),
       yes,
       keep,
     );
-    this.confirm.hidden = true;
+    confirm.hidden = true;
+    return confirm;
+  }
 
-    this.log = h("div", { class: "log", role: "region", "aria-label": labels.conversation, tabindex: 0 });
-    this.suggestions = h("div", { class: "suggestions", role: "group", "aria-label": labels.suggested });
+  private buildSuggestions(): HTMLElement {
+    const suggestions = h("div", { class: "suggestions", role: "group", "aria-label": this.labels.suggested });
     for (const suggestion of this.options.suggestions) {
       const button = h("button", { type: "button", class: "suggestion" }, suggestion);
       button.addEventListener("click", () => this.ask(suggestion));
-      this.suggestions.append(button);
+      suggestions.append(button);
     }
+    return suggestions;
+  }
 
+  private buildForm(): HTMLFormElement {
+    const { labels } = this;
     this.input = h("textarea", {
       id: "question",
       rows: 1,
@@ -209,49 +257,20 @@ export class ChatWidget extends HTMLElement {
       event.preventDefault();
       this.submit();
     });
+    return form;
+  }
 
-    this.live = h("div", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" });
-    const brand = avatar ? h("img", { class: "avatar", src: avatar, alt: "", width: 28, height: 28 }) : null;
-    brand?.addEventListener("error", () => brand.remove());
-    this.panel = h(
-      "section",
-      { id: "panel", class: "panel", role: mode === "inline" ? "region" : "dialog", "aria-labelledby": "title" },
-      // A div, not <header>: inside a host page's <body> that would be a second banner landmark.
-      h("div", { class: "header" }, brand, h("h2", { id: "title" }, title), this.clearButton, close),
-      this.confirm,
-      this.log,
-      this.suggestions,
-      form,
-      this.live,
-    );
-    this.panel.hidden = true;
-    this.panel.addEventListener("keydown", (event) => {
-      if (event.key !== "Escape") return;
-      // The innermost thing first: an open quote, then the question about clearing, then the panel.
-      const chip = this.log.querySelector<HTMLButtonElement>('button.chip[aria-expanded="true"]');
-      if (chip) {
-        chip.click();
-        chip.focus();
-      } else if (!this.confirm.hidden) this.cancelClear();
-      else if (mode !== "inline") this.close();
-      else return;
-      event.preventDefault();
-    });
-    this.root.append(this.launcher, this.panel);
-
-    // A constructed stylesheet is not subject to the host page's CSP style-src; older browsers get a <style>.
-    if (
-      "adoptedStyleSheets" in shadow &&
-      typeof CSSStyleSheet !== "undefined" &&
-      "replaceSync" in CSSStyleSheet.prototype
-    ) {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(styles);
-      shadow.adoptedStyleSheets = [sheet];
-    } else {
-      shadow.append(h("style", {}, styles));
-    }
-    shadow.append(this.root);
+  private closeInnermost(event: KeyboardEvent): void {
+    if (event.key !== "Escape") return;
+    // The innermost thing first: an open quote, then the question about clearing, then the panel.
+    const chip = this.log.querySelector<HTMLButtonElement>('button.chip[aria-expanded="true"]');
+    if (chip) {
+      chip.click();
+      chip.focus();
+    } else if (!this.confirm.hidden) this.cancelClear();
+    else if (this.options.mode !== "inline") this.close();
+    else return;
+    event.preventDefault();
   }
 
   private submit(): void {
@@ -624,4 +643,19 @@ export class ChatWidget extends HTMLElement {
 
 function prefersReducedMotion(): boolean {
   return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+}
+
+/** A constructed stylesheet is not subject to the host page's CSP style-src; older browsers get a <style>. */
+function adoptStyles(shadow: ShadowRoot): void {
+  if (
+    "adoptedStyleSheets" in shadow &&
+    typeof CSSStyleSheet !== "undefined" &&
+    "replaceSync" in CSSStyleSheet.prototype
+  ) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(styles);
+    shadow.adoptedStyleSheets = [sheet];
+  } else {
+    shadow.append(h("style", {}, styles));
+  }
 }

@@ -63,17 +63,52 @@ export function createTransport({
   now = Date.now,
 }: TransportOptions): ChatTransport {
   const base = api.replace(/\/+$/, "");
-  const url = `${base}/api/chat`;
-  let session: { token: string; renewAt: number } | null = null;
-  let pending: Promise<string | null> | null = null;
-  let sessionless = false;
+  const post = poster(fetchImpl);
+  const sessions = sessionTokens(base, post, now);
 
-  const post = async (
-    target: string,
-    body: unknown,
-    headers: Record<string, string>,
-    signal?: AbortSignal,
-  ): Promise<Response> => {
+  const ask = async (question: object, signal?: AbortSignal): Promise<NonNullable<Response["body"]>> => {
+    for (let attempt = 0; ; attempt++) {
+      // Stopping the question stops its wait for the token, not the token request others may share.
+      const current = await abortable(sessions.token(), signal);
+      const response = await post(
+        `${base}/api/chat`,
+        question,
+        { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) },
+        signal,
+      );
+      if (response.ok && response.body) return response.body;
+      const failure = await httpError(response);
+      // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
+      if (current && attempt === 0 && (failure.code === "session_expired" || failure.code === "session_invalid")) {
+        sessions.drop(current);
+        continue;
+      }
+      throw failure;
+    }
+  };
+
+  return {
+    check: () => checkAccess(base, fetchImpl, sessions.token),
+    async feedback(vote) {
+      const current = await sessions.token();
+      const response = await post(`${base}/api/feedback`, vote, {
+        accept: "application/json",
+        ...(current ? { [sessionHeader]: current } : {}),
+      });
+      if (!response.ok) throw await httpError(response);
+    },
+    async *stream({ message, history, sources }, signal) {
+      const body = await ask({ message, history, ...(sources ? { sources } : {}), stream: true }, signal);
+      yield* readAnswer(body, signal);
+    },
+  };
+}
+
+type Post = (target: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal) => Promise<Response>;
+
+/** A JSON POST whose failure to reach the server is a `network` ChatError, unless the caller stopped it. */
+function poster(fetchImpl: typeof fetch): Post {
+  return async (target, body, headers, signal) => {
     try {
       return await fetchImpl(target, {
         method: "POST",
@@ -87,6 +122,12 @@ export function createTransport({
       throw new ChatError("network", "The server could not be reached", 0);
     }
   };
+}
+
+function sessionTokens(base: string, post: Post, now: () => number) {
+  let session: { token: string; renewAt: number } | null = null;
+  let pending: Promise<string | null> | null = null;
+  let sessionless = false;
 
   const fetchToken = async (): Promise<string | null> => {
     const response = await post(`${base}/api/session`, {}, { accept: "application/json" });
@@ -104,109 +145,111 @@ export function createTransport({
     return body.token;
   };
 
-  const token = async (): Promise<string | null> => {
-    if (sessionless) return null;
-    if (session && now() < session.renewAt) return session.token;
-    // Questions asked together share one token request, which is not tied to any one question's
-    // signal: a question stopped (or replaced by the next) must not fail the others waiting on it.
-    pending ??= fetchToken().finally(() => (pending = null));
-    return pending;
-  };
-
   return {
-    async check() {
-      try {
-        // The session token the first question needs anyway: fetching it is the CORS check.
-        await token();
-        return "ok";
-      } catch (error) {
-        if (!(error instanceof ChatError) || error.code !== "network") return "ok";
-      }
-      try {
-        // A script cannot tell a refused CORS request from a server that is down; an opaque
-        // request, which CORS does not govern, can: it succeeds if anything answers. To the
-        // widget's own file, which (unlike the API) any site may load (Cross-Origin-Resource-Policy).
-        await fetchImpl(`${base}/widget.js`, { method: "HEAD", mode: "no-cors", credentials: "omit" });
-        return "refused";
-      } catch {
-        return "unreachable";
-      }
+    /** The token to send, or null for a server without sessions. */
+    async token(): Promise<string | null> {
+      if (sessionless) return null;
+      if (session && now() < session.renewAt) return session.token;
+      // Questions asked together share one token request, which is not tied to any one question's
+      // signal: a question stopped (or replaced by the next) must not fail the others waiting on it.
+      pending ??= fetchToken().finally(() => (pending = null));
+      return pending;
     },
-    async feedback(vote) {
-      const current = await token();
-      const response = await post(`${base}/api/feedback`, vote, {
-        accept: "application/json",
-        ...(current ? { [sessionHeader]: current } : {}),
-      });
-      if (!response.ok) throw await httpError(response);
-    },
-    async *stream({ message, history, sources }, signal) {
-      let response: Response;
-      for (let attempt = 0; ; attempt++) {
-        // Stopping the question stops its wait for the token, not the token request others may share.
-        const current = await abortable(token(), signal);
-        response = await post(
-          url,
-          { message, history, ...(sources ? { sources } : {}), stream: true },
-          { accept: "text/event-stream", ...(current ? { [sessionHeader]: current } : {}) },
-          signal,
-        );
-        if (response.ok && response.body) break;
-        const failure = await httpError(response);
-        // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
-        if (current && attempt === 0 && (failure.code === "session_expired" || failure.code === "session_invalid")) {
-          if (session?.token === current) session = null;
-          continue;
-        }
-        throw failure;
-      }
-
-      const queue: ChatEvent[] = [];
-      let failure: ChatError | null = null;
-      let done = false;
-      const parser = createSseParser(({ event, data }) => {
-        if (done || failure) return;
-        const payload = parseJson(data) as Record<string, unknown> | null;
-        if (event === "error") {
-          const body = (payload ?? {}) as { code?: string; message?: string; status?: number };
-          failure = new ChatError(body.code ?? "server_error", body.message ?? "The answer failed", body.status ?? 500);
-        } else if (event === "done") {
-          done = true;
-          queue.push({ type: "done", ...(typeof payload?.id === "string" ? { id: payload.id } : {}) });
-        } else if (
-          payload &&
-          (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")
-        ) {
-          queue.push({ ...payload, type: event } as ChatEvent);
-        }
-      });
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let ended = false;
-      try {
-        // Read to the end even after `done` (the server closes right after it), so the request completes rather than aborts.
-        while (!failure) {
-          let chunk: ReadableStreamReadResult<string>;
-          try {
-            chunk = await reader.read();
-          } catch (error) {
-            if (signal?.aborted) throw error;
-            throw new ChatError("network", "The connection was lost", 0);
-          }
-          if (chunk.done) {
-            ended = true;
-            break;
-          }
-          parser.feed(chunk.value);
-          yield* queue.splice(0);
-        }
-        yield* queue.splice(0);
-        if (failure) throw failure;
-        if (!done) throw new ChatError("incomplete", "The answer was cut off", 0);
-      } finally {
-        if (!ended) reader.cancel().catch(() => {});
-      }
+    /** The server refused `token`: the next question fetches a new one (unless another already has). */
+    drop(token: string): void {
+      if (session?.token === token) session = null;
     },
   };
+}
+
+/** Whether this page may ask at all (`ChatTransport.check`). */
+async function checkAccess(
+  base: string,
+  fetchImpl: typeof fetch,
+  token: () => Promise<string | null>,
+): Promise<"ok" | "refused" | "unreachable"> {
+  try {
+    // The session token the first question needs anyway: fetching it is the CORS check.
+    await token();
+    return "ok";
+  } catch (error) {
+    if (!(error instanceof ChatError) || error.code !== "network") return "ok";
+  }
+  try {
+    // A script cannot tell a refused CORS request from a server that is down; an opaque
+    // request, which CORS does not govern, can: it succeeds if anything answers. To the
+    // widget's own file, which (unlike the API) any site may load (Cross-Origin-Resource-Policy).
+    await fetchImpl(`${base}/widget.js`, { method: "HEAD", mode: "no-cors", credentials: "omit" });
+    return "refused";
+  } catch {
+    return "unreachable";
+  }
+}
+
+/**
+ * An answer's event stream, as events; it throws the `error` event the server sent instead of
+ * finishing, or `incomplete` when the stream ends before `done`.
+ */
+async function* readAnswer(body: NonNullable<Response["body"]>, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+  const events = new AnswerEvents();
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let ended = false;
+  try {
+    // Read to the end even after `done` (the server closes right after it), so the request completes rather than aborts.
+    while (!events.failure) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw new ChatError("network", "The connection was lost", 0);
+      }
+      if (chunk.done) {
+        ended = true;
+        break;
+      }
+      events.feed(chunk.value);
+      yield* events.queue.splice(0);
+    }
+    yield* events.queue.splice(0);
+    if (events.failure) throw events.failure;
+    if (!events.done) throw new ChatError("incomplete", "The answer was cut off", 0);
+  } finally {
+    if (!ended) reader.cancel().catch(() => {});
+  }
+}
+
+/** The SSE messages of one answer, parsed into the events the widget shows; nothing counts after `done` or an `error`. */
+class AnswerEvents {
+  readonly queue: ChatEvent[] = [];
+  failure: ChatError | null = null;
+  done = false;
+  private readonly parser = createSseParser(({ event, data }) => this.take(event, data));
+
+  feed(text: string): void {
+    this.parser.feed(text);
+  }
+
+  private take(event: string, data: string): void {
+    if (this.done || this.failure) return;
+    const payload = parseJson(data) as Record<string, unknown> | null;
+    if (event === "error") {
+      const body = (payload ?? {}) as { code?: string; message?: string; status?: number };
+      this.failure = new ChatError(
+        body.code ?? "server_error",
+        body.message ?? "The answer failed",
+        body.status ?? 500,
+      );
+    } else if (event === "done") {
+      this.done = true;
+      this.queue.push({ type: "done", ...(typeof payload?.id === "string" ? { id: payload.id } : {}) });
+    } else if (
+      payload &&
+      (event === "contexts" || event === "delta" || event === "citations" || event === "suggestions")
+    ) {
+      this.queue.push({ ...payload, type: event } as ChatEvent);
+    }
+  }
 }
 
 /** `promise`, or the signal's AbortError as soon as `signal` aborts. */

@@ -42,6 +42,13 @@ export class CorpusError extends AppError {
   }
 }
 
+/** A file of the data folder cannot be read as the format its extension names (the others still serve). */
+export class FormatError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("format_unreadable", message, 422, options);
+  }
+}
+
 /** The saved index cannot be used as it is; `reason` says why, for the rebuild log line. */
 export class IndexUnusableError extends AppError {
   constructor(

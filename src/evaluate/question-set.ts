@@ -8,8 +8,13 @@ const common = {
   question: z.string().min(1),
   history: z.array(turn).optional(),
   // smalltalk: the reply must be small talk, never the refusal; overview: it must cite at least
-  // three sections (no evidence needed); followup: scored as any question, reported apart.
-  kind: z.enum(["smalltalk", "overview", "followup"]).optional(),
+  // three sections (no evidence needed); followup: scored as any question, reported apart; about:
+  // a question about the interview itself (who, what), scored as any question, reported apart;
+  // cross: asked across an archive, its evidence one string from each interview that speaks to it,
+  // scored by the share of those interviews it cites.
+  kind: z.enum(["smalltalk", "overview", "followup", "about", "cross"]).optional(),
+  /** The files of data/ the question is asked of (the request's `sources`); every file when absent. */
+  sources: z.array(z.string().min(1)).min(1).optional(),
 };
 const question = z.discriminatedUnion("answerable", [
   z.strictObject({
@@ -54,6 +59,8 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     if (!parsed.success) throw new QuestionSetError(`${where}: ${parsed.error.issues.map(describeIssue).join("; ")}`);
     if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);
+    if (parsed.data.kind === "cross" && (!parsed.data.answerable || parsed.data.evidence.length < 2))
+      throw new QuestionSetError(`${where}: a cross question is answerable, with evidence from at least two interviews`);
     if (parsed.data.answerable && parsed.data.evidence.length === 0 && parsed.data.kind !== "overview") {
       throw new QuestionSetError(`${where}: evidence: must hold at least one string (only an overview may have none)`);
     }

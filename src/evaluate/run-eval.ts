@@ -39,7 +39,11 @@ export async function runEval(options: RunOptions): Promise<QuestionResult[]> {
   const results: QuestionResult[] = [];
   for (const question of questions) {
     try {
-      const { response, latencyMs } = await ask({ message: question.question, history: question.history ?? [] });
+      const { response, latencyMs } = await ask({
+        message: question.question,
+        history: question.history ?? [],
+        ...(question.sources ? { sources: question.sources } : {}),
+      });
       const score = scoreResponse(question, response, { sourceOf, k, latencyMs });
       if (judge && !score.abstained) {
         const quotes = validCitations(response, sourceOf).map((citation) => citation.quote);

@@ -15,7 +15,13 @@ export interface QuestionScore {
   question: string;
   answerable: boolean;
   /** The question set's kind of turn, when it gives one. */
-  kind?: "smalltalk" | "overview" | "followup";
+  kind?: EvalQuestion["kind"];
+  /** The question named files of data/ (`sources`). */
+  scoped?: boolean;
+  /** For a cross question: the share of its evidence strings whose interview a valid citation quotes; null for others. */
+  crossRecall?: number | null;
+  /** Answered: not abstained, a valid quote holds the evidence and every fact group is stated; null for unanswerable, overview and cross questions. */
+  answeredRight?: boolean | null;
   /** For small talk: the reply was small talk (never the refusal); null for other questions. */
   smallTalk?: boolean | null;
   /** For an overview: how many sections its valid citations quote; null for other questions. */
@@ -91,7 +97,17 @@ export function scoreResponse(
   const kind = question.kind;
   let smallTalk: boolean | null = null;
   let overviewSections: number | null = null;
-  if (kind === "smalltalk") {
+  let crossRecall: number | null = null;
+  if (kind === "cross" && question.answerable) {
+    // An interview counts as cited when a valid citation quotes the file its evidence string is from.
+    const cited = question.evidence.filter((evidence) =>
+      valid.some((citation) => options.sourceOf(citation.source)?.includes(evidence)),
+    );
+    crossRecall = cited.length / question.evidence.length;
+    if (cited.length < question.evidence.length)
+      misses.push(`cites ${cited.length} of ${question.evidence.length} interviews that speak to it`);
+    scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
+  } else if (kind === "smalltalk") {
     smallTalk = response.kind === "smalltalk" && !response.answer.includes(abstention);
     if (!smallTalk) misses.push(`not small talk (kind ${response.kind})`);
     scored = { evidenceRank: null, quoteHoldsEvidence: null, factsStated: null, missingFacts: [] };
@@ -132,6 +148,12 @@ export function scoreResponse(
     question: question.question,
     answerable: question.answerable,
     ...(kind ? { kind, smallTalk, overviewSections } : {}),
+    ...(kind === "cross" ? { crossRecall } : {}),
+    ...(question.sources ? { scoped: true } : {}),
+    answeredRight:
+      question.answerable && kind !== "overview" && kind !== "cross"
+        ? !abstained && scored.quoteHoldsEvidence === true && scored.factsStated === true
+        : null,
     abstained,
     ...scored,
     citations: response.citations.length,

@@ -29,6 +29,10 @@ export const metricDefinitions = {
   smallTalkRate: { label: "small talk replied", better: "higher", unit: "share" },
   overviewRate: { label: "overviews citing 3+ sections", better: "higher", unit: "share" },
   followUpPassRate: { label: "follow-ups passed", better: "higher", unit: "share" },
+  scopedAnsweredRight: { label: "answered right, one interview asked", better: "higher", unit: "share" },
+  unscopedAnsweredRight: { label: "answered right, the archive asked", better: "higher", unit: "share" },
+  aboutRate: { label: "questions about an interview answered", better: "higher", unit: "share" },
+  crossRecall: { label: "interviews cited by cross questions", better: "higher", unit: "share" },
   judgedFaithfulness: { label: "judged faithfulness", better: "higher", unit: "share" },
   judgedRelevance: { label: "judged relevance", better: "higher", unit: "share" },
 } as const satisfies Record<string, MetricDefinition>;
@@ -45,6 +49,11 @@ export const metricGroups: ReadonlyArray<{ title: string; metrics: readonly Metr
   { title: "answers", metrics: ["factAccuracy", "abstentionRecall", "falseAbstentionRate"] },
   { title: "latency", metrics: ["latencyP50Ms", "latencyP95Ms", "latencyMaxMs"] },
   { title: "conversation", metrics: ["smallTalkRate", "overviewRate", "followUpPassRate"], optional: true },
+  {
+    title: "archive",
+    metrics: ["scopedAnsweredRight", "unscopedAnsweredRight", "aboutRate", "crossRecall"],
+    optional: true,
+  },
   { title: "LLM judge", metrics: ["judgedFaithfulness", "judgedRelevance"], optional: true },
 ];
 
@@ -88,7 +97,12 @@ export interface Summary {
 export function summarize(results: readonly QuestionResult[], k: number): Summary {
   const scores = results.filter((result): result is QuestionScore => !isError(result));
   // Small talk and overviews have their own measures: they would only blur retrieval and abstention.
-  const answerable = scores.filter((score) => score.answerable && score.kind !== "overview");
+  const answerable = scores.filter(
+    (score) => score.answerable && score.kind !== "overview" && score.kind !== "cross",
+  );
+  // The archive's measures only where a question names its files (or is about one): a single-interview set has none.
+  const archive = scores.some((score) => score.scoped || score.kind === "about" || score.kind === "cross");
+  const right = (items: QuestionScore[]) => (archive ? share(items, (score) => score.answeredRight === true) : null);
   const unanswerable = scores.filter((score) => !score.answerable && score.kind !== "smalltalk");
   const ofKind = (kind: QuestionScore["kind"]) => scores.filter((score) => score.kind === kind);
   const answered = scores.filter((score) => !score.abstained);
@@ -132,6 +146,10 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
       smallTalkRate: share(ofKind("smalltalk"), (score) => score.smallTalk === true),
       overviewRate: share(ofKind("overview"), (score) => (score.overviewSections ?? 0) >= 3),
       followUpPassRate: share(ofKind("followup"), (score) => score.passed),
+      scopedAnsweredRight: right(answerable.filter((score) => score.scoped && score.kind !== "about")),
+      unscopedAnsweredRight: right(answerable.filter((score) => !score.scoped && score.kind !== "about")),
+      aboutRate: right(ofKind("about")),
+      crossRecall: mean(ofKind("cross"), (score) => score.crossRecall ?? 0),
       judgedFaithfulness: judged((score) => score.judgedFaithfulness),
       judgedRelevance: judged((score) => score.judgedRelevance),
     },

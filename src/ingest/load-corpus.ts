@@ -1,41 +1,114 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { CorpusError } from "../errors.js";
+import type { Logger } from "pino";
+import { AppError, CorpusError, FormatError } from "../errors.js";
+import { formatFor } from "./formats/registry.js";
+import type { SourceMetadata, TimeSpan, Turn } from "./formats/types.js";
 
 export interface SourceFile {
-  /** File name without `.txt`: the document's id ("interview"). */
+  /** File name without its extension: the document's id ("interview"); the whole name when two files share a stem. */
   id: string;
-  /** File name inside the data folder. */
+  /** File name inside the data folder: the wire's `source`. */
   name: string;
+  /**
+   * The readable text (see formats/types.ts): every offset and quote refers to it. For a `.txt`
+   * file it is the file byte for byte (CRLF included).
+   */
   text: string;
-  /** sha256 of the text, recorded in the index manifest to detect a changed source. */
+  /** sha256 of the file as stored, recorded in the index manifest to detect a changed source. */
   sha256: string;
+  /** The format's name ("txt", "markdown", "html", "vtt", "srt"); absent means plain text. */
+  format?: string;
+  /** What the source says about itself (front matter, the page's headline and byline). */
+  metadata?: SourceMetadata;
+  /** Turns the layout marks outside the text (subtitle voices, bold questions). */
+  turns?: Turn[];
+  /** For timestamped sources: the moment of each stretch of `text`. */
+  times?: TimeSpan[];
+}
+
+export interface LoadCorpusOptions {
+  /** Told of every file left out (an unknown extension, a file that cannot be read as its format), one line each. */
+  logger?: Pick<Logger, "info" | "warn">;
 }
 
 /**
- * Reads every `*.txt` in `dataDir`, sorted by name so ids and offsets are stable.
- * @throws CorpusError when the folder cannot be read or holds no non-empty `.txt` file.
+ * Reads every file of `dataDir` whose extension names a format (formats/registry.ts), sorted by
+ * name so ids and offsets are stable. A file of another type is left out with one log line naming
+ * it; a file that cannot be read as its format with one warning saying why, and the others serve.
+ * @throws CorpusError when the folder cannot be read or holds no interview at all.
  */
-export async function loadCorpus(dataDir: string): Promise<SourceFile[]> {
+export async function loadCorpus(dataDir: string, options: LoadCorpusOptions = {}): Promise<SourceFile[]> {
   let names: string[];
   try {
-    names = (await readdir(dataDir)).filter((name) => name.toLowerCase().endsWith(".txt")).sort();
+    names = (await readdir(dataDir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     throw new CorpusError(`Cannot read the data folder ${dataDir}: ${(error as Error).message}`, { cause: error });
   }
   const files: SourceFile[] = [];
   for (const name of names) {
-    let text: string;
-    try {
-      // Kept byte-for-byte (CRLF included): offsets and quotes refer to the file as it is.
-      text = await readFile(path.join(dataDir, name), "utf8");
-    } catch (error) {
-      throw new CorpusError(`Cannot read ${path.join(dataDir, name)}: ${(error as Error).message}`, { cause: error });
-    }
-    if (text.trim() === "") continue;
-    files.push({ id: name.slice(0, -4), name, text, sha256: createHash("sha256").update(text).digest("hex") });
+    const file = await readSource(dataDir, name, options);
+    if (file) files.push(file);
   }
-  if (files.length === 0) throw new CorpusError(`No interview found: ${dataDir} holds no non-empty .txt file`);
+  const stems = new Map<string, number>();
+  for (const file of files) stems.set(file.id, (stems.get(file.id) ?? 0) + 1);
+  for (const file of files) if (stems.get(file.id)! > 1) file.id = file.name;
+  if (files.length === 0)
+    throw new CorpusError(`No interview found: ${dataDir} holds no non-empty file of a supported format`);
   return files;
+}
+
+async function readSource(dataDir: string, name: string, options: LoadCorpusOptions): Promise<SourceFile | null> {
+  if (!formatFor(name)) {
+    options.logger?.info({ file: name }, `Skipping ${name}: not a supported format (.txt, .md, .html, .vtt, .srt)`);
+    return null;
+  }
+  let content: string;
+  try {
+    content = await readFile(path.join(dataDir, name), "utf8");
+  } catch (error) {
+    options.logger?.warn(
+      { file: name, code: (error as NodeJS.ErrnoException).code },
+      `Skipping ${name}: it cannot be read`,
+    );
+    return null;
+  }
+  if (content.trim() === "") return null;
+  try {
+    const file = sourceFile(name, content);
+    if (file.text.trim() === "") {
+      options.logger?.warn({ file: name }, `Skipping ${name}: no readable text in it`);
+      return null;
+    }
+    return file;
+  } catch (error) {
+    // One clear line; the rest of the archive still serves.
+    const why = error instanceof AppError ? error.message : "it could not be parsed";
+    options.logger?.warn({ file: name }, `Skipping ${name}: ${why}`);
+    return null;
+  }
+}
+
+/**
+ * A file's content as a source: read by the format its extension names.
+ * @throws FormatError when no format reads the extension, or the content is not valid in it.
+ */
+export function sourceFile(name: string, content: string): SourceFile {
+  const format = formatFor(name);
+  if (!format) throw new FormatError(`${name} is not in a supported format (.txt, .md, .html, .vtt, .srt)`);
+  const readable = format.read(content, name);
+  return {
+    id: name.slice(0, name.length - path.extname(name).length),
+    name,
+    text: readable.text,
+    sha256: createHash("sha256").update(content).digest("hex"),
+    format: format.name,
+    metadata: readable.metadata,
+    ...(readable.turns ? { turns: readable.turns } : {}),
+    ...(readable.times ? { times: readable.times } : {}),
+  };
 }

@@ -1,5 +1,9 @@
 import type { SourceFile } from "./load-corpus.js";
 import { splitParagraphs, splitSentences, trimSpan, type TextSpan } from "../text/split-sentences.js";
+import { findBoilerplate } from "./parse/boilerplate.js";
+import { splitLines } from "./parse/lines.js";
+import { questionTurns } from "./parse/question-turns.js";
+import { findTurns, type LaidTurn } from "./parse/turns.js";
 
 export interface QuestionSection {
   /** 1-based position among the interviewer's questions. */
@@ -37,93 +41,57 @@ export interface ParsedInterview {
   interviewee: Interviewee | null;
 }
 
-interface TaggedLine {
-  tag: string;
-  lineStart: number;
-  contentStart: number;
-  lineEnd: number;
-}
-
-// A turn opens with a short speaker tag and a colon at the start of a line: "CS:", "Q:",
-// "Interviewer:", "Margulan Baimukhan:". Longer prefixes are headlines ("Interview with ...: ").
-const speakerTag = /^[ \t]*([\p{Lu}][\p{L}.'’-]*(?:[ \t]+[\p{Lu}][\p{L}.'’-]*){0,2})[ \t]*:[ \t]+(?=\S)/u;
-const creditLine = /^[ \t]*(?:source|photo|photos|image|credit|credits|picture)[ \t]*:/i;
-const trailerLine =
-  /^[ \t]*(?:related articles|related posts|related stories|editor['’]s choice|read more|more from|share this|tags)[ \t]*:?[ \t]*$/i;
-const interviewerTags = /^(?:q|question|interviewer|int)$/i;
-const answerTags = /^(?:a|answer)$/i;
-
 /**
- * Parses an interview transcript into title, lead, question sections and boilerplate.
- * Every span keeps exact offsets into `source.text`.
+ * Parses an interview into title, lead, question sections and boilerplate, from the layout it was
+ * published in (see parse/turns.ts for the layouts read). Every span keeps exact offsets into
+ * `source.text`, the readable text.
  */
 export function parseInterview(source: SourceFile): ParsedInterview {
   const text = source.text;
   const lines = splitLines(text);
+  const { spans: boilerplate, bodyEnd } = findBoilerplate(text, lines);
+  const isBoilerplate = (start: number) => boilerplate.some((span) => span.start === start);
 
-  const boilerplate: TextSpan[] = [];
-  let bodyEnd = text.length;
-  for (const line of lines) {
-    const content = text.slice(line.start, line.end);
-    if (trailerLine.test(content)) {
-      bodyEnd = line.start;
-      const rest = trimSpan(text, line.start, text.length);
-      if (rest) boilerplate.push(rest);
-      break;
-    }
-    if (creditLine.test(content)) {
-      const span = trimSpan(text, line.start, line.end);
-      if (span) boilerplate.push(span);
-    }
-  }
-  const isCredit = (start: number) => boilerplate.some((span) => span.start === start);
+  const turns = findTurns(source, lines, bodyEnd);
+  const asked = questionTurns(text, turns);
 
-  const tagged: TaggedLine[] = [];
-  for (const line of lines) {
-    if (line.start >= bodyEnd) break;
-    const match = speakerTag.exec(text.slice(line.start, line.end));
-    if (match) {
-      tagged.push({
-        tag: match[1]!,
-        lineStart: line.start,
-        contentStart: line.start + match[0].length,
-        lineEnd: line.end,
-      });
-    }
-  }
-  const interviewer = pickInterviewerTag(tagged);
-  const questionLines = tagged.filter((line) => line.tag === interviewer);
-
-  const firstQuestionStart = questionLines[0]?.lineStart ?? bodyEnd;
+  const firstQuestionStart = asked[0]?.start ?? bodyEnd;
   const introParagraphs = splitParagraphs(text, 0, firstQuestionStart).filter(
-    (paragraph) => !isCredit(paragraph.start),
+    (paragraph) => !isBoilerplate(paragraph.start),
   );
-  const title = introParagraphs.length > 1 || questionLines.length > 0 ? (introParagraphs[0] ?? null) : null;
+  const title = introParagraphs.length > 1 || asked.length > 0 ? (introParagraphs[0] ?? null) : null;
   const lead = title ? introParagraphs.slice(1) : introParagraphs;
 
-  const questions: QuestionSection[] = questionLines.map((line, index) => {
-    const next = questionLines[index + 1]?.lineStart ?? bodyEnd;
-    const turnEnd = Math.min(next, firstCreditAfter(boilerplate, line.lineStart) ?? next);
-    const question = trimSpan(text, line.contentStart, line.lineEnd)!;
-    let answerStart = line.lineEnd;
-    let answerSpeaker: string | undefined;
-    const answerLine = tagged.find((other) => other.lineStart > line.lineStart && other.lineStart < turnEnd);
-    if (answerLine && text.slice(line.lineEnd, answerLine.lineStart).trim() === "") {
-      answerStart = answerLine.contentStart;
-      answerSpeaker = answerLine.tag;
-    }
+  const questions = asked.flatMap((turn, index): QuestionSection[] => {
+    const next = asked[index + 1]?.start ?? bodyEnd;
+    const turnEnd = Math.min(next, firstBoilerplateAfter(boilerplate, turn.start) ?? next);
+    const reply = turns[turns.indexOf(turn) + 1];
+    // Unnamed turns (dashes, ">>") alternate: the one after a question is its answer.
+    // A question turn answered by a tagged turn is all question (a preamble, then the question); one
+    // followed by untagged paragraphs ("CS:" in the first interview) is its first line.
+    const answered = reply && reply.start < turnEnd && (reply.key !== turn.key || reply.key === null);
+    const questionEnd = answered && reply.speaker !== null ? reply.start : turn.questionEnd;
+    const question = trimSpan(text, turn.contentStart, Math.min(questionEnd, turnEnd));
+    if (!question) return [];
+    // The answer starts at the reply's words when the reply's tag is all that separates them.
+    const tagOnly = answered && (reply.speaker !== null || text.slice(turn.questionEnd, reply.start).trim() === "");
+    const answerStart = tagOnly ? reply.contentStart : turn.questionEnd;
+    const answerSpeaker = tagOnly ? (reply.speaker ?? undefined) : undefined;
     const answer = trimSpan(text, answerStart, turnEnd);
-    const whole = trimSpan(text, line.lineStart, turnEnd)!;
-    return {
-      number: index + 1,
-      speaker: line.tag,
-      question,
-      answer,
-      ...(answerSpeaker ? { answerSpeaker } : {}),
-      start: whole.start,
-      end: whole.end,
-    };
+    const whole = trimSpan(text, turn.start, turnEnd)!;
+    return [
+      {
+        number: 0,
+        speaker: turn.speaker ?? "Q",
+        question,
+        answer,
+        ...(answerSpeaker ? { answerSpeaker } : {}),
+        start: whole.start,
+        end: whole.end,
+      },
+    ];
   });
+  questions.forEach((section, i) => (section.number = i + 1));
 
   return {
     source,
@@ -131,47 +99,104 @@ export function parseInterview(source: SourceFile): ParsedInterview {
     lead,
     questions,
     boilerplate,
-    interviewee: findInterviewee(text, [title, ...lead, ...boilerplate]),
+    interviewee: findInterviewee(source, [title, ...lead, ...boilerplate], questions, asked),
   };
 }
 
-function splitLines(text: string): Array<{ start: number; end: number }> {
-  const lines: Array<{ start: number; end: number }> = [];
-  let start = 0;
-  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-    lines.push({ start, end: text[newline - 1] === "\r" ? newline - 1 : newline });
-    start = newline + 1;
-  }
-  lines.push({ start, end: text.length });
-  return lines;
-}
-
-/** The interviewer's tag: a conventional one ("Q", "Interviewer") if present, else the most frequent, earliest on ties. */
-function pickInterviewerTag(tagged: TaggedLine[]): string | null {
-  const conventional = tagged.find((line) => interviewerTags.test(line.tag));
-  if (conventional) return conventional.tag;
-  const counts = new Map<string, number>();
-  for (const line of tagged) if (!answerTags.test(line.tag)) counts.set(line.tag, (counts.get(line.tag) ?? 0) + 1);
-  let best: string | null = null;
-  for (const [tag, count] of counts) if (best === null || count > counts.get(best)!) best = tag;
-  return best;
-}
-
-function firstCreditAfter(boilerplate: TextSpan[], offset: number): number | undefined {
+function firstBoilerplateAfter(boilerplate: TextSpan[], offset: number): number | undefined {
   return boilerplate.find((span) => span.start > offset)?.start;
 }
 
 const name = String.raw`[\p{Lu}][\p{L}'’-]+`;
+// How a lead or a host introduces the guest: "interviewed X", "an interview with X", "sat down with X",
+// "My guest today is X", "Joining me now is the chief fire officer, X", "I'm talking to X". ("He spoke
+// to X" is not one: there X is the outlet.)
+const introduction = String.raw`(?:\b(?:[Ii]nterview(?:ed|ing|s)?|INTERVIEW(?:ED|ING|S)?)[^\S\r\n]+(?:(?:with|WITH)[^\S\r\n]+)?|\bsat down with[^\S\r\n]+|\bin conversation with[^\S\r\n]+|\b(?:I['’]m|I am|we['’]re|we are)[^\S\r\n]+(?:talking|speaking)[^\S\r\n]+(?:to|with)[^\S\r\n]+|(?:\b[Mm]y guest(?: today| this week| tonight)? is|\b[Jj]oining (?:me|us)(?: now| today)? is|\bjoined (?:now )?by)[^\S\r\n]+(?:[^.?!\n]*?,[^\S\r\n]+)?)`;
 const intervieweePattern = new RegExp(
-  String.raw`\binterview(?:ed|ing)?\s+(?:with\s+)?((?:(?:H\.E\.|HE|the)\s+)?(?:${name}\s+)*${name})(?:,\s*(?:the\s+)?([^,.;:"“”]+?))?(?=\s+about\b|[,.;:"“”]|$)`,
-  "gu",
+  String.raw`${introduction}((?:(?:H\.E\.|HE|the|THE)[^\S\r\n]+)?(?:${name}[^\S\r\n]+)*${name})(?:,\s*(?:the\s+)?([^,.;:"“”]+?))?(?=\s+about\b|[,.;:"“”]|\s*$|\s+(?:who|WHO|on|ON|at|AT|in|IN)\b)`,
+  "gmu",
+);
+// A headline that opens with the guest's name and a colon: "Ambassador Ilse Vandermeer: Trade Will…".
+const headlineName = new RegExp(String.raw`^\s*((?:${name}[^\S\r\n]+){1,3}${name})[^\S\r\n]*:\s`, "u");
+// A wire lead that opens with its subject: "Lukas Brenner, chief executive of Alpentrans, says …",
+// "Harbours Minister Miriam Castellanos has promised …".
+const leadSubject = new RegExp(
+  String.raw`^\s*((?:${name}[^\S\r\n]+){1,4}${name})(?:,[^,.;]{3,120},)?[^\S\r\n]+(?:says|said|told|tells|has|have|had|warns|warned|insists|insisted|believes|expects|expected|promised|promises|wants|admits|admitted)\b`,
+  "u",
 );
 
+/**
+ * Who was interviewed: as the source's metadata says (front matter), as its lead or host introduces
+ * them, as its headline names them, or the answering side's tag ("S. KISLYAK", "PRIME MINISTER").
+ */
+function findInterviewee(
+  source: SourceFile,
+  spans: Array<TextSpan | null>,
+  questions: QuestionSection[],
+  asked: LaidTurn[],
+): Interviewee | null {
+  const { text } = source;
+  const intro = spans.filter((span): span is TextSpan => span !== null);
+  const stated = source.metadata?.interviewee?.trim();
+  if (stated) return named(text, stated, intro);
+  const introduced =
+    introducedInterviewee(text, intro) ?? introducedInterviewee(text, introOfTurns(text, questions, asked));
+  if (introduced) return introduced;
+  const headline = intro[0] && headlineName.exec(intro[0].text)?.[1];
+  if (headline) return named(text, headline.replace(/\s+/g, " "), intro);
+  const subject = intro
+    .slice(1)
+    .map((span) => leadSubject.exec(span.text)?.[1])
+    .find(Boolean);
+  if (subject) return named(text, subject.replace(/\s+/g, " "), intro);
+  const answerer = mostFrequent(
+    questions.map((section) => section.answerSpeaker).filter((tag) => tag && !/^(?:a|answer)\.?$/i.test(tag)),
+  );
+  return answerer ? named(text, answerer, intro) : null;
+}
+
+/** The host's first turn when it comes before the first answer (a podcast's or video's introduction). */
+function introOfTurns(text: string, questions: QuestionSection[], asked: LaidTurn[]): TextSpan[] {
+  const first = asked[0];
+  if (!first || !questions[0]) return [];
+  const span = trimSpan(text, first.contentStart, questions[0].question.end);
+  return span ? [span] : [];
+}
+
+function mostFrequent(values: Array<string | undefined>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [value, count] of counts) if (best === undefined || count > counts.get(best)!) best = value;
+  return best;
+}
+
+/**
+ * The interviewee `name`, with the sentence that names them: the first sentence of the introduction,
+ * else of the text, holding their surname (the last word of the name), else the headline.
+ */
+function named(text: string, name: string, intro: TextSpan[]): Interviewee | null {
+  const surname = name
+    .split(/\s+/)
+    .at(-1)!
+    .replace(/^\p{L}\.|[.]/gu, "");
+  const mentions = new RegExp(String.raw`(?<![\p{L}])${escapeRegExp(surname)}(?![\p{L}])`, "iu");
+  const sentences = [
+    ...intro.flatMap((span) => splitSentences(text, span.start, span.end)),
+    ...splitSentences(text, 0, text.length),
+  ];
+  const sentence = sentences.find((candidate) => mentions.test(candidate.text)) ?? intro[0];
+  return sentence ? { name: name.replace(/\s+/g, " "), sentence } : null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Finds who was interviewed from phrases like "interviewed Ambassador X, Head of Y". */
-function findInterviewee(text: string, spans: Array<TextSpan | null>): Interviewee | null {
+function introducedInterviewee(text: string, spans: TextSpan[]): Interviewee | null {
   let best: Interviewee | null = null;
   for (const span of spans) {
-    if (!span) continue;
     for (const match of span.text.matchAll(intervieweePattern)) {
       // Names and roles are composed into answers: no-break spaces become plain ones.
       const candidate = match[1]!.replace(/^the\s+/i, "").replace(/\s+/g, " ");

@@ -48,7 +48,7 @@ export interface OpenIndexOptions {
  * @throws IndexNotWritableError when the index must be rebuilt and its folder is read-only.
  */
 export async function openIndex(options: OpenIndexOptions): Promise<OpenedIndex> {
-  const sources = await loadCorpus(options.dataDir);
+  const sources = await loadCorpus(options.dataDir, { logger: options.logger });
   const interviews = sources.map(parseInterview);
   // Leftovers of crashed or failed builds go first (best effort: a read-only folder keeps them).
   await pruneBuilds(options.indexDir).catch(() => {});

@@ -60,7 +60,9 @@ export async function loadQuestionSet(file: string, sourceTexts: string[]): Prom
     if (ids.has(parsed.data.id)) throw new QuestionSetError(`${where}: duplicate id ${JSON.stringify(parsed.data.id)}`);
     ids.add(parsed.data.id);
     if (parsed.data.kind === "cross" && (!parsed.data.answerable || parsed.data.evidence.length < 2))
-      throw new QuestionSetError(`${where}: a cross question is answerable, with evidence from at least two interviews`);
+      throw new QuestionSetError(
+        `${where}: a cross question is answerable, with evidence from at least two interviews`,
+      );
     if (parsed.data.answerable && parsed.data.evidence.length === 0 && parsed.data.kind !== "overview") {
       throw new QuestionSetError(`${where}: evidence: must hold at least one string (only an overview may have none)`);
     }

@@ -97,9 +97,7 @@ export interface Summary {
 export function summarize(results: readonly QuestionResult[], k: number): Summary {
   const scores = results.filter((result): result is QuestionScore => !isError(result));
   // Small talk and overviews have their own measures: they would only blur retrieval and abstention.
-  const answerable = scores.filter(
-    (score) => score.answerable && score.kind !== "overview" && score.kind !== "cross",
-  );
+  const answerable = scores.filter((score) => score.answerable && score.kind !== "overview" && score.kind !== "cross");
   // The archive's measures only where a question names its files (or is about one): a single-interview set has none.
   const archive = scores.some((score) => score.scoped || score.kind === "about" || score.kind === "cross");
   const right = (items: QuestionScore[]) => (archive ? share(items, (score) => score.answeredRight === true) : null);

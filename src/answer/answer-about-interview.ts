@@ -27,6 +27,26 @@ const asksInterviewee = new RegExp(
   ]),
   "i",
 );
+// "Who is Wire Daily interviewing here?", "Who is giving this press conference?", "Which ambassador
+// is this Q&A with?": a who-question about the act of being interviewed asks for the interviewee.
+const interviewActs = [
+  "interview(?:s|ed|ing|ee)?",
+  "press conference",
+  "news conference",
+  "doorstop",
+  "briefing",
+  "q\\s?&\\s?a",
+  "podcast",
+  "episode",
+  "guest",
+];
+const asksWhoOfInterview = new RegExp(
+  "^(?!.*\\b(?:by whom|interviewer|who (?:interviewed|conducted|asked)|who (?:is|was) (?:doing|conducting) the interview)\\b)" +
+    // "Which countries did the interview mention?" asks about its content.
+    "\\W*(?:who|whom|which\\s+[\\p{L}-]+\\b(?!.*\\b(?:mention\\w*|discuss\\w*|says?|said|cover\\w*|talk\\w* about|rais\\w+|address\\w*)\\b))" +
+    `\\b(?=.*${words(interviewActs)})`,
+  "iu",
+);
 const asksInterviewer = new RegExp(
   words(["who (?:interviewed|conducted|asked the questions|did the interview)", "by whom", "interviewer"]),
   "i",
@@ -155,7 +175,7 @@ export function answerAboutInterview(
   chunks: Chunk[],
 ): StructuredDraft | null {
   if (asksPublication.test(question)) return describeInterviewers(interviews, chunks, true);
-  if (asksInterviewee.test(question) || asksIntervieweeName.test(question))
+  if (asksInterviewee.test(question) || asksIntervieweeName.test(question) || asksWhoOfInterview.test(question))
     return describeInterviewees(interviews, chunks);
   if (asksInterviewer.test(question)) return describeInterviewers(interviews, chunks);
   if (asksQuestions.test(question)) return listQuestions(interviews, chunks);

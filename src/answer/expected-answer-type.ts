@@ -133,6 +133,40 @@ const timeWords = new RegExp(
 const timeUnits = ["years?", "months?", "weeks?", "days?", "hours?", "decades?", "centur(?:y|ies)"];
 const durationWords = new RegExp(words([...timeUnits, "time", "overnight", "long", `since ${year}`]), "i");
 const weekdayWords = new RegExp(words(weekdays), "i");
+// Money as it is written: a currency sign, or an amount in a currency's name or code.
+const currencies = [
+  "euros?",
+  "dollars?",
+  "pounds?",
+  "francs?",
+  "krona",
+  "kronor",
+  "krone",
+  "kroner",
+  "yen",
+  "yuan",
+  "renminbi",
+  "rupees?",
+  "roubles?",
+  "rubles?",
+  "tenge",
+  "pesos?",
+  "zloty",
+  "lira",
+  "lire",
+  "cents?",
+  "pence",
+  "eur",
+  "usd",
+  "gbp",
+  "chf",
+];
+const moneyWords = new RegExp(`[$€£¥₸₽₹]|${words(currencies)}`, "i");
+// A day of a month: "2 June", "June 2nd", "the 15th of March", "15.03.", "2026-03-15", or a weekday.
+const dateWords = new RegExp(
+  `\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${words(months)}|${words(months)}\\s+\\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}[./]\\d{1,2}[./]|\\b\\d{4}-\\d{2}-\\d{2}\\b|${words(weekdays)}`,
+  "i",
+);
 // Case-sensitive: "may" is far more often a verb than a month.
 const monthNames = new RegExp(words(months.map((month) => month[0]!.toUpperCase() + month.slice(1))), "u");
 const shareNouns = ["half", "third", "thirds", "quarter", "fifth", "majority", "minority"];
@@ -258,6 +292,19 @@ const answerTypes = {
     // voters ...?") does not answer it at all. Once it needed the general cut instead, and "What
     // percentage of voters approved the constitutional amendments?" reached it (0.676).
     satisfiedFor: (question, sentence) => !shareOfSomethingElse(question, sentence),
+    specific: true,
+  },
+  // "How much will it cost?", "What is the budget?": an amount of money, which a year or a count of
+  // jobs is not ("By 2027 every berth will have shore power" answered what shore power costs).
+  money: {
+    asks: /\bhow\s+much\b[^?]*\b(?:cost|costs|costing|price|priced|pay|paid|paying|spend|spent|spending|worth|charge|charged|fee|budget|invest|invested|investment)\b|\bwhat\s+(?:is|was|will\s+be|are|were)\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,3}(?:cost|price|budget|fee)s?\b/iu,
+    satisfiedBy: (sentence) => moneyWords.test(sentence),
+    specific: true,
+  },
+  // "On what date …?": a day of a month, which "next year" or a bare year is not.
+  date: {
+    asks: /\b(?:what|which)\s+(?:exact\s+)?date\b|\bon\s+what\s+day\b/i,
+    satisfiedBy: (sentence) => dateWords.test(sentence),
     specific: true,
   },
   // "How long ..." asks for a span of time ("30 years", "centuries"), not just any number.

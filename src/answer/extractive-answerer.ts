@@ -1,5 +1,6 @@
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
+import type { TermStatistics } from "../retrieve/term-statistics.js";
 import type { Passage, Retrieval, Retriever, ScoredSentence } from "../retrieve/types.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import { asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
@@ -52,6 +53,8 @@ export class ExtractiveAnswerer implements Answerer {
   private pool: Promise<SuggestionPool> | undefined;
   /** The acronyms the interviews use ("unodc"), lower-cased as terms are. */
   private readonly acronyms: string[];
+  /** Each file's speakers as name terms: its interviewee's name and its answering tags. */
+  private readonly speakers: Map<string, Set<string>>;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? 4;
@@ -59,6 +62,7 @@ export class ExtractiveAnswerer implements Answerer {
     this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
       (acronym) => acronym.toLowerCase(),
     );
+    this.speakers = speakerTerms(options.interviews, options.retriever.terms);
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
@@ -71,7 +75,7 @@ export class ExtractiveAnswerer implements Answerer {
     request: ChatRequest,
     { signal, onStandalone }: AnswerOptions = {},
   ): Promise<ChatResponse & { evidence?: Evidence }> {
-    const routed = await this.converse(request.message, { otherLanguages: true });
+    const routed = await this.converse(request.message, { otherLanguages: true, sources: request.sources });
     if (routed) return routed;
     const retrieval = await this.options.retriever.retrieve(request.message, {
       history: request.history,
@@ -88,10 +92,13 @@ export class ExtractiveAnswerer implements Answerer {
    * Turns answered without retrieval: small talk, a question in another language (offline only:
    * an LLM answers those itself), questions about the interview itself (who was interviewed, by
    * whom, what was asked) and requests for an overview, answered from the parsed structure. Null
-   * for a question to retrieve passages for.
+   * for a question to retrieve passages for. With `sources`, only those files are described.
    */
-  async converse(message: string, options: { otherLanguages: boolean }): Promise<ChatResponse | null> {
-    const { interviews, chunks } = this.options;
+  async converse(
+    message: string,
+    options: { otherLanguages: boolean; sources?: readonly string[] },
+  ): Promise<ChatResponse | null> {
+    const { interviews, chunks } = this.scope(options.sources);
     const turn = await routeTurn(message, {
       interviews,
       chunks,
@@ -112,8 +119,21 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */
-  overview(message: string): OverviewParts | null {
-    return asksOverview(message) ? overviewParts(this.options.interviews, this.options.chunks) : null;
+  overview(message: string, sources?: readonly string[]): OverviewParts | null {
+    if (!asksOverview(message)) return null;
+    const { interviews, chunks } = this.scope(sources);
+    return overviewParts(interviews, chunks);
+  }
+
+  /** The interviews and chunks of the files a request names (`sources`), or all of them. */
+  private scope(sources?: readonly string[]): { interviews: ParsedInterview[]; chunks: Chunk[] } {
+    const { interviews, chunks } = this.options;
+    if (!sources?.length) return { interviews, chunks };
+    const named = new Set(sources);
+    return {
+      interviews: interviews.filter((interview) => named.has(interview.source.name)),
+      chunks: chunks.filter((chunk) => named.has(chunk.source)),
+    };
   }
 
   /**
@@ -169,7 +189,7 @@ export class ExtractiveAnswerer implements Answerer {
       terms,
       retrieval.evidence?.passages === passages ? retrieval.evidence.sentences : undefined,
     );
-    const candidates = filterSentences(scored, passages, analysis, terms);
+    const candidates = filterSentences(scored, passages, analysis, terms, this.speakers);
     const best = candidates[0];
     if (!answers(best, analysis)) {
       const closest = analysis.ownTerms.size > 0 ? closestSentence(scored, passages, analysis.question, terms) : null;
@@ -201,6 +221,19 @@ export class ExtractiveAnswerer implements Answerer {
 
 function pick(sentence: ScoredSentence): Evidence {
   return { coverage: sentence.coverage, similarity: sentence.similarity, score: sentence.score };
+}
+
+/** The name terms of who speaks in each file: the interviewee ("Martin Kessler") and the answering tags ("S. KISLYAK"). */
+function speakerTerms(interviews: ParsedInterview[], terms: TermStatistics): Map<string, Set<string>> {
+  return new Map(
+    interviews.map((interview) => {
+      const names = [interview.interviewee?.name, ...interview.questions.map((section) => section.answerSpeaker)];
+      const found = new Set<string>();
+      for (const name of names)
+        if (name && !/^(?:a|answer)\.?$/i.test(name)) for (const term of terms.termsOf(name)) found.add(term);
+      return [interview.source.name, found];
+    }),
+  );
 }
 
 export function toContext(passage: Passage): Context {

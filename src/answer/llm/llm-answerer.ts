@@ -110,9 +110,11 @@ export class LlmAnswerer implements Answerer {
   ): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
     // An overview is written by the model from the interview's parts (overview.md), not retrieved for.
-    const overview = fallback.overview(request.message);
+    const overview = fallback.overview(request.message, request.sources);
     // Small talk and questions about the interview itself need no model; other languages do.
-    const routed = overview ? null : await fallback.converse(request.message, { otherLanguages: false });
+    const routed = overview
+      ? null
+      : await fallback.converse(request.message, { otherLanguages: false, sources: request.sources });
     if (routed) {
       yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed) });
       return;
@@ -305,7 +307,7 @@ export class LlmAnswerer implements Answerer {
     }
     logger?.warn({ err: upstream.cause ?? upstream, code: upstream.code }, "LLM failed; answering extractively");
     const degraded =
-      (overview && (await fallback.converse(request.message, { otherLanguages: false }))) ||
+      (overview && (await fallback.converse(request.message, { otherLanguages: false, sources: request.sources }))) ||
       (await fallback.answerFrom(retrieval));
     const suggestions = await fallback.suggest(request.message, degraded);
     for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions }))

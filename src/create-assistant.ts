@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { CachedAnswerer } from "./answer/cached-answerer.js";
 import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
+import { TimedAnswerer } from "./answer/timed-answerer.js";
 import type { Answerer } from "./answer/types.js";
 import { ClaimSupport } from "./answer/verify/claim-support.js";
 import { IndexClaimEmbeddings } from "./answer/verify/index-claim-embeddings.js";
@@ -67,7 +68,7 @@ export async function createAssistant(
       () => undefined,
       (error: unknown) => options.logger?.warn({ err: error }, "suggestions could not be checked"),
     ));
-  const answerer =
+  const answering =
     llm && prompts
       ? new llm[0].LlmAnswerer({
           model: new llm[3].OpenAiChatModel(llm[2].createOpenAiClient(config.openai), config.openai.chatModel),
@@ -86,5 +87,10 @@ export async function createAssistant(
       : config.answerCacheSize > 0
         ? new CachedAnswerer(extractive, { maxEntries: config.answerCacheSize })
         : extractive;
+  // Citations from timestamped sources carry their moment in the recording.
+  const times = new Map(
+    opened.sources.flatMap((source) => (source.times?.length ? [[source.name, source.times]] : [])),
+  );
+  const answerer = times.size > 0 ? new TimedAnswerer(answering, times) : answering;
   return { answerer, retriever, opened, checkSuggestions };
 }

@@ -4,6 +4,7 @@ import type { TermStatistics } from "../retrieve/term-statistics.js";
 import type { Passage, Retrieval, Retriever, ScoredSentence } from "../retrieve/types.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import { asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
+import { asksAcrossInterviews, crossTopic, mergeAnswers } from "./cross-interview.js";
 import { answers, chooseSentences } from "./extractive/choose-sentences.js";
 import { closestSentence, composeAnswer, composeClosest } from "./extractive/compose.js";
 import { filterSentences } from "./extractive/filter-sentences.js";
@@ -114,8 +115,28 @@ export class ExtractiveAnswerer implements Answerer {
       case "overview":
         return this.respond(turn.draft);
       case "question":
-        return null;
+        return interviews.length > 1 && asksAcrossInterviews(message) ? this.answerAcross(message, interviews) : null;
     }
+  }
+
+  /**
+   * A question asked across the archive ("Which interviews mention drought?"): its topic answered
+   * from each interview apart, as any question is, and the answers of those that speak to it
+   * together, each quote naming its file; the refusal when none does.
+   */
+  private async answerAcross(message: string, interviews: ParsedInterview[]): Promise<ChatResponse> {
+    const topic = crossTopic(message);
+    const parts: ChatResponse[] = [];
+    for (const interview of interviews) {
+      const retrieval = await this.options.retriever.retrieve(topic, {
+        k: this.topK,
+        sources: [interview.source.name],
+      });
+      const reply = await this.answerFrom(retrieval);
+      if (reply.kind === "answer" && reply.citations.length > 0) parts.push(reply);
+    }
+    if (parts.length === 0) return this.respond({ draft: [abstention], passages: [], preferred: [] });
+    return mergeAnswers(parts);
   }
 
   /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */

@@ -58,6 +58,11 @@ const chunkIdField = z.string().meta({
     "The passage within its file: intro, q<N> or q<N>-<part> (e.g. q1-3); the same whatever the number of files, so source and chunkId together name a passage",
 });
 
+/** When in the recording a quote is spoken, for sources with timings (subtitles, stamped transcripts). */
+export const momentSchema = z
+  .object({ start: z.number(), end: z.number() })
+  .meta({ description: "Seconds from the start of the recording: where the quoted words begin and end" });
+
 export const citationSchema = z.object({
   n: z.number().int().meta({ description: "The [n] marker in the answer" }),
   source: sourceField,
@@ -66,6 +71,7 @@ export const citationSchema = z.object({
   quote: z.string().meta({ description: "Verbatim: the source file's characters start–end" }),
   start: z.number().int(),
   end: z.number().int(),
+  time: momentSchema.optional(),
 });
 
 export const contextSchema = z.object({
@@ -76,6 +82,7 @@ export const contextSchema = z.object({
   score: z.number(),
   start: z.number().int(),
   end: z.number().int(),
+  time: momentSchema.optional(),
 });
 
 export const claimSchema = z.object({

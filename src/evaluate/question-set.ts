@@ -13,6 +13,8 @@ const common = {
   // cross: asked across an archive, its evidence one string from each interview that speaks to it,
   // scored by the share of those interviews it cites.
   kind: z.enum(["smalltalk", "overview", "followup", "about", "cross"]).optional(),
+  /** For a timestamped source: the second its evidence is spoken; a citation of it must carry a time within 15 s. */
+  moment: z.number().nonnegative().optional(),
   /** The files of data/ the question is asked of (the request's `sources`); every file when absent. */
   sources: z.array(z.string().min(1)).min(1).optional(),
 };

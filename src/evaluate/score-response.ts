@@ -1,4 +1,4 @@
-import { abstention, type AnswerMode, type ChatResponse } from "../answer/types.js";
+import { abstention, type AnswerMode, type ChatResponse, type Citation } from "../answer/types.js";
 import {
   evidenceRank,
   holdsEvidence,
@@ -20,6 +20,8 @@ export interface QuestionScore {
   scoped?: boolean;
   /** For a cross question: the share of its evidence strings whose interview a valid citation quotes; null for others. */
   crossRecall?: number | null;
+  /** For a question with a `moment`: a valid citation holding the evidence carries a time within 15 s of it; null for others. */
+  momentHit?: boolean | null;
   /** Answered: not abstained, a valid quote holds the evidence and every fact group is stated; null for unanswerable, overview and cross questions. */
   answeredRight?: boolean | null;
   /** For small talk: the reply was small talk (never the refusal); null for other questions. */
@@ -75,6 +77,18 @@ export interface QuestionError {
 export type QuestionResult = QuestionScore | QuestionError;
 
 export const isError = (result: QuestionResult): result is QuestionError => "error" in result;
+
+/** How far a cited moment may be from the one the evidence is spoken at, in seconds. */
+export const momentToleranceSeconds = 15;
+
+function momentHit(question: EvalQuestion & { answerable: true }, valid: Citation[]): boolean {
+  return valid.some(
+    (citation) =>
+      holdsEvidence(citation.quote, question.evidence) &&
+      citation.time !== undefined &&
+      Math.abs(citation.time.start - question.moment!) <= momentToleranceSeconds,
+  );
+}
 
 /**
  * Scores one response against its question. `sourceOf` gives the source text a chunk comes from, so
@@ -150,6 +164,7 @@ export function scoreResponse(
     ...(kind ? { kind, smallTalk, overviewSections } : {}),
     ...(kind === "cross" ? { crossRecall } : {}),
     ...(question.sources ? { scoped: true } : {}),
+    ...(question.moment !== undefined && question.answerable ? { momentHit: momentHit(question, valid) } : {}),
     answeredRight:
       question.answerable && kind !== "overview" && kind !== "cross"
         ? !abstained && scored.quoteHoldsEvidence === true && scored.factsStated === true

@@ -33,6 +33,7 @@ export const metricDefinitions = {
   unscopedAnsweredRight: { label: "answered right, the archive asked", better: "higher", unit: "share" },
   aboutRate: { label: "questions about an interview answered", better: "higher", unit: "share" },
   crossRecall: { label: "interviews cited by cross questions", better: "higher", unit: "share" },
+  momentAccuracy: { label: "quotes timed within 15 s", better: "higher", unit: "share" },
   judgedFaithfulness: { label: "judged faithfulness", better: "higher", unit: "share" },
   judgedRelevance: { label: "judged relevance", better: "higher", unit: "share" },
 } as const satisfies Record<string, MetricDefinition>;
@@ -51,7 +52,7 @@ export const metricGroups: ReadonlyArray<{ title: string; metrics: readonly Metr
   { title: "conversation", metrics: ["smallTalkRate", "overviewRate", "followUpPassRate"], optional: true },
   {
     title: "archive",
-    metrics: ["scopedAnsweredRight", "unscopedAnsweredRight", "aboutRate", "crossRecall"],
+    metrics: ["scopedAnsweredRight", "unscopedAnsweredRight", "aboutRate", "crossRecall", "momentAccuracy"],
     optional: true,
   },
   { title: "LLM judge", metrics: ["judgedFaithfulness", "judgedRelevance"], optional: true },
@@ -148,6 +149,11 @@ export function summarize(results: readonly QuestionResult[], k: number): Summar
       unscopedAnsweredRight: right(answerable.filter((score) => !score.scoped && score.kind !== "about")),
       aboutRate: right(ofKind("about")),
       crossRecall: mean(ofKind("cross"), (score) => score.crossRecall ?? 0),
+      momentAccuracy: share(
+        // Of the answers that quote the evidence: the timing, not the answering, is measured here.
+        scores.filter((score) => typeof score.momentHit === "boolean" && score.quoteHoldsEvidence === true),
+        (score) => score.momentHit === true,
+      ),
       judgedFaithfulness: judged((score) => score.judgedFaithfulness),
       judgedRelevance: judged((score) => score.judgedRelevance),
     },

@@ -1,7 +1,9 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
+import cors from "cors";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Answerer } from "../answer/types.js";
+import type { SourceDetail } from "../contract/index.js";
 import { isUtf8 } from "node:buffer";
 import { AppError, BadRequestError } from "../errors.js";
 import { chatRoute } from "./chat-route.js";
@@ -21,6 +23,7 @@ import {
   type ProtectionOptions,
 } from "./protect.js";
 import { SessionTokens } from "./session-token.js";
+import { sourcesRoutes } from "./sources-route.js";
 import type { Insights } from "../insights/insights.js";
 import { feedbackRoute, insightsRoute } from "./insights-routes.js";
 
@@ -28,6 +31,8 @@ export interface AppDependencies {
   answerer: Answerer;
   /** The files of data/ a request's `sources` may name; any name is taken when absent. */
   sources?: readonly string[];
+  /** The archive served at `GET /api/sources` (each interview with its readable text); none when absent. */
+  catalogue?: readonly SourceDetail[];
   logger: Logger;
   /** Whether the index is loaded; `/healthz` answers 503 until it is. Default: always ready. */
   isReady?: () => boolean;
@@ -50,6 +55,7 @@ export interface AppDependencies {
 export function createApp({
   answerer,
   sources,
+  catalogue,
   logger,
   isReady = () => true,
   protection = {},
@@ -91,6 +97,14 @@ export function createApp({
   // Before the API router: its keys are API_KEYS and session tokens, and this takes only ADMIN_KEYS.
   // Under its own per-IP limit, so guessing admin keys costs what guessing API keys does.
   app.get("/api/insights", limitRate(rateLimitPerMinute, limitStore("insights")), insightsRoute(insights, adminKeys));
+  // The catalogue is the published interviews: readable by any page (CORS *) under the per-IP limit, like the widget's script.
+  if (catalogue)
+    app.use(
+      "/api/sources",
+      limitRate(rateLimitPerMinute, limitStore("sources")),
+      cors({ methods: ["GET"] }),
+      sourcesRoutes(catalogue),
+    );
   if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
   const api = express.Router();
   api.use(corsHeaders(allowedOrigins, publicUrl));

@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import { describeSource } from "../ingest/describe-source.js";
 import { createAssistant } from "../create-assistant.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import type { Server } from "node:http";
@@ -33,6 +34,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const app = createApp({
     answerer: assistant.answerer,
     sources: assistant.opened.interviews.map((interview) => interview.source.name),
+    catalogue: assistant.opened.interviews.map(describeSource),
     logger,
     protection: {
       allowedOrigins: config.allowedOrigins,

@@ -182,3 +182,47 @@ describe("the answer-type registry", () => {
     expect(isList("any")).toBe(false);
   });
 });
+
+describe("answer types that hold on other interviews", () => {
+  it("wants an amount of money for a cost, which a year or a count of jobs is not", () => {
+    expect(expectedAnswerType("How much will it cost to install shore power?")).toBe("money");
+    expect(expectedAnswerType("What was the Tagus Valley festival's budget in 2019?")).toBe("money");
+    expect(satisfiesAnswerType("money", "By 2027 every cruise berth will have shore power.")).toBe(false);
+    expect(satisfiesAnswerType("money", "The budget is 1.3 billion euros.")).toBe(true);
+    expect(satisfiesAnswerType("money", "Grants of up to $50,000 are available.")).toBe(true);
+  });
+
+  it("wants a day of a month for a date, which 'next year' is not", () => {
+    expect(expectedAnswerType("On what date will the next election be held?")).toBe("date");
+    expect(satisfiesAnswerType("date", "The election will be held when it is due, and that's next year.")).toBe(false);
+    expect(satisfiesAnswerType("date", "The consulate in Bergen opens on 2 June.")).toBe(true);
+    expect(satisfiesAnswerType("date", "Allocations come on the 15th of March.")).toBe(true);
+  });
+
+  it("counts what 'how many' asks about when the sentence names it, near a number", () => {
+    const question = "How many farm households will receive a grant?";
+    expect(
+      satisfiesAnswerType("quantity", "Eligible households can receive grants of up to 50,000 dollars.", question),
+    ).toBe(false);
+    expect(satisfiesAnswerType("quantity", "About 12,000 households have applied.", question)).toBe(true);
+    // Named in other words ("lawmakers" for "deputies"): left to the evidence cuts.
+    expect(
+      satisfiesAnswerType("quantity", "The number of deputies will be reduced from 107 to 98.", "How many lawmakers?"),
+    ).toBe(true);
+    expect(
+      satisfiesAnswerType(
+        "quantity",
+        "President Tokayev introduced 4 large scale political and economic reforms since 2019.",
+        "How many reforms has Tokayev introduced?",
+      ),
+    ).toBe(true);
+  });
+
+  it("wants the kind a which-question names, or a name", () => {
+    const question = "Which manufacturer is building the new locomotives?";
+    expect(expectedAnswerType(question)).toBe("kind");
+    expect(satisfiesAnswerType("kind", "We have ordered 60 new electric locomotives.", question)).toBe(false);
+    expect(satisfiesAnswerType("kind", "They are built by Stadler in Switzerland.", question)).toBe(true);
+    expect(expectedAnswerType("What exactly is 'popera'?")).toBe("any");
+  });
+});

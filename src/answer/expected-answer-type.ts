@@ -1,5 +1,5 @@
 import { anyOf, words } from "../text/alternatives.js";
-import { contentTermRuns, contentTerms } from "../text/tokenize.js";
+import { contentTermRuns, contentTerms, isStopword, normalizeTerm } from "../text/tokenize.js";
 
 // Offices whose holder a "Who is ...?" question asks for by name ("Who is the foreign minister?").
 const offices = [
@@ -226,6 +226,8 @@ function buildCountryNames(): RegExp {
   }
   return new RegExp(`\\b(?:${[...names].map((name) => name.replace(/[-\s]+/g, "[-\\s]+")).join("|")})\\b`, "g");
 }
+// A capitalised word inside a sentence (not its first): a name.
+const properNamed = /[\p{Ll},;:]\s+\p{Lu}\p{L}+/u;
 // Two capitalised words in a row ("Rita Ora"), or a capitalised word after a comma ("..., Acon,").
 const personName = /\p{Lu}\p{Ll}+\s+\p{Lu}\p{L}+|,\s*\p{Lu}\p{Ll}+/gu;
 
@@ -240,6 +242,18 @@ const attributeOfOwner =
 const attributeOfThing =
   /^\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+the\s+((?:[\p{L}-]+\s+)?[\p{L}-]+)\s+of\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,2}[\p{L}-]+\s*\?*\s*$/iu;
 const attributeAsked = new RegExp(`${attributeOfOwner.source}|${attributeOfThing.source}`, "iu");
+// "Which manufacturer is building …?", "Which company did …?": a kind of thing, named by a noun
+// right before the verb; the kinds other types know (countries, people, works) come first. Not
+// "What …": "What exactly is 'popera'?" and "What new crop is the farm trying?" name no kind a
+// sentence must repeat.
+const kindAsked =
+  /^\W*which\s+((?:[\p{L}-]+\s+){0,2}?[\p{L}-]+)\s+(?:is|was|are|were|will|would|did|does|do|has|have|had|can|could)\b/iu;
+
+/** The noun naming the kind of thing a "Which X is …?" question asks for, as a term; null for none. */
+export function kindNoun(question: string): string | null {
+  const phrase = kindAsked.exec(question)?.[1];
+  return phrase ? (contentTerms(phrase).at(-1) ?? null) : null;
+}
 
 /** The noun naming the attribute a question asks for ("capital", "currency"), as a term; null for none. */
 export function attributeNoun(question: string): string | null {
@@ -297,7 +311,7 @@ const answerTypes = {
   // "How much will it cost?", "What is the budget?": an amount of money, which a year or a count of
   // jobs is not ("By 2027 every berth will have shore power" answered what shore power costs).
   money: {
-    asks: /\bhow\s+much\b[^?]*\b(?:cost|costs|costing|price|priced|pay|paid|paying|spend|spent|spending|worth|charge|charged|fee|budget|invest|invested|investment)\b|\bwhat\s+(?:is|was|will\s+be|are|were)\s+(?:the\s+)?(?:[\p{L}-]+\s+){0,3}(?:cost|price|budget|fee)s?\b/iu,
+    asks: /\bhow\s+much\b[^?]*\b(?:cost|costs|costing|price|priced|pay|paid|paying|spend|spent|spending|worth|charge|charged|fee|budget|invest|invested|investment)\b|\bwhat\s+(?:is|was|will\s+be|are|were)\s+(?:the\s+)?(?:[\p{L}'’-]+\s+){0,3}(?:cost|price|budget|fee)s?\b/iu,
     satisfiedBy: (sentence) => moneyWords.test(sentence),
     specific: true,
   },
@@ -312,6 +326,9 @@ const answerTypes = {
   quantity: {
     asks: /\bhow\s+(?:many|much|old|big|large|far|often)\b|\bwhat\s+(?:number|amount|size)\b|\bpopulation\b/i,
     satisfiedBy: (sentence) => /\d/.test(sentence) || numberWords.test(sentence),
+    // "How many staff will work at the consulate?" is not answered by "3,000 Aldmarians": the thing
+    // counted must be named near a number, or as "the number of" it.
+    satisfiedFor: (question, sentence) => countsThing(question, sentence),
     specific: false,
     // "How many barrels of oil ...", "How much does it cost to ship ...", "How large is the GDP?":
     // the interview has figures on every topic, and its trade figures scored 0.60-0.62 for them.
@@ -376,6 +393,17 @@ const answerTypes = {
   // named by a noun, which a sentence that never uses the noun does not give. Without this both
   // took a sentence on the same country (evidence 0.644 and 0.655), the highest of the questions
   // the interview does not answer, and kept the answer cut above them.
+  // A sentence that never names the kind asked for, nor any proper name, cannot say which one it is:
+  // "we have ordered 60 new electric locomotives" does not say which manufacturer builds them.
+  kind: {
+    asks: kindAsked,
+    satisfiedBy: () => true,
+    satisfiedFor: (question, sentence) => {
+      const noun = kindNoun(question);
+      return noun === null || contentTerms(sentence).includes(noun) || properNamed.test(sentence);
+    },
+    specific: false,
+  },
   attribute: {
     asks: attributeAsked,
     satisfiedBy: () => true,
@@ -386,6 +414,44 @@ const answerTypes = {
     specific: false,
   },
 } satisfies Record<string, AnswerTypeEntry>;
+
+const countedWords = /\bhow\s+many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)/iu;
+const auxiliary = /^(?:does|did|do|is|was|are|were|will|would|has|have|had|can|could|should|may|might)$/i;
+// How far from a number the thing it counts may stand: after it, past its modifiers ("4 large scale
+// political and economic reforms": 6), or before it ("jobs, around 3,000": 3). "Households can
+// receive grants of up to 50,000 dollars" does not count households.
+const countedAfter = 6;
+const countedBefore = 3;
+
+/**
+ * Whether the sentence counts what "How many X" asks about, when it names X at all: a word of X (up
+ * to three words after "how many", before the verb: "train drivers", "extra full-time firefighters")
+ * near a number, or after "the number of". A sentence that names X only away from its numbers
+ * ("Households can receive grants of up to 50,000 dollars") counts something else; one that never
+ * names X may say it in other words ("lawmakers" for "deputies") and is left to the evidence cuts.
+ * "How much …" is not checked: a mass is measured in units far from its noun ("the volume of
+ * traffic … will reach 10 million tons").
+ */
+export function countsThing(question: string, sentence: string): boolean {
+  const phrase = countedWords.exec(question)?.[1]?.split(/\s+/) ?? [];
+  const verb = phrase.findIndex((word) => auxiliary.test(word));
+  const things = (verb === -1 ? phrase : phrase.slice(0, verb))
+    .map((word) => word.toLowerCase())
+    .filter((word) => !isStopword(word))
+    .map(normalizeTerm);
+  if (things.length === 0) return true;
+  const tokens = sentence.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’.,-]*/gu) ?? [];
+  const terms = tokens.map((token) => normalizeTerm(token.replace(/[.,]+$/, "")));
+  const isNumber = (token: string) => /\d/.test(token) || numberWords.test(token);
+  if (!terms.some((term) => things.includes(term))) return true;
+  return terms.some(
+    (term, i) =>
+      things.includes(term) &&
+      (tokens.slice(Math.max(0, i - countedAfter), i).some(isNumber) ||
+        tokens.slice(i + 1, i + countedBefore + 1).some(isNumber) ||
+        /\bnumber\s+of\s*$/.test(tokens.slice(Math.max(0, i - 3), i).join(" "))),
+  );
+}
 
 /**
  * What kind of answer a question asks for, read off its wording, so a sentence that is on topic

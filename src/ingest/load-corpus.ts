@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { AppError, CorpusError, FormatError } from "../errors.js";
-import { formatFor } from "./formats/registry.js";
+import { formatFor, formats } from "./formats/registry.js";
 import type { SourceMetadata, TimeSpan, Turn } from "./formats/types.js";
 
 export interface SourceFile {
@@ -58,24 +58,21 @@ export async function loadCorpus(dataDir: string, options: LoadCorpusOptions = {
   for (const file of files) stems.set(file.id, (stems.get(file.id) ?? 0) + 1);
   for (const file of files) if (stems.get(file.id)! > 1) file.id = file.name;
   if (files.length === 0)
-    throw new CorpusError(`No interview found: ${dataDir} holds no non-empty file of a supported format`);
+    throw new CorpusError(`No interview found: ${dataDir} holds no non-empty ${supportedExtensions()} file`);
   return files;
 }
 
 async function readSource(dataDir: string, name: string, options: LoadCorpusOptions): Promise<SourceFile | null> {
   if (!formatFor(name)) {
-    options.logger?.info({ file: name }, `Skipping ${name}: not a supported format (.txt, .md, .html, .vtt, .srt)`);
+    options.logger?.info({ file: name }, `Skipping ${name}: not a supported format (${supportedExtensions()})`);
     return null;
   }
   let content: string;
   try {
     content = await readFile(path.join(dataDir, name), "utf8");
   } catch (error) {
-    options.logger?.warn(
-      { file: name, code: (error as NodeJS.ErrnoException).code },
-      `Skipping ${name}: it cannot be read`,
-    );
-    return null;
+    // A file the server may not read is the operator's to fix (permissions), not a file to pass over.
+    throw new CorpusError(`Cannot read ${path.join(dataDir, name)}: ${(error as Error).message}`, { cause: error });
   }
   if (content.trim() === "") return null;
   try {
@@ -99,7 +96,7 @@ async function readSource(dataDir: string, name: string, options: LoadCorpusOpti
  */
 export function sourceFile(name: string, content: string): SourceFile {
   const format = formatFor(name);
-  if (!format) throw new FormatError(`${name} is not in a supported format (.txt, .md, .html, .vtt, .srt)`);
+  if (!format) throw new FormatError(`${name} is not in a supported format (${supportedExtensions()})`);
   const readable = format.read(content, name);
   return {
     id: name.slice(0, name.length - path.extname(name).length),
@@ -111,4 +108,10 @@ export function sourceFile(name: string, content: string): SourceFile {
     ...(readable.turns ? { turns: readable.turns } : {}),
     ...(readable.times ? { times: readable.times } : {}),
   };
+}
+
+/** ".txt, .md, .markdown, .html, .htm, .vtt or .srt" */
+function supportedExtensions(): string {
+  const all = formats.flatMap((format) => format.extensions);
+  return `${all.slice(0, -1).join(", ")} or ${all.at(-1)}`;
 }

@@ -3,8 +3,15 @@ import { describe, expect, it } from "vitest";
 import { segmentAnswer, spokenAnswer } from "../src/widget/answer-segments.js";
 import { limits, type WireCitation } from "../src/widget/contract.js";
 import { conversationStore, historyOf, type Message } from "../src/widget/conversation.js";
+import { labelsFor } from "../src/widget/labels.js";
 import { readOptions } from "../src/widget/options.js";
-import { answerRenderer, friendlyError, renderAnswerText, renderCitationCard } from "../src/widget/render.js";
+import {
+  answerRenderer,
+  clockTime,
+  friendlyError,
+  renderAnswerText,
+  renderCitationCard,
+} from "../src/widget/render.js";
 
 const payload = "<img src=x onerror=alert(1)>";
 const citations: WireCitation[] = [
@@ -136,6 +143,17 @@ describe("renderCitationCard", () => {
     expect(card.textContent).not.toContain("Characters");
     expect(card.querySelector(".card-quote")?.getAttribute("title")).toBe("Characters 11460–11507 of the interview");
     expect(card.querySelector(".note")).toBeNull();
+  });
+
+  it("names the quote's interview when the answer quotes several, and the moment it is spoken in a recording", () => {
+    const alone = renderCitationCard(citations[0]!, { grounded: true, citations: [citations[0]!] });
+    expect(alone.querySelector(".card-meta")).toBeNull();
+    const timed = { ...citations[0]!, source: "orchard.vtt", time: { start: 94.5, end: 99 } };
+    const card = renderCitationCard(timed, { grounded: true, citations: [citations[0]!, timed] });
+    expect(card.querySelector(".card-meta")?.textContent).toBe("From orchard.vtt · at 1:34");
+    const german = renderCitationCard(timed, { grounded: true, citations: [timed] }, labelsFor("de"));
+    expect(german.querySelector(".card-meta")?.textContent).toBe("bei 1:34");
+    expect(clockTime(3725)).toBe("1:02:05");
   });
 
   it("says when the answer abstained or the LLM fell back to quoting", () => {

@@ -197,16 +197,23 @@ export function renderAnswerText(
 
 /**
  * What a citation chip opens: the interviewer's question and the verbatim quote; where it is in
- * the interview is the quote's tooltip, not a line of numbers.
+ * the interview is the quote's tooltip, not a line of numbers. Which interview it is from, when the
+ * answer quotes several, and the moment it is spoken, for a recording, go on a line above.
  */
 export function renderCitationCard(
   citation: WireCitation,
-  message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded">,
+  message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded"> & { citations?: WireCitation[] },
   labels: Labels = english,
 ): HTMLElement {
+  const several = new Set((message.citations ?? []).map((other) => other.source)).size > 1;
+  const where = [
+    ...(several ? [fill(labels.from, { source: citation.source })] : []),
+    ...(citation.time ? [fill(labels.at, { time: clockTime(citation.time.start) })] : []),
+  ];
   return h(
     "div",
     { class: "card-body" },
+    ...(where.length ? [h("p", { class: "card-meta" }, where.join(" · "))] : []),
     h("p", { class: "card-label" }, fill(labels.quote, { n: citation.n })),
     h("p", { class: "card-question" }, citation.section),
     h(
@@ -216,6 +223,14 @@ export function renderCitationCard(
     ),
     ...stateNotes(message, labels),
   );
+}
+
+/** 94 → "1:34", 3725 → "1:02:05": a moment as a player shows it. */
+export function clockTime(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const [hours, minutes, rest] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(rest)}` : `${minutes}:${pad(rest)}`;
 }
 
 /**

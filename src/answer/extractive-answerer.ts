@@ -1,3 +1,4 @@
+import { defaults } from "../config.js";
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { TermStatistics } from "../retrieve/term-statistics.js";
@@ -58,7 +59,7 @@ export class ExtractiveAnswerer implements Answerer {
   private readonly speakers: Map<string, Set<string>>;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
-    this.topK = options.topK ?? 4;
+    this.topK = options.topK ?? defaults.topK;
     this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
     this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
       (acronym) => acronym.toLowerCase(),

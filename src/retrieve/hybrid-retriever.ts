@@ -1,3 +1,4 @@
+import { defaults } from "../config.js";
 import type { Embedder } from "../embed/embedder.js";
 import { chunkKey, type Chunk } from "../ingest/chunk-interview.js";
 import { sentenceIds, sentenceKey, type SearchIndex } from "../search-index/search-index.js";
@@ -42,7 +43,7 @@ export class HybridRetriever implements Retriever {
 
   async retrieve(question: string, options: RetrieveOptions = {}): Promise<Retrieval> {
     const resolved = resolveFollowUp(question, options.history);
-    const k = options.k ?? 4;
+    const k = options.k ?? defaults.topK;
     const queryVector = await this.embedder.embedQuery(resolved.searchText, { signal: options.signal });
     const { chunkVectors, sentenceVectors } = this.index;
     const [chunkHits, sentenceHits] = await Promise.all([

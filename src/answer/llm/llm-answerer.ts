@@ -1,3 +1,4 @@
+import { defaults } from "../../config.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Logger } from "pino";
 import { UpstreamError } from "../../errors.js";
@@ -73,7 +74,7 @@ export class LlmAnswerer implements Answerer {
   constructor(private readonly options: LlmAnswererOptions) {
     this.support = options.support ?? new ClaimSupport(options.retriever.terms, null);
     this.onFailure = options.onFailure ?? "degrade";
-    this.topK = options.topK ?? 4;
+    this.topK = options.topK ?? defaults.topK;
     this.maxAnswerChars = options.maxAnswerChars ?? 8000;
   }
 

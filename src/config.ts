@@ -6,7 +6,8 @@ import { ConfigError } from "./errors.js";
 
 /**
  * Defaults that more than one stage needs, set here once. `topK`: the passages an answer is drawn
- * from (4: the evidence is within the first three passages for 1.00 of the project set's answerable questions and 0.99 of the blind set's, so a fourth is margin, and the LLM's prompt stays short).
+ * from (4: the evidence is within the first three passages for 1.00 of the project set's answerable
+ * questions and 0.99 of the blind set's, so a fourth is margin, and the LLM's prompt stays short).
  */
 export const defaults = { topK: 4 } as const;
 

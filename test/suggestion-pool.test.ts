@@ -93,3 +93,20 @@ describe("SuggestionPool", () => {
     );
   });
 });
+
+describe("SuggestionPool.choose with sources", () => {
+  it("offers only questions about the files the reader chose, and those about the interview as a whole", async () => {
+    const other = {
+      ...interview,
+      source: { ...interview.source, name: "other.txt" },
+      interviewee: { name: "Charles Babbage", sentence: span("Charles Babbage") },
+      questions: [{ ...interview.questions[1]!, question: span("Where did you build the difference engine?") }],
+    } as unknown as ParsedInterview;
+    const pool = await SuggestionPool.build([interview, other], async () => reply(true));
+    const chosen = pool.choose("hello", { citations: [] }, 10, ["other.txt"]);
+    expect(chosen).toContain("Where did Babbage build the difference engine?");
+    expect(chosen).toContain("Who was interviewed?");
+    expect(chosen.some((question) => question.includes("Lovelace"))).toBe(false);
+    expect(pool.choose("hello", { citations: [] }, 10).some((question) => question.includes("Lovelace"))).toBe(true);
+  });
+});

@@ -69,7 +69,7 @@ export class ExtractiveAnswerer implements Answerer {
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
     const response = await this.answerWithoutSuggestions(request, options);
-    return { ...response, suggestions: await this.suggest(request.message, response) };
+    return { ...response, suggestions: await this.suggest(request.message, response, request.sources) };
   }
 
   // The signal lets a question whose asker left drop out of the query-embedding batch.
@@ -162,8 +162,12 @@ export class ExtractiveAnswerer implements Answerer {
    * Questions the interview answers, for the turn: some always for small talk and no answer, a
    * few on other sections after an answer. Every one is checked at first use to get a grounded answer.
    */
-  async suggest(message: string, response: Pick<ChatResponse, "kind" | "citations">): Promise<string[]> {
-    return (await this.suggestions()).choose(message, response, response.kind === "smalltalk" ? 4 : 3);
+  async suggest(
+    message: string,
+    response: Pick<ChatResponse, "kind" | "citations">,
+    sources?: readonly string[],
+  ): Promise<string[]> {
+    return (await this.suggestions()).choose(message, response, response.kind === "smalltalk" ? 4 : 3, sources);
   }
 
   /** The questions it may suggest, each answered once, grounded, to be kept (the server builds them at start). */

@@ -117,7 +117,7 @@ export class LlmAnswerer implements Answerer {
       ? null
       : await fallback.converse(request.message, { otherLanguages: false, sources: request.sources });
     if (routed) {
-      yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed) });
+      yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed, request.sources) });
       return;
     }
     // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.
@@ -132,7 +132,7 @@ export class LlmAnswerer implements Answerer {
         ...refusal,
         contexts: retrieval.passages.map(toContext),
         mode: "llm",
-        suggestions: await fallback.suggest(request.message, refusal),
+        suggestions: await fallback.suggest(request.message, refusal, request.sources),
       });
       return;
     }
@@ -164,7 +164,7 @@ export class LlmAnswerer implements Answerer {
     const usage = written.usage && sumUsage([...spent, written.usage]);
     options.onModelReport?.({ ...(usage ? { usage } : {}), finishReason: written.finishReason });
     yield { type: "citations", ...verified, mode: "llm" };
-    yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified) };
+    yield { type: "suggestions", suggestions: await fallback.suggest(request.message, verified, request.sources) };
   }
 
   /** The passages to answer from: the overview's parts, or those retrieved for the (condensed) question. */
@@ -310,7 +310,7 @@ export class LlmAnswerer implements Answerer {
     const degraded =
       (overview && (await fallback.converse(request.message, { otherLanguages: false, sources: request.sources }))) ||
       (await fallback.answerFrom(retrieval));
-    const suggestions = await fallback.suggest(request.message, degraded);
+    const suggestions = await fallback.suggest(request.message, degraded, request.sources);
     for await (const event of replayAnswer({ ...degraded, degraded: true, suggestions }))
       if (event.type !== "contexts") yield event;
   }

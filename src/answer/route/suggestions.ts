@@ -51,9 +51,16 @@ export class SuggestionPool {
    * Up to `count` suggestions for a turn: the ones sharing most words with the question first
    * (a reader who asked about the corridor's cost may want what the interview says of the
    * corridor), then the interview's order; never one about a section the reply already quotes,
-   * nor the question itself.
+   * nor the question itself, nor one about a file other than `sources` when the reader chose some.
    */
-  choose(question: string, response: Pick<ChatResponse, "citations">, count = 3): string[] {
+  choose(
+    question: string,
+    response: Pick<ChatResponse, "citations">,
+    count = 3,
+    sources?: readonly string[],
+  ): string[] {
+    const inScope = (section: string) =>
+      !section || !sources?.length || sources.some((source) => section.startsWith(`${source}:`));
     const asked = new Set(contentTerms(question));
     const quoted = new Set(response.citations.map((citation) => `${citation.source}:${sectionOf(citation.chunkId)}`));
     const same = question.trim().toLowerCase();
@@ -65,7 +72,9 @@ export class SuggestionPool {
       }))
       .filter(
         ({ suggestion }) =>
-          !(suggestion.section && quoted.has(suggestion.section)) && suggestion.question.toLowerCase() !== same,
+          inScope(suggestion.section) &&
+          !(suggestion.section && quoted.has(suggestion.section)) &&
+          suggestion.question.toLowerCase() !== same,
       )
       .sort((a, b) => b.shared - a.shared || a.order - b.order)
       .slice(0, count)

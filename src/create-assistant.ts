@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { CachedAnswerer } from "./answer/cached-answerer.js";
 import { ExtractiveAnswerer } from "./answer/extractive-answerer.js";
+import { speakerNames } from "./answer/speaker-names.js";
 import { TimedAnswerer } from "./answer/timed-answerer.js";
 import type { Answerer } from "./answer/types.js";
 import { ClaimSupport } from "./answer/verify/claim-support.js";
@@ -51,7 +52,11 @@ export async function createAssistant(
     logger: options.logger,
   });
   const retriever = new HybridRetriever(opened.index, embedder);
-  const support = new ClaimSupport(retriever.terms, new IndexClaimEmbeddings(embedder, opened.index));
+  const support = new ClaimSupport(
+    retriever.terms,
+    new IndexClaimEmbeddings(embedder, opened.index),
+    speakerNames(opened.interviews, retriever.terms),
+  );
   const extractive = new ExtractiveAnswerer({
     retriever,
     interviews: opened.interviews,

@@ -1,10 +1,10 @@
 import { defaults } from "../config.js";
 import type { Chunk } from "../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
-import type { TermStatistics } from "../retrieve/term-statistics.js";
 import type { Passage, Retrieval, Retriever, ScoredSentence } from "../retrieve/types.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
 import { asksOverview, overviewParts, type OverviewParts, type StructuredDraft } from "./answer-about-interview.js";
+import { speakerNames, type SpeakerNames } from "./speaker-names.js";
 import { asksAcrossInterviews, crossTopic, mergeAnswers } from "./cross-interview.js";
 import { answers, chooseSentences } from "./extractive/choose-sentences.js";
 import { closestSentence, composeAnswer, composeClosest } from "./extractive/compose.js";
@@ -56,7 +56,7 @@ export class ExtractiveAnswerer implements Answerer {
   /** The acronyms the interviews use ("unodc"), lower-cased as terms are. */
   private readonly acronyms: string[];
   /** Each file's speakers as name terms: its interviewee's name and its answering tags. */
-  private readonly speakers: Map<string, Set<string>>;
+  private readonly speakers: SpeakerNames;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? defaults.topK;
@@ -64,7 +64,7 @@ export class ExtractiveAnswerer implements Answerer {
     this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
       (acronym) => acronym.toLowerCase(),
     );
-    this.speakers = speakerTerms(options.interviews, options.retriever.terms);
+    this.speakers = speakerNames(options.interviews, options.retriever.terms);
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
@@ -247,19 +247,6 @@ export class ExtractiveAnswerer implements Answerer {
 
 function pick(sentence: ScoredSentence): Evidence {
   return { coverage: sentence.coverage, similarity: sentence.similarity, score: sentence.score };
-}
-
-/** The name terms of who speaks in each file: the interviewee ("Martin Kessler") and the answering tags ("S. KISLYAK"). */
-function speakerTerms(interviews: ParsedInterview[], terms: TermStatistics): Map<string, Set<string>> {
-  return new Map(
-    interviews.map((interview) => {
-      const names = [interview.interviewee?.name, ...interview.questions.map((section) => section.answerSpeaker)];
-      const found = new Set<string>();
-      for (const name of names)
-        if (name && !/^(?:a|answer)\.?$/i.test(name)) for (const term of terms.termsOf(name)) found.add(term);
-      return [interview.source.name, found];
-    }),
-  );
 }
 
 export function toContext(passage: Passage): Context {

@@ -142,6 +142,7 @@ export class LlmAnswerer implements Answerer {
       support: this.support,
       refusal: abstention,
       unsupported: this.options.unsupported,
+      footnotes: true,
     });
     const written = {
       shown: false,

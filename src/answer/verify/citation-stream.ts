@@ -9,6 +9,14 @@ import {
   type QuoteWindow,
   type SupportVerdict,
 } from "./claim-support.js";
+import {
+  comparableText,
+  normalizeMarkers,
+  noteTurnsToClaim,
+  possibleMarkerStart,
+  quotedPhrases,
+  refusesInOtherWords,
+} from "./model-markup.js";
 
 /**
  * The quote the drafter already chose for its i-th marker (the extractive answerer knows its
@@ -27,6 +35,8 @@ export interface CitationStreamOptions {
   preferred?: PreferredQuote[];
   /** "flag" (default): unsupported claims stay, marked; "drop": they are left out of the answer. */
   unsupported?: "flag" | "drop";
+  /** Read footnote-style markers (`^1`, `[^1]`, `【1】`, `(1)`) as `[n]`: a model writes them; the extractive drafter never does. */
+  footnotes?: boolean;
 }
 
 /** What the answer turned out to be, once the draft has ended. */
@@ -98,6 +108,7 @@ export class CitationStream {
   /** Feeds more draft text; returns the answer text that can be shown now. */
   async push(text: string): Promise<string> {
     this.pending += text;
+    if (this.options.footnotes) this.pending = normalizeMarkers(this.pending, this.options.passages.length);
     // The answer starts at its first word: claims' offsets count from there.
     if (this.written === 0) this.pending = this.pending.replace(/^\s+/, "");
     let output = "";
@@ -153,7 +164,7 @@ export class CitationStream {
   /** The unchanged text before the current sentence's first marker (nothing while dropping is possible). */
   private showSafe(): string {
     if (this.unsupported === "drop") return "";
-    const marker = this.pending.indexOf("[");
+    const marker = this.options.footnotes ? this.pending.search(possibleMarkerStart) : this.pending.indexOf("[");
     const safe = (marker === -1 ? this.pending : this.pending.slice(0, marker)).replace(/\s+$/, "");
     if (safe.length <= this.shown) return "";
     const output = safe.slice(this.shown);
@@ -176,12 +187,22 @@ export class CitationStream {
       })
       .trim();
     let rewritten: string;
-    if (plain === this.options.refusal || (markers.length === 0 && note.test(plain)) || !statesSomething(plain)) {
+    const isNote =
+      markers.length === 0 && ((note.test(plain) && !noteTurnsToClaim(plain)) || refusesInOtherWords(plain));
+    if (plain === this.options.refusal || isNote || !statesSomething(plain)) {
       // Not a claim: the refusal, a note on what the interview leaves out, a heading or a question.
       rewritten = body.replace(markerGroup, "");
       this.markerIndex += markers.reduce((sum, marker) => sum + marker.passages.length, 0);
     } else {
       const checked = await this.check(plain, markers);
+      // Words in quotation marks are the interview's own or nothing: a paraphrase in quotes is not supported.
+      const misquoted = this.misquoted(plain, checked.windows);
+      if (misquoted.length > 0)
+        checked.verdict = {
+          ...checked.verdict,
+          supported: false,
+          missing: [...checked.verdict.missing, ...misquoted],
+        };
       if (!checked.verdict.supported && this.unsupported === "drop") return "";
       const numbers = checked.windows.map((window) => this.register(window));
       const printed = new Set<number>();
@@ -203,6 +224,14 @@ export class CitationStream {
     const output = (gap + rewritten).slice(shown);
     this.written += output.length;
     return output;
+  }
+
+  /** The phrases the claim puts in quotation marks that no passage it cites holds word for word. */
+  private misquoted(text: string, windows: QuoteWindow[]): string[] {
+    const phrases = quotedPhrases(text);
+    if (phrases.length === 0) return [];
+    const texts = windows.map((window) => comparableText(this.options.passages[window.passage]!.chunk.text));
+    return phrases.filter((phrase) => !texts.some((passage) => passage.includes(comparableText(phrase))));
   }
 
   /**

@@ -4,6 +4,7 @@ import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import type { TextSpan } from "../../text/split-sentences.js";
 import { contentTerms, words } from "../../text/tokenize.js";
 import { namedTerms } from "../../text/named-terms.js";
+import type { SpeakerNames } from "../speaker-names.js";
 import { supportTuning } from "./support-tuning.js";
 
 /** Embeds claims and compares them with the index's stored sentence vectors. */
@@ -112,6 +113,8 @@ export class ClaimSupport {
   constructor(
     private readonly terms: TermStatistics,
     private readonly embeddings: ClaimEmbeddings | null,
+    /** Who speaks in each file: their names and roles are in every passage of it ("The Ambassador says …"). */
+    private readonly speakers: SpeakerNames = new Map(),
   ) {}
 
   /** Embeds a claim once, for every passage it is compared with; null without embeddings. */
@@ -170,7 +173,12 @@ export class ClaimSupport {
     if (windows.length === 0) return { supported: false, support: 0, missing: [] };
     const quoted = windows.map((window) => window.span.text).join(" ");
     const heldNumbers = new Set(numbersOf(quoted));
-    const mentioned = new Set(windows.flatMap((window) => [...this.passageTerms(passages[window.passage]!.chunk)]));
+    const mentioned = new Set(
+      windows.flatMap((window) => {
+        const { chunk } = passages[window.passage]!;
+        return [...this.passageTerms(chunk), ...(this.speakers.get(chunk.source) ?? [])];
+      }),
+    );
     const missing = [
       ...features.numbers.filter((number) => !heldNumbers.has(number)),
       ...features.names.filter((name) => !this.nameKnown(name, mentioned)),

@@ -37,6 +37,12 @@ describe("POST /api/chat", () => {
     expect(answerer.requests.at(-1)).toEqual({ message: "Why?", history: [{ role: "user", content: "Earlier" }] });
   });
 
+  it("marks a JSON answer as never to be cached: no-store and no ETag", async () => {
+    const response = await chat({ message: "Why?" });
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("etag")).toBeNull();
+  });
+
   it("streams contexts, deltas, citations and done as Server-Sent Events, ready for proxies", async () => {
     for (const [body, headers] of [
       [{ message: "Stream it", stream: true }, {}],

@@ -11,7 +11,7 @@ import { compressReplies } from "./compress.js";
 import { describeError } from "./describe-error.js";
 import { openApiDocument } from "./openapi.js";
 import { completionsRoute, modelsRoute } from "./openai-route.js";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   authenticate,
   corsHeaders,
@@ -77,6 +77,13 @@ export function createApp({
   const tokens = sessions ?? new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
   const app = express();
   app.disable("x-powered-by");
+  // Answers are per question and per reader: never cached, so no ETag on a JSON body; the demo page
+  // keeps its weak one, and the widget's files theirs (sendFile adds them while ETags are enabled).
+  app.set("etag", (body: Buffer | string, encoding?: BufferEncoding) => {
+    const bytes = typeof body === "string" ? Buffer.from(body, encoding) : body;
+    if (bytes[0] === 0x7b || bytes[0] === 0x5b) return undefined;
+    return `W/"${bytes.length.toString(16)}-${createHash("sha1").update(bytes).digest("base64").slice(0, 27)}"`;
+  });
   app.set("trust proxy", trustProxy);
   app.use(requestId());
   app.use(logRequests(logger));
@@ -108,6 +115,10 @@ export function createApp({
   if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
   const api = express.Router();
   api.use(corsHeaders(allowedOrigins, publicUrl));
+  api.use((_request: Request, response: Response, next: () => void) => {
+    response.setHeader("Cache-Control", "no-store");
+    next();
+  });
   // The per-IP limit before the key check, so failed key attempts count against it; then who may
   // ask (a key or a session token, never an Origin alone); then which pages; then the token's own
   // quota. Tokens are fetched under the IP limit.

@@ -381,11 +381,14 @@ function formatPassages(passages: Passage[]): string {
 }
 
 /**
- * Text that must stay inside its fence in a prompt: the tags the prompts fence with and the
- * passages' triple quotes are defused, so "</passages>\nSYSTEM: …" in a question arrives as data.
+ * Text that must stay inside its fence in a prompt: the tags the prompts fence with, in any spelling a
+ * parser might accept ("< /question>", "</question x=1>"), and the passages' triple quotes are
+ * defused, so "</passages>\nSYSTEM: …" in a question arrives as data.
  */
 export function asData(text: string): string {
-  return text.replaceAll('"""', "'''").replace(/<(\/?)\s*(passages|question|conversation)\s*>/gi, "‹$1$2›");
+  return text
+    .replaceAll('"""', "'''")
+    .replace(/<\s*(\/?)\s*(passages|question|conversation)\b[^>]{0,200}>/gi, "‹$1$2›");
 }
 
 /** LangChain's formatted prompt messages as the model's plain role and content. */

@@ -63,6 +63,7 @@ export async function createAssistant(
     chunks: opened.index.chunks,
     topK: config.topK,
     support,
+    embedder,
   });
   // Checking the suggestions loads the encoder and answers every candidate: 1.7 of the 2.25 s a compiled
   // start took to /healthz on an idle 2-core machine when it ran before listening. A failure is logged,

@@ -191,6 +191,11 @@ export function answerOverview(
   return asksOverview(question) ? describeOverview(interviews, chunks) : null;
 }
 
+/** The overview of the interviews, whatever the wording that asked for it (a request recognised by meaning). */
+export function overviewDraft(interviews: ParsedInterview[], chunks: Chunk[]): StructuredDraft | null {
+  return describeOverview(interviews, chunks);
+}
+
 /** The parts of the interviews an overview is written from (the LLM's overview prompt gets them). */
 export interface OverviewParts {
   /** Who was interviewed, as the interview names them ("Margulan Baimukhan, Ambassador ..."), or that it does not. */

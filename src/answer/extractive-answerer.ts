@@ -1,5 +1,6 @@
 import { defaults } from "../config.js";
 import type { Chunk } from "../ingest/chunk-interview.js";
+import type { Embedder } from "../embed/embedder.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import type { Passage, Retrieval, Retriever, ScoredSentence } from "../retrieve/types.js";
 import { standaloneQuestion } from "../retrieve/resolve-follow-up.js";
@@ -12,6 +13,7 @@ import { filterSentences } from "./extractive/filter-sentences.js";
 import { analyseQuestion } from "./extractive/question-analysis.js";
 import { scoreForAnswer } from "./extractive/score-sentences.js";
 import { routeTurn } from "./route/route-turn.js";
+import { TurnByMeaning } from "./route/turn-by-meaning.js";
 import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
 import {
@@ -35,6 +37,8 @@ export interface ExtractiveAnswererOptions {
   topK?: number;
   /** Checks each claim against its quote; default: lexical only (the answerer quotes verbatim, so that suffices). */
   support?: ClaimSupport;
+  /** The sentence encoder, to recognise small talk and overview requests by meaning; by wording only when absent. */
+  embedder?: Embedder;
 }
 
 /** Why the answerer answered or abstained: the evidence of its best sentence. */
@@ -57,6 +61,7 @@ export class ExtractiveAnswerer implements Answerer {
   private readonly acronyms: string[];
   /** Each file's speakers as name terms: its interviewee's name and its answering tags. */
   private readonly speakers: SpeakerNames;
+  private readonly meaning: TurnByMeaning | undefined;
 
   constructor(private readonly options: ExtractiveAnswererOptions) {
     this.topK = options.topK ?? defaults.topK;
@@ -65,6 +70,7 @@ export class ExtractiveAnswerer implements Answerer {
       (acronym) => acronym.toLowerCase(),
     );
     this.speakers = speakerNames(options.interviews, options.retriever.terms);
+    this.meaning = options.embedder && new TurnByMeaning(options.embedder, options.retriever.terms);
   }
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
@@ -106,6 +112,7 @@ export class ExtractiveAnswerer implements Answerer {
       chunks,
       terms: this.options.retriever.terms,
       otherLanguages: options.otherLanguages,
+      ...(this.meaning ? { meaning: this.meaning } : {}),
     });
     switch (turn.kind) {
       case "smalltalk":
@@ -141,8 +148,8 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** The interview's parts for an overview, when the message asks for one (the LLM answerer writes it from them). */
-  overview(message: string, sources?: readonly string[]): OverviewParts | null {
-    if (!asksOverview(message)) return null;
+  async overview(message: string, sources?: readonly string[]): Promise<OverviewParts | null> {
+    if (!asksOverview(message) && (await this.meaning?.classify(message)) !== "overview") return null;
     const { interviews, chunks } = this.scope(sources);
     return overviewParts(interviews, chunks);
   }

@@ -111,7 +111,7 @@ export class LlmAnswerer implements Answerer {
   ): AsyncIterable<AnswerEvent> {
     const { fallback } = this.options;
     // An overview is written by the model from the interview's parts (overview.md), not retrieved for.
-    const overview = fallback.overview(request.message, request.sources);
+    const overview = await fallback.overview(request.message, request.sources);
     // Small talk and questions about the interview itself need no model; other languages do.
     const routed = overview
       ? null

@@ -2,9 +2,15 @@ import type { Chunk } from "../../ingest/chunk-interview.js";
 import type { ParsedInterview } from "../../ingest/parse-interview.js";
 import type { TermStatistics } from "../../retrieve/term-statistics.js";
 import { isStopword, normalizeTerm } from "../../text/tokenize.js";
-import { answerAboutInterview, answerOverview, type StructuredDraft } from "../answer-about-interview.js";
+import {
+  answerAboutInterview,
+  answerOverview,
+  overviewDraft,
+  type StructuredDraft,
+} from "../answer-about-interview.js";
 import { foreignLanguage } from "./language.js";
 import { classifySmallTalk, type SmallTalk } from "./small-talk.js";
+import type { TurnByMeaning } from "./turn-by-meaning.js";
 
 /** What kind of turn a message is, decided before any retrieval: the first stage of answering. */
 export type Turn =
@@ -25,6 +31,8 @@ export interface RouteContext {
   terms: TermStatistics;
   /** Whether to tell other languages apart (the LLM answers them itself). */
   otherLanguages: boolean;
+  /** Recognises small talk and overview requests by meaning, when their wording matched no pattern. */
+  meaning?: TurnByMeaning;
 }
 
 /** Routes a message: small talk, another language, about the interview, an overview, or a question. */
@@ -32,13 +40,17 @@ export async function routeTurn(message: string, context: RouteContext): Promise
   const smallTalk = classifySmallTalk(message);
   if (smallTalk) return { kind: "smalltalk", smallTalk };
   const { terms, interviews, chunks } = context;
+  // Before the language check: a short English turn ("cheers mate") is not another language.
+  const byMeaning = (await context.meaning?.classify(message)) ?? null;
+  if (byMeaning && byMeaning !== "overview") return { kind: "smalltalk", smallTalk: byMeaning };
   const language = context.otherLanguages
     ? await foreignLanguage(message, (word) => isStopword(word) || terms.has(normalizeTerm(word)))
     : null;
-  if (language) return { kind: "other-language", language };
+  if (language && byMeaning !== "overview") return { kind: "other-language", language };
   const about = answerAboutInterview(message, interviews, chunks);
   if (about) return { kind: "about-interview", draft: about };
-  const overview = answerOverview(message, interviews, chunks);
+  const overview =
+    byMeaning === "overview" ? overviewDraft(interviews, chunks) : answerOverview(message, interviews, chunks);
   if (overview) return { kind: "overview", draft: overview };
   return { kind: "question" };
 }

@@ -20,6 +20,10 @@ describe("the format registry", () => {
     expect(formatFor("captions.SRT")?.name).toBe("srt");
   });
 
+  it("loads each format's module only when asked, as the format it names", async () => {
+    for (const entry of formats) expect((await entry.load()).name).toBe(entry.name);
+  });
+
   it("has no format for other files", () => {
     expect(formatFor("talk.pdf")).toBeUndefined();
     expect(formatFor("talk.docx")).toBeUndefined();

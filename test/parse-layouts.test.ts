@@ -4,11 +4,12 @@ import { parseInterview } from "../src/ingest/parse-interview.js";
 
 // Layouts as publishers use them, each in a few lines of our own: the parser must find the
 // interviewer's questions from the structure, whatever the names in the tags.
-const parse = (text: string, name = "talk.txt") => parseInterview(sourceFile(name, text));
-const questionsOf = (text: string, name?: string) => parse(text, name).questions.map((q) => q.question.text);
+const parse = async (text: string, name = "talk.txt") => parseInterview(await sourceFile(name, text));
+const questionsOf = async (text: string, name?: string) =>
+  (await parse(text, name)).questions.map((q) => q.question.text);
 
 describe("parseInterview reads speakers from the layout", () => {
-  it("takes Q:, Q.: and Question: for one side, and the side that answers for the other", () => {
+  it("takes Q:, Q.: and Question: for one side, and the side that answers for the other", async () => {
     const text = [
       "Port chief on the year ahead",
       "",
@@ -21,11 +22,11 @@ describe("parseInterview reads speakers from the layout", () => {
       "Q: Will the quay be longer?",
       "A: By 200 metres, in 2027.",
     ].join("\n");
-    expect(questionsOf(text)).toEqual(["How many ships came?", "And next year?", "Will the quay be longer?"]);
-    expect(parse(text).questions[1]!.answer!.text).toBe("We plan for 1,000.");
+    expect(await questionsOf(text)).toEqual(["How many ships came?", "And next year?", "Will the quay be longer?"]);
+    expect((await parse(text)).questions[1]!.answer!.text).toBe("We plan for 1,000.");
   });
 
-  it("never takes a headline with a colon, a dateline or a link line for a speaker", () => {
+  it("never takes a headline with a colon, a dateline or a link line for a speaker", async () => {
     const text = [
       "Irena Kowal: The Mountains Taught Me Patience",
       "",
@@ -39,7 +40,7 @@ describe("parseInterview reads speakers from the layout", () => {
       "Q: Will you go back?",
       "Next winter, with my brother.",
     ].join("\n");
-    const parsed = parse(text);
+    const parsed = await parse(text);
     expect(parsed.questions.map((q) => q.question.text)).toEqual(["Which peak was hardest?", "Will you go back?"]);
     expect(parsed.questions[0]!.answer!.text).toBe("The north face of the Eiger.");
     expect(parsed.boilerplate.map((span) => span.text)).toContain(
@@ -48,7 +49,7 @@ describe("parseInterview reads speakers from the layout", () => {
     expect(parsed.interviewee?.name).toBe("Irena Kowal");
   });
 
-  it("reads a press conference: opening remarks are the lead, journalists with outlets ask, short follow-ups stay", () => {
+  it("reads a press conference: opening remarks are the lead, journalists with outlets ask, short follow-ups stay", async () => {
     const text = [
       "PRESS CONFERENCE WITH THE MAYOR",
       "",
@@ -70,7 +71,7 @@ describe("parseInterview reads speakers from the layout", () => {
       "",
       "MAYOR: From May, I said.",
     ].join("\n");
-    const parsed = parse(text);
+    const parsed = await parse(text);
     expect(parsed.questions.map((q) => q.question.text)).toEqual([
       "What did the bridge cost?",
       "When do trams cross it?",
@@ -82,7 +83,7 @@ describe("parseInterview reads speakers from the layout", () => {
     expect(parsed.interviewee?.name).toBe("MAYOR");
   });
 
-  it("takes the side that asks for the interviewer when neither tag is conventional", () => {
+  it("takes the side that asks for the interviewer when neither tag is conventional", async () => {
     const text = [
       "An embassy's questions and answers",
       "",
@@ -94,13 +95,13 @@ describe("parseInterview reads speakers from the layout", () => {
       "",
       "J. OKAFOR: In June. It runs twice a week.",
     ].join("\n");
-    const parsed = parse(text);
+    const parsed = await parse(text);
     expect(parsed.questions.map((q) => q.speaker)).toEqual(["HARBOUR NEWS", "HARBOUR NEWS"]);
     expect(parsed.interviewee?.name).toBe("J. OKAFOR");
     expect(parsed.interviewee?.sentence.text).toContain("OKAFOR");
   });
 
-  it("reads dash-led TV turns: the host's opening is the introduction, the courtesy at the end no question", () => {
+  it("reads dash-led TV turns: the host's opening is the introduction, the courtesy at the end no question", async () => {
     const text = [
       "MORNING SHOW - TRANSCRIPT",
       "",
@@ -113,13 +114,13 @@ describe("parseInterview reads speakers from the layout", () => {
       "- Ana Ruiz, thank you.",
       "- My pleasure.",
     ].join("\n");
-    const parsed = parse(text);
+    const parsed = await parse(text);
     expect(parsed.questions.map((q) => q.question.text)).toEqual(["Will it rain this week?", "And the weekend?"]);
     expect(parsed.questions[0]!.answer!.text).toBe("On Thursday, heavily in the north.");
     expect(parsed.interviewee?.name).toBe("Ana Ruiz");
   });
 
-  it("finds untagged short questions between answers", () => {
+  it("finds untagged short questions between answers", async () => {
     const text = [
       "Five minutes with a beekeeper",
       "",
@@ -133,10 +134,10 @@ describe("parseInterview reads speakers from the layout", () => {
       "",
       "Dark and strong, because of the heather.",
     ].join("\n");
-    expect(questionsOf(text)).toEqual(["How did you start?", "What was the honey like this year?"]);
+    expect(await questionsOf(text)).toEqual(["How did you start?", "What was the honey like this year?"]);
   });
 
-  it("drops a site menu above the headline and the copyright footer", () => {
+  it("drops a site menu above the headline and the copyright footer", async () => {
     const text = [
       "Home",
       "News",
@@ -150,13 +151,13 @@ describe("parseInterview reads speakers from the layout", () => {
       "",
       "© 2026 County Courier. All rights reserved.",
     ].join("\n");
-    const parsed = parse(text);
+    const parsed = await parse(text);
     expect(parsed.title?.text).toBe("Baker wins the county prize");
     expect(parsed.boilerplate.map((span) => span.text)).toContain("Home\nNews\nSport\nWeather");
     expect(parsed.questions[0]!.answer!.text).toBe("Butter, and patience.");
   });
 
-  it("reads subtitle voices: the host asks, the guest is the interviewee, named by the host", () => {
+  it("reads subtitle voices: the host asks, the guest is the interviewee, named by the host", async () => {
     const vtt = [
       "WEBVTT",
       "",
@@ -175,7 +176,7 @@ describe("parseInterview reads speakers from the layout", () => {
       "00:00:12.000 --> 00:00:14.000",
       "<v Omar Haddad>with two of us at the furnace.",
     ].join("\n");
-    const parsed = parse(vtt, "glass.vtt");
+    const parsed = await parse(vtt, "glass.vtt");
     // The host's whole turn is the question: the introduction and the question are one turn.
     expect(parsed.questions).toHaveLength(1);
     expect(parsed.questions[0]!.question.text).toMatch(/^Welcome\. .* How long does one vase take\?$/);

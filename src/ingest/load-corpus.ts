@@ -76,7 +76,7 @@ async function readSource(dataDir: string, name: string, options: LoadCorpusOpti
   }
   if (content.trim() === "") return null;
   try {
-    const file = sourceFile(name, content);
+    const file = await sourceFile(name, content);
     if (file.text.trim() === "") {
       options.logger?.warn({ file: name }, `Skipping ${name}: no readable text in it`);
       return null;
@@ -94,9 +94,10 @@ async function readSource(dataDir: string, name: string, options: LoadCorpusOpti
  * A file's content as a source: read by the format its extension names.
  * @throws FormatError when no format reads the extension, or the content is not valid in it.
  */
-export function sourceFile(name: string, content: string): SourceFile {
-  const format = formatFor(name);
-  if (!format) throw new FormatError(`${name} is not in a supported format (${supportedExtensions()})`);
+export async function sourceFile(name: string, content: string): Promise<SourceFile> {
+  const entry = formatFor(name);
+  if (!entry) throw new FormatError(`${name} is not in a supported format (${supportedExtensions()})`);
+  const format = await entry.load();
   const readable = format.read(content, name);
   return {
     id: name.slice(0, name.length - path.extname(name).length),

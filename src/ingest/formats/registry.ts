@@ -1,16 +1,28 @@
 import path from "node:path";
-import { html } from "./html.js";
-import { markdown } from "./markdown.js";
-import { plainText } from "./plain-text.js";
-import { subrip } from "./subrip.js";
 import type { SourceFormat } from "./types.js";
-import { webvtt } from "./webvtt.js";
 
-/** Every format a data folder's file may be in. */
-export const formats: readonly SourceFormat[] = [plainText, markdown, html, webvtt, subrip];
+/** A format as the registry knows it before its module (and its parser) is loaded. */
+export interface FormatEntry {
+  name: string;
+  extensions: readonly string[];
+  /** Loads the format's module: a corpus of .txt files never loads the HTML, Markdown or subtitle parsers. */
+  load(): Promise<SourceFormat>;
+}
+
+/**
+ * Every format a data folder's file may be in. The parsers load on first use: imported at start,
+ * the five cost about 250 ms (htmlparser2's entity tables, mdast, gray-matter) on every server start.
+ */
+export const formats: readonly FormatEntry[] = [
+  { name: "txt", extensions: [".txt"], load: async () => (await import("./plain-text.js")).plainText },
+  { name: "markdown", extensions: [".md", ".markdown"], load: async () => (await import("./markdown.js")).markdown },
+  { name: "html", extensions: [".html", ".htm"], load: async () => (await import("./html.js")).html },
+  { name: "vtt", extensions: [".vtt"], load: async () => (await import("./webvtt.js")).webvtt },
+  { name: "srt", extensions: [".srt"], load: async () => (await import("./subrip.js")).subrip },
+];
 
 /** The format a file's extension names ("Talk.MD" is Markdown); undefined for any other file. */
-export function formatFor(fileName: string): SourceFormat | undefined {
+export function formatFor(fileName: string): FormatEntry | undefined {
   const extension = path.extname(fileName).toLowerCase();
   return formats.find((format) => format.extensions.includes(extension));
 }

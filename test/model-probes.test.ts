@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Answerer, ChatResponse } from "../src/answer/types.js";
-import { loadConfig } from "../src/config.js";
-import { createAssistant } from "../src/create-assistant.js";
 import { projectRoot, scratchProject } from "./support/corpus.js";
-import { ReplayOpenAiServer } from "./support/replay-openai-server.js";
+import type { ReplayOpenAiServer } from "./support/replay-openai-server.js";
+import { replayingAssistant } from "./support/replay-recorded-answers.js";
 
 // Model answers that are wrong the ways models are (eval/probes/model-probes.jsonl, written blind
 // by a helper session from the interview and the prompt's rules alone), replayed through the real
@@ -42,21 +41,7 @@ let answerer: Answerer;
 const responses = new Map<string, ChatResponse>();
 
 beforeAll(async () => {
-  const { dataDir, indexDir } = await scratchProject();
-  const dirs = { DATA_DIR: dataDir, INDEX_DIR: indexDir, LOG_LEVEL: "silent" };
-  const extractive = await createAssistant(loadConfig({ ...dirs, LLM_PROVIDER: "extractive" }, projectRoot));
-  replay = await new ReplayOpenAiServer(extractive.opened.index.chunks).start();
-  const config = loadConfig(
-    {
-      ...dirs,
-      OPENAI_BASE_URL: replay.baseURL,
-      OPENAI_API_KEY: "replay",
-      LLM_PROVIDER: "openai",
-      LLM_MAX_RETRIES: "0",
-    },
-    projectRoot,
-  );
-  answerer = (await createAssistant(config)).answerer;
+  ({ replay, answerer } = await replayingAssistant(await scratchProject()));
   for (const probe of probes) {
     replay.answerFor = () => withChunkMarkers(probe);
     responses.set(probe.id, await answerer.answer({ message: probe.question, history: [] }));

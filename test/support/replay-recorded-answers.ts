@@ -27,6 +27,31 @@ const comparable = (text: string) =>
     .replace(/[.!?]+$/, "");
 
 /**
+ * The real LLM answerer (local embedder, the project's index) whose model is a replay server on
+ * loopback: set `replay.answerFor` to what the model says. Stop `replay` when done.
+ */
+export async function replayingAssistant(options: { dataDir?: string; indexDir?: string } = {}) {
+  const dirs = {
+    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+    ...(options.indexDir ? { INDEX_DIR: options.indexDir } : {}),
+    LOG_LEVEL: "silent",
+  };
+  const extractive = await createAssistant(loadConfig({ ...dirs, LLM_PROVIDER: "extractive" }, projectRoot));
+  const replay = await new ReplayOpenAiServer(extractive.opened.index.chunks).start();
+  const config = loadConfig(
+    {
+      ...dirs,
+      OPENAI_BASE_URL: replay.baseURL,
+      OPENAI_API_KEY: "replay",
+      LLM_PROVIDER: "openai",
+      LLM_MAX_RETRIES: "0",
+    },
+    projectRoot,
+  );
+  return { replay, answerer: (await createAssistant(config)).answerer };
+}
+
+/**
  * Replays every recorded model answer (test/fixtures/llm-answers.jsonl) in every marker style
  * through the real LLM answerer (local embedder, the project's index), and labels each claim it
  * returns with the fixture's own word on whether that sentence was invented.
@@ -37,27 +62,8 @@ export async function replayRecordedAnswers(
   claims: LabelledClaim[];
   responses: Array<{ recorded: RecordedAnswer; style: MarkerStyle; response: Awaited<ReturnType<Answerer["answer"]>> }>;
 }> {
-  const root = projectRoot;
-  const dirs = {
-    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
-    ...(options.indexDir ? { INDEX_DIR: options.indexDir } : {}),
-  };
-  const base = loadConfig({ ...dirs, LLM_PROVIDER: "extractive", LOG_LEVEL: "silent" }, root);
-  const extractive = await createAssistant(base);
-  const replay = await new ReplayOpenAiServer(extractive.opened.index.chunks).start();
+  const { replay, answerer } = await replayingAssistant(options);
   try {
-    const config = loadConfig(
-      {
-        ...dirs,
-        OPENAI_BASE_URL: replay.baseURL,
-        OPENAI_API_KEY: "replay",
-        LLM_PROVIDER: "openai",
-        LLM_MAX_RETRIES: "0",
-        LOG_LEVEL: "silent",
-      },
-      root,
-    );
-    const { answerer } = await createAssistant(config);
     const claims: LabelledClaim[] = [];
     const responses = [];
     for (const style of options.styles ?? markerStyles) {

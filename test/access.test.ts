@@ -207,6 +207,24 @@ describe("session tokens", () => {
     }
   });
 
+  it("count questions only: model lists, feedback and refused requests leave the quota", async () => {
+    const app = await startApp({
+      answerer,
+      protection: { allowedOrigins: ["https://allowed.example"], rateLimitPerMinute: 100, sessionQuota: 3 },
+    });
+    try {
+      const { token } = await (await session(app.url, "https://allowed.example")).json();
+      const headers = { origin: "https://allowed.example", "x-session-token": token };
+      for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/v1/models`, { headers })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await postJson(`${app.url}/api/chat`, { message: "" }, headers)).status).toBe(400);
+      for (let i = 0; i < 3; i++) expect((await postJson(`${app.url}/api/chat`, question, headers)).status).toBe(200);
+      expect((await postJson(`${app.url}/api/chat`, question, headers)).status).toBe(429);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("serve the demo page behind an HTTPS proxy when PUBLIC_URL names it, whatever Host the proxy forwards", async () => {
     const { publicUrl } = loadConfig({ PUBLIC_URL: "https://chat.example.org/" });
     expect(publicUrl).toBe("https://chat.example.org");

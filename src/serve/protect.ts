@@ -217,11 +217,18 @@ export function limitSession(quota: number, ttlSeconds: number, store?: Store): 
     windowMs: ttlSeconds * 1000,
     limit: quota,
     store,
-    skip: (_request, response) => !response.locals.session,
+    // Questions only: listing models, feedback votes and requests refused as invalid leave a reader's questions.
+    skip: (request, response) => !response.locals.session || !asksQuestion(request),
+    skipFailedRequests: true,
     keyGenerator: (_request, response) => (response.locals.session as Session).id,
     code: "session_quota_exceeded",
     message: `This chat session has asked its ${quota} questions. Try again in a few minutes.`,
   });
+}
+
+/** A request that asks the interview something: what a session's quota counts. */
+function asksQuestion(request: Request): boolean {
+  return request.method === "POST" && (request.path === "/api/chat" || request.path === "/v1/chat/completions");
 }
 
 function limiter({
@@ -229,6 +236,7 @@ function limiter({
   limit,
   store,
   skip,
+  skipFailedRequests,
   keyGenerator,
   code,
   message,
@@ -237,6 +245,8 @@ function limiter({
   limit: number;
   store?: Store;
   skip?: (request: Request, response: Response) => boolean;
+  /** Requests answered with an error (a 400, a 5xx) are not counted. */
+  skipFailedRequests?: boolean;
   keyGenerator?: (request: Request, response: Response) => string;
   code: string;
   message: string;
@@ -246,6 +256,7 @@ function limiter({
     limit,
     ...(store ? { store: failingAs503(store) } : {}),
     ...(skip ? { skip } : {}),
+    ...(skipFailedRequests ? { skipFailedRequests } : {}),
     ...(keyGenerator ? { keyGenerator } : {}),
     standardHeaders: "draft-8",
     legacyHeaders: false,

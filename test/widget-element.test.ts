@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatWidget } from "../src/widget/chat-widget.js";
+import { labelsFor } from "../src/widget/labels.js";
 import { citationEvent, type ChatEvent, type WireCitation, type WireTurn } from "../src/widget/contract.js";
 import type { WidgetOptions } from "../src/widget/options.js";
 import { ChatError, type ChatTransport } from "../src/widget/transport.js";
@@ -95,6 +96,19 @@ describe("<interview-chat>", () => {
     expect($$(".suggestion").map((button) => button.textContent)).toEqual(options.suggestions);
     for (const control of $$("button")) expect(control.getAttribute("aria-label") ?? control.textContent).toBeTruthy();
     expect($("label[for=question]")!.textContent).toBe("Your question");
+  });
+
+  it("sets its own language and direction, so a right-to-left host page never turns its text", () => {
+    document.documentElement.setAttribute("dir", "rtl");
+    try {
+      const { $ } = mount(new ScriptedTransport([]));
+      expect($(".root")!.getAttribute("dir")).toBe("ltr");
+      expect($(".root")!.getAttribute("lang")).toBe("en");
+      const german = mount(new ScriptedTransport([]), { labels: labelsFor("de") });
+      expect(german.$(".root")!.getAttribute("lang")).toBe("de");
+    } finally {
+      document.documentElement.removeAttribute("dir");
+    }
   });
 
   it("streams an answer with citation chips, announces it, and a chip opens the quote and tells the page", async () => {

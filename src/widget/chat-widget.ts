@@ -109,7 +109,12 @@ export class ChatWidget extends HTMLElement {
     const { position, mode, accent, theme = "auto" } = this.options;
     // Inline, the widget fills its target; an inline style holds against the page's rules for the element.
     if (mode === "inline") this.style.cssText = "display:block;height:100%";
-    this.root = h("div", { class: `root ${mode} ${position === "bottom-left" ? "left" : "right"} ${theme}` });
+    // Its own language and direction: a right-to-left host page ("?the European Union") never reaches its text.
+    this.root = h("div", {
+      class: `root ${mode} ${position === "bottom-left" ? "left" : "right"} ${theme}`,
+      lang: this.labels.lang,
+      dir: "ltr",
+    });
     if (accent && (typeof CSS === "undefined" || CSS.supports("color", accent)))
       this.root.style.setProperty("--ic-accent", accent);
     this.launcher = this.buildLauncher();

@@ -3,6 +3,8 @@
  * overrides any of them with a JSON object. `{n}` and `{wait}` are filled in where used.
  */
 export const english = {
+  /** The language the widget writes in (its `lang`); its direction is left to right in both. */
+  lang: "en",
   title: "Ask the interview",
   greeting:
     "Hello! Ask me anything about this interview. Every answer cites the interview's own words: select a number to read the quote.",
@@ -51,6 +53,7 @@ export const english = {
 export type Labels = typeof english;
 
 const german: Partial<Labels> = {
+  lang: "de",
   title: "Fragen zum Interview",
   greeting:
     "Hallo! Fragen Sie mich alles zu diesem Interview. Jede Antwort zitiert das Interview selbst: Wählen Sie eine Nummer, um das Zitat zu lesen.",

@@ -38,9 +38,10 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 .assistant{align-self:flex-start;background:var(--ic-soft);border-bottom-left-radius:4px}
 .text{margin:0}.text p,.text ul,.text ol{margin:0 0 .6em}.text>:last-child{margin-bottom:0}.text ul,.text ol{padding-left:1.3em}.text li+li{margin-top:.2em}
 .unsupported{text-decoration:underline dotted var(--ic-warn);text-underline-offset:3px}.unsupported small{color:var(--ic-warn);font-size:12px}
-.chip{display:inline-flex;align-items:center;justify-content:center;min-width:22px;height:20px;padding:0 6px;margin:0 2px;border-radius:10px;font-size:12px;font-weight:650;line-height:1;vertical-align:1px;background:var(--ic-accent);color:var(--ic-on-accent)}
+.chip{display:inline-flex;align-items:center;justify-content:center;min-width:24px;height:24px;padding:0 6px;margin:0 2px;border-radius:10px;font-size:12px;font-weight:650;line-height:1;vertical-align:1px;background:var(--ic-accent);color:var(--ic-on-accent)}
 .chip[aria-expanded=true]{box-shadow:0 0 0 2px var(--ic-bg),0 0 0 4px var(--ic-accent)}
 .chip.pending{opacity:.55}
+@media (forced-colors:active){.launcher,.send,.stop{border:2px solid ButtonText}.chip{border:1px solid LinkText}.user,.assistant{border:1px solid CanvasText}}
 .typing{display:inline-flex;gap:4px;padding:4px 0}
 .typing span{width:7px;height:7px;border-radius:50%;background:var(--ic-muted);animation:ic-dot 1s infinite ease-in-out}
 .typing span:nth-child(2){animation-delay:.15s}.typing span:nth-child(3){animation-delay:.3s}

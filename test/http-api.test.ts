@@ -271,8 +271,10 @@ describe("GET /openapi.json", () => {
     const document = await (await fetch(`${app.url}/openapi.json`)).json();
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(["/api/chat", "/v1/chat/completions", "/v1/models", "/healthz"]),
+      expect.arrayContaining(["/api/chat", "/v1/chat/completions", "/v1/models", "/healthz", "/api/sources/{id}"]),
     );
+    const source = document.paths["/api/sources/{id}"].get.responses["200"].content["application/json"].schema;
+    expect(source.required).toEqual(expect.arrayContaining(["text", "name", "interviewee"]));
     const schema = document.paths["/api/chat"].post.requestBody.content["application/json"].schema;
     expect(schema.required).toEqual(["message"]);
     expect(schema.properties.history.maxItems).toBe(20);

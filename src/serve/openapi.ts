@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { chatRequestSchema, chatResponseSchema, completionRequestSchema, errorSchema } from "../contract/index.js";
+import {
+  chatRequestSchema,
+  chatResponseSchema,
+  completionRequestSchema,
+  errorSchema,
+  sourceDetailSchema,
+  sourceListSchema,
+} from "../contract/index.js";
 import { feedbackRequestSchema } from "./insights-routes.js";
 import { sessionHeader, sessionReplySchema } from "./protect.js";
 
@@ -34,6 +41,13 @@ export function openApiDocument(): object {
       "/v1/chat/completions": completionsPath(),
       "/api/feedback": feedbackPath(),
       "/api/insights": insightsPath(),
+      "/api/sources": {
+        get: {
+          summary: "The archive: every interview with who, what, when and how many questions",
+          responses: { "200": { description: "The interviews of data/", content: json(sourceListSchema) } },
+        },
+      },
+      "/api/sources/{id}": sourcePath(),
       "/v1/models": {
         get: { summary: "The one model this server offers", responses: { "200": { description: "A model list" } } },
       },
@@ -118,6 +132,19 @@ function feedbackPath() {
         "404": { description: "No reply with that id", content: json(errorSchema) },
         "503": { description: "Insights unavailable", content: json(errorSchema) },
         ...errors,
+      },
+    },
+  };
+}
+
+function sourcePath() {
+  return {
+    get: {
+      summary: "One interview and its readable text, which every citation's start and end index",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+      responses: {
+        "200": { description: "The interview", content: json(sourceDetailSchema) },
+        "404": { description: "No such interview", content: json(errorSchema) },
       },
     },
   };

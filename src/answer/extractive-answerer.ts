@@ -40,6 +40,8 @@ export interface ExtractiveAnswererOptions {
   support?: ClaimSupport;
   /** The sentence encoder, to recognise small talk and overview requests by meaning; by wording only when absent. */
   embedder?: Embedder;
+  /** Who speaks in each file (the claim check reads the same); built from `interviews` when absent. */
+  speakers?: SpeakerNames;
 }
 
 /** Why the answerer answered or abstained: the evidence of its best sentence. */
@@ -72,7 +74,7 @@ export class ExtractiveAnswerer implements Answerer {
     this.acronyms = [...new Set(options.chunks.flatMap((chunk) => chunk.text.match(/\b[A-Z]{2,6}\b/g) ?? []))].map(
       (acronym) => acronym.toLowerCase(),
     );
-    this.speakers = speakerNames(options.interviews, options.retriever.terms);
+    this.speakers = options.speakers ?? speakerNames(options.interviews, options.retriever.terms);
     this.meaning = options.embedder && new TurnByMeaning(options.embedder, options.retriever.terms);
   }
 

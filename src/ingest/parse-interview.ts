@@ -62,7 +62,7 @@ export function parseInterview(source: SourceFile): ParsedInterview {
   const title = introParagraphs.length > 1 || asked.length > 0 ? (introParagraphs[0] ?? null) : null;
   const lead = title ? introParagraphs.slice(1) : introParagraphs;
 
-  const questions = asked.flatMap((turn, index): QuestionSection[] => {
+  const sections = asked.flatMap((turn, index): Array<Omit<QuestionSection, "number">> => {
     const next = asked[index + 1]?.start ?? bodyEnd;
     const turnEnd = Math.min(next, firstBoilerplateAfter(boilerplate, turn.start) ?? next);
     const reply = turns[turns.indexOf(turn) + 1];
@@ -81,7 +81,6 @@ export function parseInterview(source: SourceFile): ParsedInterview {
     const whole = trimSpan(text, turn.start, turnEnd)!;
     return [
       {
-        number: 0,
         speaker: turn.speaker ?? "Q",
         question,
         answer,
@@ -91,7 +90,8 @@ export function parseInterview(source: SourceFile): ParsedInterview {
       },
     ];
   });
-  questions.forEach((section, i) => (section.number = i + 1));
+  // Numbered once the turns that hold no question are gone.
+  const questions = sections.map((section, i): QuestionSection => ({ number: i + 1, ...section }));
 
   return {
     source,

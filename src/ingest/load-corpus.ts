@@ -43,7 +43,8 @@ export async function loadCorpus(dataDir: string, options: LoadCorpusOptions = {
   let names: string[];
   try {
     names = (await readdir(dataDir, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+      // A transcript may be a link to a file kept elsewhere; folders and hidden files are not interviews.
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !entry.name.startsWith("."))
       .map((entry) => entry.name)
       .sort();
   } catch (error) {

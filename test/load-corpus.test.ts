@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadCorpus } from "../src/ingest/load-corpus.js";
 
 describe("loadCorpus", () => {
@@ -15,9 +15,9 @@ describe("loadCorpus", () => {
     await writeFile(path.join(data, ".hidden.txt"), "Q: Hidden?\nA: Yes.\n");
     await writeFile(path.join(data, "slides.pdf"), "%PDF");
     await mkdir(path.join(data, "folder.txt"));
-    const skipped: string[] = [];
-    const logger = { info: (_: object, line: string) => skipped.push(line), warn: () => {} };
+    const logger = { info: vi.fn(), warn: vi.fn() };
     const files = await loadCorpus(data, { logger });
+    const skipped = logger.info.mock.calls.map((call) => call[1] as string);
     expect(files.map((file) => [file.name, file.format])).toEqual([
       ["linked.txt", "txt"],
       ["notes.md", "markdown"],

@@ -3,6 +3,7 @@ import path from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import type { StoreTarget } from "./insights/store.js";
 
 /**
  * Defaults that more than one stage needs, set here once. `topK`: the passages an answer is drawn
@@ -54,6 +55,7 @@ const environmentSchema = z
     WEB_CONCURRENCY: optional(integer(1, 256)),
     INSIGHTS: optional(z.enum(["on", "off"])),
     INSIGHTS_DB: optional(z.string()),
+    DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })),
     INSIGHTS_STORE_ANSWERS: optional(z.enum(["on", "off"])),
     INSIGHTS_RETENTION_DAYS: optional(integer(1, 3650)),
     ADMIN_KEYS: optional(z.string()),
@@ -125,7 +127,7 @@ export interface Config {
   workers: number;
   logLevel: string;
   /** The record of turns and feedback (src/insights/): undefined with INSIGHTS=off. */
-  insights: { file: string; storeAnswers: boolean; retentionDays: number } | undefined;
+  insights: { store: StoreTarget; storeAnswers: boolean; retentionDays: number } | undefined;
   /** Bearer keys that may read `GET /api/insights`; empty means nobody may. */
   adminKeys: string[];
 }
@@ -199,7 +201,10 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
       env.INSIGHTS === "off"
         ? undefined
         : {
-            file: path.resolve(cwd, env.INSIGHTS_DB ?? "var/insights.sqlite"),
+            // PostgreSQL when DATABASE_URL is set (replicas share it), else a SQLite file of this machine's.
+            store: env.DATABASE_URL
+              ? { databaseUrl: env.DATABASE_URL }
+              : { file: path.resolve(cwd, env.INSIGHTS_DB ?? "var/insights.sqlite") },
             storeAnswers: env.INSIGHTS_STORE_ANSWERS === "on",
             retentionDays: env.INSIGHTS_RETENTION_DAYS ?? 30,
           },

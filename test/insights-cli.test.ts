@@ -14,8 +14,8 @@ const folder = mkdtempSync(path.join(tmpdir(), "insights-cli-"));
 const file = path.join(folder, "insights.sqlite");
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-beforeAll(() => {
-  const insights = Insights.open(file, { logger: silentLogger });
+beforeAll(async () => {
+  const insights = Insights.open({ file }, { logger: silentLogger });
   const turn = {
     grounded: false,
     mode: "extractive" as const,
@@ -35,9 +35,9 @@ beforeAll(() => {
     grounded: true,
     citations: [{ n: 1, source: "interview.txt", chunkId: "q5", section: "Logistics?", quote: "x", start: 0, end: 1 }],
   });
-  insights.flush();
+  await insights.flush();
   insights.vote({ id: "4", clientAddress: "10.1.1.1", rating: "down", comment: "Wrong city" });
-  insights.close();
+  await insights.close();
 });
 
 const cli = (...args: string[]) =>

@@ -26,7 +26,7 @@ describe("two processes on one insights file (WAL)", () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-      expect(db.pragma("user_version", { simple: true })).toBe(1); // migrated once, by whichever came first
+      expect(db.pragma("user_version", { simple: true })).toBe(2); // migrated once, by whichever came first
       const counts = db
         .prepare("SELECT substr(id, 1, 1) AS writer, count(*) AS n FROM turns GROUP BY writer ORDER BY writer")
         .all();

@@ -71,14 +71,14 @@ afterAll(async () => {
 /** The app over `assistant` with insights in a new file; `standalone(id)` reads a turn's column back from the file. */
 async function serve(assistant: Assistant) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "interview-chat-standalone-")), "insights.sqlite");
-  const insights = Insights.open(file, { logger: silentLogger });
+  const insights = Insights.open({ file }, { logger: silentLogger });
   const app = await startApp({ answerer: assistant.answerer, insights });
   closers.push(
     () => app.close(),
     () => insights.close(),
   );
-  const standalone = (id: string) => {
-    insights.flush();
+  const standalone = async (id: string) => {
+    await insights.flush();
     const db = new Database(file, { readonly: true });
     try {
       return (
@@ -108,30 +108,31 @@ describe("the record of a follow-up", () => {
   it("offline: keeps the follow-up resolved against the earlier question, JSON, SSE and /v1, and again when the answer comes from the cache", async () => {
     const app = await serve(offline);
     const ids = await askEveryWay(app.url, followUp, history);
-    for (const id of Object.values(ids)) expect(app.standalone(id)).toBe(resolvedOffline);
+    for (const id of Object.values(ids)) expect(await app.standalone(id)).toBe(resolvedOffline);
     // The same follow-up again: the extractive answer is cached, its standalone question too.
     const again = (await (await postJson(`${app.url}/api/chat`, { message: followUp, history })).json()).id;
-    expect(app.standalone(again)).toBe(resolvedOffline);
+    expect(await app.standalone(again)).toBe(resolvedOffline);
   });
 
   it("offline: leaves it empty for a question that is not a follow-up", async () => {
     const app = await serve(offline);
     for (const id of Object.values(await askEveryWay(app.url, "Which Latvian ports receive Kazakh cargo?", history)))
-      expect(app.standalone(id)).toBeNull();
-    for (const id of Object.values(await askEveryWay(app.url, followUp, []))) expect(app.standalone(id)).toBeNull();
+      expect(await app.standalone(id)).toBeNull();
+    for (const id of Object.values(await askEveryWay(app.url, followUp, [])))
+      expect(await app.standalone(id)).toBeNull();
   });
 
   it("with the LLM: keeps the question the model condensed the follow-up into", async () => {
     const app = await serve(llm);
     const ids = await askEveryWay(app.url, followUp, history);
-    for (const id of Object.values(ids)) expect(app.standalone(id)).toBe(condensed);
+    for (const id of Object.values(ids)) expect(await app.standalone(id)).toBe(condensed);
   });
 
   it("with the LLM: falls back to the offline resolution when condensing fails", async () => {
     const app = await serve(llm);
     upstream.faults.push("500"); // the condense request; the answer goes through
     const id = (await (await postJson(`${app.url}/api/chat`, { message: followUp, history })).json()).id;
-    expect(app.standalone(id)).toBe(resolvedOffline);
+    expect(await app.standalone(id)).toBe(resolvedOffline);
   });
 
   it("never reaches the client", async () => {

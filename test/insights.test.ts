@@ -11,7 +11,8 @@ import {
   type ChatResponse,
 } from "../src/answer/types.js";
 import { Insights } from "../src/insights/insights.js";
-import { normalizeQuestion, SqliteInsightsStore } from "../src/insights/store.js";
+import { normalizeQuestion } from "../src/insights/store.js";
+import { SqliteInsightsStore } from "../src/insights/sqlite-store.js";
 import { loadConfig } from "../src/config.js";
 import { finishedTurn } from "./support/finished-turn.js";
 import { postJson, readEvents, silentLogger, startApp } from "./support/http.js";
@@ -80,7 +81,7 @@ function tempFile(): string {
 }
 
 function openInsights(file = tempFile(), options: Partial<Parameters<typeof Insights.open>[1]> = {}) {
-  const insights = Insights.open(file, { logger: silentLogger, flushMs: 5, ...options });
+  const insights = Insights.open({ file }, { logger: silentLogger, flushMs: 5, ...options });
   closers.push(() => insights.close());
   return insights;
 }
@@ -107,6 +108,8 @@ const ask = (url: string, message: string, headers: Record<string, string> = {})
 const adminGet = (url: string, query = "", key = "admin-key-123") =>
   fetch(`${url}/api/insights${query}`, { headers: { authorization: `Bearer ${key}` } });
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** With insights, a reply id carries its signature: any worker or replica sharing the key knows it for one of theirs. */
+const signedId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[\w-]{22}$/;
 
 describe("response ids", () => {
   it("come with every reply, JSON, SSE and /v1, and differ from reply to reply, without insights", async () => {
@@ -142,7 +145,8 @@ describe("the record of turns", () => {
       messages.map((message) => ask(app.url, message, auth).then((response) => response.json())),
     );
     expect(new Set(replies.map((reply) => reply.id)).size).toBe(200);
-    insights.flush();
+    expect(replies[0].id).toMatch(signedId);
+    await insights.flush();
 
     const db = new Database(file, { readonly: true });
     try {
@@ -175,7 +179,7 @@ describe("the record of turns", () => {
     expect(report.topSections).toEqual([{ section: "What about trade?", count: 100 }]); // once a turn, not once a citation
     expect(report.latencyMs.p50).toBeGreaterThan(0);
 
-    insights.close();
+    await insights.close();
     const bytes = readFileSync(file).toString("latin1") + readWal(file);
     for (const secret of ["127.0.0.1", "api-key-456", "admin-key-123", "Secret answer text"])
       expect(bytes).not.toContain(secret);
@@ -187,7 +191,7 @@ describe("the record of turns", () => {
     const app = await serve({ insights });
     const { events } = await readEvents(await postJson(`${app.url}/api/chat`, { message: "Trade?", stream: true }));
     const { id } = JSON.parse(events.at(-1)!.data);
-    insights.flush();
+    await insights.flush();
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT answer, kind FROM turns WHERE id = ?").get(id)).toEqual({
       answer: "Secret answer text about Trade? [1][2]",
@@ -202,37 +206,40 @@ describe("the record of turns", () => {
     const completion = await (
       await postJson(`${app.url}/v1/chat/completions`, { messages: [{ role: "user", content: "Trade?" }] })
     ).json();
-    expect(insights.hasTurn(completion.id)).toBe(true);
+    expect(completion.id).toMatch(/^chatcmpl-/);
+    expect(await insights.hasTurn(completion.id)).toBe(true);
   });
 
-  it("deletes turns past the retention period at start, and keeps the rest", () => {
+  it("deletes turns past the retention period at start, and keeps the rest", async () => {
     const file = tempFile();
     const day = 86_400_000;
     const now = Date.UTC(2026, 10, 30);
-    const old = Insights.open(file, { logger: silentLogger, now: () => now - 40 * day });
+    const old = Insights.open({ file }, { logger: silentLogger, now: () => now - 40 * day });
     old.record(finishedTurn("old", { question: "Old?", clientAddress: "10.0.0.1" }));
-    old.close();
-    const recent = Insights.open(file, { logger: silentLogger, now: () => now - 2 * day });
+    await old.close();
+    const recent = Insights.open({ file }, { logger: silentLogger, now: () => now - 2 * day });
     recent.record(finishedTurn("recent", { question: "Recent?", clientAddress: "10.0.0.1" }));
-    recent.close();
+    await recent.close();
     const today = openInsights(file, { now: () => now, retentionDays: 30 });
-    expect(today.hasTurn("old")).toBe(false);
-    expect(today.hasTurn("recent")).toBe(true);
+    await today.flush();
+    expect(await today.prune()).toBe(0); // done at start already
+    expect(await today.hasTurn("old")).toBe(false);
+    expect(await today.hasTurn("recent")).toBe(true);
   });
 
-  it("drops turns past a full queue instead of holding them", () => {
+  it("drops turns past a full queue instead of holding them", async () => {
     const insights = openInsights(tempFile(), { maxQueue: 3, flushMs: 60_000 });
     for (let i = 0; i < 5; i += 1) insights.record(finishedTurn(`t${i}`));
     expect(insights.dropped).toBe(2);
-    expect(insights.report(1).total).toBe(3);
+    expect((await insights.report(1)).total).toBe(3);
   });
 
-  it("migrates a new file to the latest schema version once, and reopens it keeping its rows and salt", () => {
+  it("migrates a new file to the latest schema version once, and reopens it keeping its rows and salt", async () => {
     const file = tempFile();
     const store = new SqliteInsightsStore(file);
-    expect(store.schemaVersion).toBe(1);
-    const salt = store.salt();
-    store.insertTurns([
+    expect(store.schemaVersion).toBe(2);
+    const salt = await store.salt();
+    await store.insertTurns([
       {
         id: "a",
         time: Date.now(),
@@ -249,12 +256,12 @@ describe("the record of turns", () => {
         answer: null,
       },
     ]);
-    store.close();
+    await store.close();
     const again = new SqliteInsightsStore(file);
-    expect(again.schemaVersion).toBe(1);
-    expect(again.salt()).toBe(salt);
-    expect(again.hasTurn("a")).toBe(true);
-    again.close();
+    expect(again.schemaVersion).toBe(2);
+    expect(await again.salt()).toBe(salt);
+    expect(await again.hasTurn("a")).toBe(true);
+    await again.close();
   });
 
   it("normalises questions for counting", () => {
@@ -269,30 +276,38 @@ describe("a database that cannot be used", () => {
     const logged: string[] = [];
     const logger = silentLogger.child({});
     logger.error = ((_object: unknown, message: string) => logged.push(message)) as unknown as typeof logger.error;
-    const insights = Insights.open(file, { logger });
+    const insights = Insights.open({ file }, { logger });
     closers.push(() => insights.close());
+    await insights.flush();
     expect(insights.available).toBe(false);
+    expect(insights.health()).toMatchObject({ store: "sqlite", status: "down" });
     expect(logged.join()).toMatch(/Insights store unavailable/);
     const app = await serve({ insights });
     const reply = await ask(app.url, "Trade?");
     expect(reply.status).toBe(200);
     const { id } = await reply.json();
-    expect(id).toMatch(uuid);
+    expect(id).toMatch(signedId);
     expect((await postJson(`${app.url}/api/feedback`, { id, rating: "up" })).status).toBe(503);
     expect((await adminGet(app.url)).status).toBe(503);
+    const ready = await fetch(`${app.url}/readyz`);
+    expect(ready.status).toBe(200); // answers still work: degraded, not out of service
+    expect(await ready.json()).toMatchObject({
+      status: "degraded",
+      checks: { index: { status: "ok" }, insights: { status: "down", store: "sqlite" } },
+    });
   });
 
-  it("a file another process holds locked is reported, and the server keeps answering", async () => {
+  it("a file another process holds locked at start: answers go on, and the turns are written once it frees", async () => {
     const file = tempFile();
-    new SqliteInsightsStore(file).close();
+    await new SqliteInsightsStore(file).close();
     // Another process mid-way through a long write: nobody else may write until it commits.
     const holder = new Database(file);
     holder.exec("BEGIN EXCLUSIVE");
+    const insights = openInsights(file, { maxRetryMs: 20 });
+    const app = await serve({ insights });
     try {
-      const insights = Insights.open(file, { logger: silentLogger, busyTimeoutMs: 50 });
-      closers.push(() => insights.close());
+      await insights.flush();
       expect(insights.available).toBe(false);
-      const app = await serve({ insights });
       const reply = await ask(app.url, "Trade?");
       expect(reply.status).toBe(200);
       expect((await reply.json()).kind).toBe("answer");
@@ -300,25 +315,92 @@ describe("a database that cannot be used", () => {
       holder.exec("ROLLBACK");
       holder.close();
     }
+    await insights.flush();
+    expect(insights.available).toBe(true);
+    expect((await insights.report(1)).total).toBe(1);
   });
 
-  it("a write that fails is logged and dropped, and later writes go on", () => {
+  it("a lock taken while serving holds no reply and no health check, and loses no turn", async () => {
+    const file = tempFile();
+    const insights = openInsights(file, { maxRetryMs: 50 });
+    const app = await serve({ insights });
+    await insights.flush();
+    expect(insights.available).toBe(true);
+    const holder = new Database(file);
+    holder.exec("BEGIN EXCLUSIVE");
+    const slowest: number[] = [];
+    try {
+      for (let i = 0; i < 6; i += 1) {
+        const started = performance.now();
+        expect((await ask(app.url, `What about trade, part ${i}?`)).status).toBe(200);
+        expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+        slowest.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the queue's writes meet the lock meanwhile
+      }
+      expect(insights.health()).toMatchObject({ status: "down", queued: 6 });
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    // A question and a health check together took tens of milliseconds, never the busy timeout's 5 s of old.
+    expect(Math.max(...slowest)).toBeLessThan(1_000);
+    await insights.flush();
+    expect(insights.health()).toMatchObject({ status: "ok", queued: 0, dropped: 0 });
+    expect((await insights.report(1)).total).toBe(6);
+  });
+
+  it("a batch the store refuses for good is logged and dropped; one it cannot take now is kept and written later", async () => {
     const insights = openInsights();
-    insights.record(finishedTurn("same"));
-    insights.flush();
-    // A batch that throws (a locked or full disk looks the same to the caller) loses only itself.
+    insights.record(finishedTurn("first"));
+    await insights.flush();
     const store = (insights as unknown as { store: SqliteInsightsStore }).store;
     const original = store.insertTurns.bind(store);
-    store.insertTurns = () => {
-      throw new Error("database is locked");
+    store.insertTurns = async () => {
+      throw new Error("CHECK constraint failed");
     };
-    insights.record(finishedTurn("lost"));
-    expect(() => insights.flush()).not.toThrow();
-    store.insertTurns = original;
-    insights.record(finishedTurn("kept"));
+    insights.record(finishedTurn("refused"));
+    await insights.flush();
     expect(insights.dropped).toBe(1);
-    expect(insights.hasTurn("lost")).toBe(false);
-    expect(insights.hasTurn("kept")).toBe(true);
+    store.insertTurns = async () => {
+      throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    };
+    insights.record(finishedTurn("kept"));
+    await insights.flush();
+    expect(insights.health()).toMatchObject({ status: "down", queued: 1, dropped: 1 });
+    store.insertTurns = original;
+    await insights.flush();
+    expect(await insights.hasTurn("refused")).toBe(false);
+    expect(await insights.hasTurn("kept")).toBe(true);
+    expect(insights.health()).toMatchObject({ status: "ok", queued: 0, dropped: 1 });
+  });
+});
+
+describe("feedback across workers", () => {
+  it("a vote reaching another worker before the reply's turn is written is taken, and counted once the turn is", async () => {
+    const file = tempFile();
+    const secret = Buffer.from("one key for every worker and replica of this server");
+    // Two workers on one file: the first holds its turns for a minute, as a busy queue might.
+    const first = openInsights(file, { idSecret: secret, flushMs: 60_000 });
+    const second = openInsights(file, { idSecret: secret });
+    const one = await serve({ insights: first });
+    const two = await serve({ insights: second });
+    await second.flush();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1) ids.push((await (await ask(one.url, `Trade ${i}?`)).json()).id);
+    const statuses = await Promise.all(
+      ids.map(async (id) => (await postJson(`${two.url}/api/feedback`, { id, rating: "down" })).status),
+    );
+    expect(statuses).toEqual(Array(20).fill(204));
+    // An id nobody gave, or one signed with another key, is still unknown.
+    const stranger = openInsights(tempFile(), { idSecret: Buffer.from("another server's key, not this one's") });
+    expect((await postJson(`${two.url}/api/feedback`, { id: stranger.newId(), rating: "up" })).status).toBe(404);
+    expect((await postJson(`${two.url}/api/feedback`, { id: ids[0]!.slice(0, -1) + "x", rating: "up" })).status).toBe(
+      404,
+    );
+    await first.flush();
+    const report = await (await adminGet(two.url)).json();
+    expect(report.feedback).toEqual({ up: 0, down: 20 });
+    expect(report.thumbsDown).toHaveLength(20);
   });
 });
 
@@ -389,13 +471,23 @@ describe("GET /api/insights", () => {
 describe("configuration", () => {
   it("is on by default at var/insights.sqlite, off with INSIGHTS=off", () => {
     const on = loadConfig({ ADMIN_KEYS: "a, b" }, "/srv/chat");
-    expect(on.insights).toEqual({ file: "/srv/chat/var/insights.sqlite", storeAnswers: false, retentionDays: 30 });
+    expect(on.insights).toEqual({
+      store: { file: "/srv/chat/var/insights.sqlite" },
+      storeAnswers: false,
+      retentionDays: 30,
+    });
     expect(on.adminKeys).toEqual(["a", "b"]);
     expect(loadConfig({ INSIGHTS: "off" }, "/srv/chat").insights).toBeUndefined();
     expect(
       loadConfig({ INSIGHTS_STORE_ANSWERS: "on", INSIGHTS_RETENTION_DAYS: "7", INSIGHTS_DB: "x.db" }, "/srv/chat")
         .insights,
-    ).toEqual({ file: "/srv/chat/x.db", storeAnswers: true, retentionDays: 7 });
+    ).toEqual({ store: { file: "/srv/chat/x.db" }, storeAnswers: true, retentionDays: 7 });
+    expect(
+      loadConfig({ DATABASE_URL: "postgres://chat:pw@db.internal:5432/chat" }, "/srv/chat").insights?.store,
+    ).toEqual({
+      databaseUrl: "postgres://chat:pw@db.internal:5432/chat",
+    });
+    expect(() => loadConfig({ DATABASE_URL: "mysql://db.internal/chat" })).toThrow(/DATABASE_URL/);
   });
 });
 

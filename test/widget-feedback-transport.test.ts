@@ -12,7 +12,10 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe("the widget's transport against a running server", () => {
   it("reads the reply's id off the done event and posts thumbs with its session token, under API_KEYS", async () => {
-    const insights = Insights.open(path.join(folder, "insights.sqlite"), { logger: silentLogger, flushMs: 1 });
+    const insights = Insights.open(
+      { file: path.join(folder, "insights.sqlite") },
+      { logger: silentLogger, flushMs: 1 },
+    );
     const app = await startApp({
       answerer: new FakeAnswerer(),
       insights,
@@ -27,7 +30,7 @@ describe("the widget's transport against a running server", () => {
       const events = [];
       for await (const event of transport.stream({ message: "Where?", history: [] })) events.push(event);
       const done = events.at(-1)!;
-      expect(done).toEqual({ type: "done", id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(done).toEqual({ type: "done", id: expect.stringMatching(/^[0-9a-f-]{36}\.[\w-]{22}$/) });
       await transport.feedback!({ id: (done as { id: string }).id, rating: "down", comment: "Too short" });
       const report = await (
         await fetch(`${app.url}/api/insights`, { headers: { authorization: "Bearer admin" } })
@@ -38,7 +41,7 @@ describe("the widget's transport against a running server", () => {
       await expect(transport.feedback!({ id: "no-such-reply", rating: "up" })).rejects.toMatchObject({ status: 404 });
     } finally {
       await app.close();
-      insights.close();
+      await insights.close();
     }
   });
 });

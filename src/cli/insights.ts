@@ -5,7 +5,8 @@ import { loadConfig } from "../config.js";
 import { AppError } from "../errors.js";
 import { evalDraft } from "../insights/export-eval.js";
 import { formatInsightsHtml } from "../insights/format-html.js";
-import { SqliteInsightsStore, type InsightsReport } from "../insights/store.js";
+import { describeTarget, openStore } from "../insights/open-store.js";
+import type { InsightsReport } from "../insights/store.js";
 import { runCli } from "./run-cli.js";
 
 const program = new Command()
@@ -37,24 +38,32 @@ runCli(async () => {
   const options = program.opts<{ days: number; json?: boolean; html?: string; exportEval?: string }>();
   const config = loadConfig();
   if (!config.insights) throw new AppError("insights_off", "Insights are off (INSIGHTS=off)", 400);
+  const target = config.insights.store;
   // Opening creates a file that is not there; a report on nothing should say so instead.
-  if (!existsSync(config.insights.file))
+  if ("file" in target && !existsSync(target.file))
     throw new AppError(
       "insights_missing",
-      `No insights yet: ${config.insights.file} does not exist (the server creates it on start)`,
+      `No insights yet: ${target.file} does not exist (the server creates it on start)`,
       404,
     );
-  const store = new SqliteInsightsStore(config.insights.file);
+  const store = await openStore(target).catch((error: unknown) => {
+    throw new AppError(
+      "insights_unavailable",
+      `Cannot read the insights at ${describeTarget(target)}: ${(error as Error).message}`,
+      503,
+      { cause: error },
+    );
+  });
   try {
     if (options.exportEval) {
-      const draft = evalDraft(store.evalCandidates(Date.now() - options.days * 86_400_000));
+      const draft = evalDraft(await store.evalCandidates(Date.now() - options.days * 86_400_000));
       await writeFile(options.exportEval, draft);
       process.stderr.write(
         `Wrote ${draft.split("\n").length - 1} draft questions to ${options.exportEval}; fill in answerable, evidence and facts, then remove "draft" and "note".\n`,
       );
       return;
     }
-    const report = store.report(options.days);
+    const report = await store.report(options.days);
     if (options.html) {
       await writeFile(options.html, formatInsightsHtml(report));
       process.stderr.write(`Wrote ${options.html}\n`);
@@ -62,7 +71,7 @@ runCli(async () => {
     }
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   } finally {
-    store.close();
+    await store.close();
   }
 });
 

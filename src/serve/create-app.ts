@@ -24,6 +24,7 @@ import {
 } from "./protect.js";
 import { SessionTokens } from "./session-token.js";
 import { sourcesRoutes } from "./sources-route.js";
+import { readinessRoute, type ReadinessChecks } from "./readiness.js";
 import type { Insights } from "../insights/insights.js";
 import { feedbackRoute, insightsRoute } from "./insights-routes.js";
 
@@ -49,6 +50,8 @@ export interface AppDependencies {
   insights?: Insights;
   /** Bearer keys for `GET /api/insights`; none means nobody may read it. */
   adminKeys?: string[];
+  /** More checks for `GET /readyz` beside the index, the model and the insights store (Redis). */
+  readiness?: ReadinessChecks;
 }
 
 /** Builds the HTTP app without listening, so tests run it for real on port 0. */
@@ -65,6 +68,7 @@ export function createApp({
   widget,
   insights,
   adminKeys = [],
+  readiness = {},
 }: AppDependencies): express.Express {
   const {
     allowedOrigins = [],
@@ -97,6 +101,19 @@ export function createApp({
     if (isReady()) response.json({ status: "ok" });
     else response.status(503).json({ error: { code: "not_ready", message: "The index is still loading" } });
   });
+  app.get(
+    "/readyz",
+    readinessRoute({
+      index: () => (isReady() ? { status: "ok" } : { status: "down" }),
+      model: () => ({ status: "ok", mode: answerer.mode }),
+      insights: () => {
+        if (!insights) return { status: "off" };
+        const { status, ...detail } = insights.health();
+        return { status: status === "connecting" ? "degraded" : status, ...detail };
+      },
+      ...readiness,
+    }),
+  );
   app.get("/openapi.json", (_request, response) => {
     response.json(openApiDocument());
   });

@@ -16,11 +16,16 @@ export const feedbackRequestSchema = z.strictObject({
   comment: z.string().trim().max(500, "must be at most 500 characters").optional(),
 });
 
-/** `POST /api/feedback`: one vote per reply and client; a second vote replaces the first. */
+/**
+ * `POST /api/feedback`: one vote per reply and client; a second vote replaces the first. The id's
+ * signature says whether this server (or a replica with the same key) gave it, so a vote that
+ * arrives before its turn is written (another worker's queue, another replica) is taken, and
+ * queued behind it; 404 is only for ids never given, 503 while the store is down.
+ */
 export function feedbackRoute(insights: Insights | undefined): RequestHandler {
   return (request: Request, response: Response) => {
     const body = validate(feedbackRequestSchema, request.body);
-    if (!insights || !insights.hasTurn(body.id)) throw new NotFoundError("No reply with that id");
+    if (!insights || !insights.gave(body.id)) throw new NotFoundError("No reply with that id");
     insights.vote({
       id: body.id,
       clientAddress: request.ip ?? "",
@@ -39,14 +44,14 @@ const daysSchema = z.strictObject({ days: z.coerce.number().int().min(1).max(365
  */
 export function insightsRoute(insights: Insights | undefined, adminKeys: string[]): RequestHandler {
   const digests = adminKeys.map(digest);
-  return (request: Request, response: Response) => {
+  return async (request: Request, response: Response) => {
     const presented = /^Bearer (.+)$/i.exec(request.get("authorization") ?? "")?.[1]?.trim();
     // Compared as fixed-length digests in constant time, so timing tells nothing of a key.
     const allowed = presented !== undefined && digests.some((key) => timingSafeEqual(key, digest(presented)));
     if (!allowed) throw new AppError("unauthorized", "Send one of ADMIN_KEYS as Authorization: Bearer <key>", 401);
     const { days } = validate(daysSchema, request.query);
     if (!insights) throw new NotFoundError("Insights are switched off on this server (INSIGHTS=off)");
-    response.set("Cache-Control", "no-store").json(insights.report(days));
+    response.set("Cache-Control", "no-store").json(await insights.report(days));
   };
 }
 
@@ -58,12 +63,8 @@ function digest(key: string): Buffer {
  * One reply's id and its record: the route asks for an id before answering and hands over the
  * result (or the streamed events) when done. Without insights only the id is made.
  */
-export function startTurn(
-  insights: Insights | undefined,
-  request: Request,
-  question: string,
-  id: string = randomUUID(),
-) {
+export function startTurn(insights: Insights | undefined, request: Request, question: string, idPrefix = "") {
+  const id = insights?.newId(idPrefix) ?? `${idPrefix}${randomUUID()}`;
   const started = process.hrtime.bigint();
   let answer = "";
   let verdict: Extract<AnswerEvent, { type: "citations" }> | undefined;

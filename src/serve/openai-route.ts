@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import { capLength, cutResponse, sentenceBoundaries } from "../answer/cap-answer.js";
 import type { Answerer, AnswerOptions, ChatResponse, ModelReport } from "../answer/types.js";
@@ -75,10 +74,10 @@ function startCompletion(
   const chatRequest = toChatRequest(body, knownSources);
   const maxTokens = tokenCap(body);
   const signal = abortOnDisconnect(response);
-  const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   // The completion's id is the reply's id: feedback and the insights know it by this.
-  const turn = startTurn(insights, request, chatRequest.message, id);
+  const turn = startTurn(insights, request, chatRequest.message, "chatcmpl-");
+  const id = turn.id;
   const byModel: Completion["byModel"] = {};
   const options: AnswerOptions = {
     signal,

@@ -23,11 +23,13 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const assistant = await createAssistant(config, { logger, embedder: createEmbedder(config, { logger }) });
   const secret = await loadSessionSecret({ secret: config.session.secret, file: config.session.secretFile });
   const limits = await createLimitStores({ redisUrl: config.redisUrl, logger });
-  // Each worker opens the file itself: WAL lets the workers write it side by side.
+  // Each worker opens the store itself (WAL lets the workers write one SQLite file side by side);
+  // reply ids are signed with the session secret, so every worker and replica knows every other's.
   const insights =
     config.insights &&
-    Insights.open(config.insights.file, {
+    Insights.open(config.insights.store, {
       logger,
+      idSecret: secret,
       storeAnswers: config.insights.storeAnswers,
       retentionDays: config.insights.retentionDays,
     });
@@ -75,7 +77,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     process.once(signal, () => {
       logger.info({ signal }, "Shutting down");
       server.close(async () => {
-        insights?.close(); // the queued turns are written before the process goes
+        await insights?.close(); // the queued turns are written before the process goes
         await limits.close(); // Redis gets QUIT, after the last request has counted
         process.exit(0);
       });

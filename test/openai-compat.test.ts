@@ -1,49 +1,29 @@
 import path from "node:path";
-import { Tiktoken } from "js-tiktoken/lite";
-import cl100k from "js-tiktoken/ranks/cl100k_base";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { LlmAnswerer } from "../src/answer/llm/llm-answerer.js";
 import { loadPrompts } from "../src/answer/llm/load-prompts.js";
-import type { Answerer } from "../src/answer/types.js";
 import { createOpenAiClient } from "../src/openai-client.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { openIndex } from "../src/search-index/open-index.js";
 import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeEmbedder } from "./support/fake-embedder.js";
 import { FakeOpenAiServer } from "./support/fake-openai-server.js";
-import { startApp } from "./support/http.js";
+import { collect, serve, tokens } from "./support/openai-client.js";
 import { OpenAiChatModel } from "../src/answer/model/openai-chat-model.js";
 
-// The official client, as any OpenAI-compatible chat UI talks to the app on 127.0.0.1.
 type Extras = {
   citations: Array<{ n: number; source: string; quote: string }>;
   claims: Array<{ end: number }>;
   grounded: boolean;
 };
-const encoder = new Tiktoken(cl100k);
-const tokens = (text: string) => encoder.encode(text).length;
 // OpenAI's count for chat prompts: 3 tokens of framing a message, its role and content, 3 to prime the reply.
 const promptTokens = (messages: Array<{ role: string; content: string }>) =>
   messages.reduce((sum, m) => sum + 3 + tokens(m.role) + tokens(m.content), 3);
 
 let extractive: ExtractiveAnswerer;
 let retriever: HybridRetriever;
-
-async function serve(answerer: Answerer) {
-  const app = await startApp({ answerer, protection: { rateLimitPerMinute: 0 } });
-  const client = new OpenAI({ apiKey: "unused", baseURL: `${app.url}/v1`, maxRetries: 0 });
-  return { app, client };
-}
-
-async function collect(stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>) {
-  const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  const content = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("");
-  const finish = chunks.map((chunk) => chunk.choices[0]?.finish_reason).find((reason) => reason);
-  return { chunks, content, finish };
-}
 
 beforeAll(async () => {
   const embedder = new FakeEmbedder();

@@ -22,17 +22,16 @@ export function sentenceBoundaries(text: string, final: boolean): number[] {
 }
 
 /**
- * The longest prefix of `text` of at most `maxTokens` tokens that ends a sentence; when not even
- * the first sentence fits, the longest that ends a word, so the reply still says something.
+ * The longest prefix of `text` of at most `maxTokens` tokens that ends a sentence (its markers
+ * included); 0 when not even the first sentence fits. Not part of that sentence: a claim cut short
+ * reads as a different claim, and its markers, at its end, would go with the rest ("… 21.4% higher
+ * compared to 2020", uncited). Nor all of it: the cap is the client's limit, as OpenAI's is.
  * Returns the cut's offset, `text.length` when it all fits.
  */
 export function capLength(text: string, maxTokens: number, count: CountTokens): number {
   if (count(text) <= maxTokens) return text.length;
   const fits = (end: number) => count(text.slice(0, end)) <= maxTokens;
-  const sentenceEnd = sentenceBoundaries(text, true).filter(fits).at(-1);
-  if (sentenceEnd !== undefined) return sentenceEnd;
-  const wordEnds = [...text.matchAll(/\S+/g)].map((match) => match.index + match[0].length);
-  return wordEnds.filter(fits).at(-1) ?? 0;
+  return sentenceBoundaries(text, true).filter(fits).at(-1) ?? 0;
 }
 
 /**

@@ -15,7 +15,7 @@ import { analyseQuestion } from "./extractive/question-analysis.js";
 import { scoreForAnswer } from "./extractive/score-sentences.js";
 import { routeTurn } from "./route/route-turn.js";
 import { TurnByMeaning } from "./route/turn-by-meaning.js";
-import { otherLanguageReply, smallTalkReply } from "./route/small-talk-reply.js";
+import { otherLanguageReply, replyWithSuggestions, smallTalkReply } from "./route/small-talk-reply.js";
 import { SuggestionPool } from "./route/suggestions.js";
 import {
   abstention,
@@ -80,7 +80,8 @@ export class ExtractiveAnswerer implements Answerer {
 
   async answer(request: ChatRequest, options: AnswerOptions = {}): Promise<ChatResponse & { evidence?: Evidence }> {
     const response = await this.answerWithoutSuggestions(request, options);
-    return { ...response, suggestions: await this.suggest(request.message, response, request.sources) };
+    const suggestions = await this.suggest(request.message, response, request.sources);
+    return { ...response, answer: replyWithSuggestions(response.answer, suggestions), suggestions };
   }
 
   // The signal lets a question whose asker left drop out of the query-embedding batch.

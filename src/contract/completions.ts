@@ -23,7 +23,7 @@ export const completionRequestSchema = z.looseObject({
   }),
   max_tokens: tokenCap.nullish().meta({
     description:
-      "Caps the answer's tokens: passed to the model, or the extractive answer is cut at a sentence boundary (finish_reason length)",
+      "Caps the answer's tokens: passed to the model, or the extractive answer is cut at a sentence boundary, to empty when its first sentence is longer (finish_reason length)",
   }),
   max_completion_tokens: tokenCap
     .nullish()

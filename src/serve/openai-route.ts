@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Request, Response } from "express";
 import { capLength, cutResponse, sentenceBoundaries } from "../answer/cap-answer.js";
+import { suggestionsAsText } from "../answer/route/small-talk-reply.js";
 import type { Answerer, AnswerOptions, ChatResponse, ModelReport } from "../answer/types.js";
 import { BadRequestError } from "../errors.js";
 import type { ChatTurn } from "../retrieve/resolve-follow-up.js";
@@ -34,7 +35,9 @@ export const modelId = "interview-chat";
  * adds a last chunk with the usage and no choices; `max_tokens` / `max_completion_tokens` cap the
  * answer: a model gets the cap and stops there itself (its tokens, not ours, count), and an answer
  * no model wrote (extractive, degraded, small talk) is cut after its last whole sentence that
- * fits; `finish_reason` is `"length"` either way.
+ * fits, to nothing when not even the first does; `finish_reason` is `"length"` either way. A reply
+ * that leads up to suggestions ("You could ask:") lists them in its text, before any cut: OpenAI
+ * clients show the text, not the `suggestions` field.
  */
 export function completionsRoute(
   answerer: Answerer,
@@ -103,7 +106,8 @@ function startCompletion(
 
 async function jsonReply(answerer: Answerer, completion: Completion, response: Response): Promise<void> {
   const { chatRequest, options, maxTokens, byModel, base, turn } = completion;
-  const whole = await answerer.answer(chatRequest, options);
+  const answered = await answerer.answer(chatRequest, options);
+  const whole = { ...answered, answer: answered.answer + suggestionsAsText(answered.answer, answered.suggestions) };
   const count = await completion.counter;
   // A model's answer is capped by the model; the rest is cut here.
   const result =
@@ -159,6 +163,9 @@ async function streamReply(
       if (event.type === "citations") verdict = verdictToWire(event);
       if (event.type === "suggestions") suggestions = event.suggestions;
     }
+    // The suggestions come last, after the text that leads up to them: listed there, as in the JSON reply.
+    const listed = capped.push(suggestionsAsText(capped.full, suggestions ?? []));
+    if (listed) chunk({ content: listed });
     const rest = capped.end(byModel.report !== undefined);
     if (rest) chunk({ content: rest });
     // The last chunk carries the verdict and the suggestions, as extra fields beside finish_reason.
@@ -252,8 +259,8 @@ class CappedText {
   }
 
   /**
-   * The stream ended: everything when a model wrote it, else what fits (whole sentences, or words
-   * when not even the first sentence did).
+   * The stream ended: everything when a model wrote it, else what fits (whole sentences, none when
+   * not even the first one does).
    */
   end(byModel: boolean): string {
     if (this.maxTokens === undefined || !this.count || byModel) return this.show(this.full.length);

@@ -7,6 +7,7 @@ import { standaloneQuestion, type ChatTurn } from "../../retrieve/resolve-follow
 import type { ExtractiveAnswerer } from "../extractive-answerer.js";
 import { toContext } from "../extractive-answerer.js";
 import { instructsAssistant } from "../instructs-assistant.js";
+import { replyWithSuggestions } from "../route/small-talk-reply.js";
 import {
   abstention,
   collectAnswer,
@@ -117,7 +118,8 @@ export class LlmAnswerer implements Answerer {
       ? null
       : await fallback.converse(request.message, { otherLanguages: false, sources: request.sources });
     if (routed) {
-      yield* replayAnswer({ ...routed, suggestions: await fallback.suggest(request.message, routed, request.sources) });
+      const suggestions = await fallback.suggest(request.message, routed, request.sources);
+      yield* replayAnswer({ ...routed, answer: replyWithSuggestions(routed.answer, suggestions), suggestions });
       return;
     }
     // What the model reports spending, condensing included: the usage /v1/chat/completions passes on.

@@ -23,7 +23,31 @@ export function smallTalkReply(kind: SmallTalk, interviews: ParsedInterview[]): 
 
 /** The reply to a question in another language than the offline answerer reads. */
 export function otherLanguageReply(interviews: ParsedInterview[]): string {
-  return `Sorry, I can only read questions in English. I answer questions about ${describeInterviews(interviews)}; in English you could ask:`;
+  return `Sorry, I can only read questions in English. I answer questions about ${describeInterviews(interviews)}. In English, you could ask:`;
+}
+
+// The sentence each reply above ends with, leading up to the suggestions: the widget shows them as
+// buttons under it, /v1 lists them after it (suggestionsAsText). A whole sentence, so that without
+// suggestions it can go and leave whole sentences behind.
+const leadIn = /\s*(?:If you come back, you|In English, you|You) could ask:$/;
+
+/**
+ * The reply to send with these suggestions: without its lead-in when there are none (no suggestion
+ * in scope was answered), else it would announce nothing.
+ */
+export function replyWithSuggestions(reply: string, suggestions: readonly string[]): string {
+  return suggestions.length > 0 ? reply : reply.replace(leadIn, "");
+}
+
+/**
+ * The suggestions as text, a Markdown list to follow a reply that ends with the lead-in, for
+ * clients that show the text alone (OpenAI's on /v1 show no `suggestions` field); "" after any
+ * other reply. A colon ends no sentence, so the lead-in and the first question are one: a cap
+ * (cutting after whole sentences) keeps both or neither.
+ */
+export function suggestionsAsText(reply: string, suggestions: readonly string[]): string {
+  if (suggestions.length === 0 || !leadIn.test(reply.trimEnd())) return "";
+  return suggestions.map((suggestion) => `\n- ${suggestion}`).join("");
 }
 
 /** "the interview with Margulan Baimukhan, Head of …", or the title before its colon. */

@@ -13,6 +13,18 @@ import { sessionHeader, sessionReplySchema } from "./protect.js";
 const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({
   "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) },
 });
+/**
+ * The per-IP limit's and the token quota's count could not be had. Not for Redis down: the limits
+ * then count in each process (src/serve/limit-stores.ts). Still possible in a cluster without
+ * Redis, where a worker asks the primary and gives up after 10 s.
+ */
+const rateLimitUnavailable =
+  "rate_limit_unavailable: the rate limits' counter cannot be reached (in a cluster without REDIS_URL, the cluster's primary did not answer in time); retry shortly";
+/** A question's other 503: this process has as many questions waiting for the encoder as it may hold. */
+const questionUnavailable = {
+  description: `overloaded: the server is busy (see Retry-After); or ${rateLimitUnavailable}`,
+  content: json(errorSchema),
+};
 const errors = Object.fromEntries(
   [
     ["400", "Invalid body"],
@@ -22,6 +34,7 @@ const errors = Object.fromEntries(
     ["415", "Not JSON"],
     ["429", "Rate limited (see Retry-After)"],
     ["502", "Upstream model failed"],
+    ["503", rateLimitUnavailable],
     ["504", "Upstream model timed out"],
   ].map(([status, description]) => [status, { description, content: json(errorSchema) }]),
 );
@@ -74,6 +87,7 @@ function chatPath() {
           content: { ...json(chatResponseSchema), "text/event-stream": { schema: { type: "string" } } },
         },
         ...errors,
+        "503": questionUnavailable,
       },
     },
   };
@@ -104,6 +118,7 @@ function sessionPath() {
         },
         "415": { description: "Not JSON", content: json(errorSchema) },
         "429": { description: "Rate limited per IP (see Retry-After)", content: json(errorSchema) },
+        "503": { description: rateLimitUnavailable, content: json(errorSchema) },
       },
     },
   };
@@ -117,6 +132,7 @@ function completionsPath() {
       responses: {
         "200": { description: "chat.completion, or chat.completion.chunk events ending in [DONE]" },
         ...errors,
+        "503": questionUnavailable,
       },
     },
   };
@@ -130,8 +146,8 @@ function feedbackPath() {
       responses: {
         "204": { description: "Recorded" },
         "404": { description: "No reply with that id", content: json(errorSchema) },
-        "503": { description: "Insights unavailable", content: json(errorSchema) },
         ...errors,
+        "503": { description: `Insights unavailable; or ${rateLimitUnavailable}`, content: json(errorSchema) },
       },
     },
   };

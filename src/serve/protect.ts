@@ -274,7 +274,11 @@ function limiter({
   return handler;
 }
 
-/** A shared store that cannot be reached (Redis down) is a 503 the client may retry, not a 500. */
+/**
+ * A shared store that cannot be reached is a 503 the client may retry, not a 500. Redis down no
+ * longer gets here (its store counts in the process meanwhile, src/serve/limit-stores.ts); a cluster
+ * worker's store still does when the primary does not answer its count within 10 s.
+ */
 function failingAs503(store: Store): Store {
   const increment = store.increment.bind(store);
   store.increment = async (key: string) => {

@@ -173,7 +173,12 @@ describe.skipIf(missing.length > 0)("two replicas sharing PostgreSQL and Redis",
       expect(reports.map((each) => each.total)).toEqual([asked, asked]);
       expect(await (await fetch(`${replicas[1]!.url}/readyz`)).json()).toMatchObject({
         status: "ready",
-        checks: { insights: { status: "ok", store: "postgres", queued: 0, dropped: 0 } },
+        checks: {
+        index: { status: "ok" },
+        model: { status: "ok", mode: "extractive" },
+        redis: { status: "ok" },
+        insights: { status: "ok", store: "postgres", queued: 0, dropped: 0 },
+      },
       });
     },
   );

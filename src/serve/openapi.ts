@@ -70,6 +70,17 @@ export function openApiDocument(): object {
           responses: { "200": { description: "Ready" }, "503": { description: "Loading" } },
         },
       },
+      "/readyz": {
+        get: {
+          summary: "Each dependency's state: index, model, insights store, Redis",
+          description:
+            'Every check is `{"status": "ok" | "degraded" | "down" | "off", ...}`; the insights check adds its store, queued and dropped writes. The whole is `ready`, `degraded` (a store down: answers go on, turns wait in a queue, limits count in this process) or `not_ready` (the index is not loaded).',
+          responses: {
+            "200": { description: "Serving: ready or degraded" },
+            "503": { description: "Not ready: the index is not loaded" },
+          },
+        },
+      },
       "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
     },
   };

@@ -51,6 +51,13 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     widget: widgetRoutes({ interviews: assistant.opened.interviews, publicUrl: config.publicUrl }),
     insights,
     adminKeys: config.adminKeys,
+    readiness: {
+      // Down means the limits count in this process until Redis answers again (limit-stores.ts).
+      redis: () => {
+        const { redis } = limits.health();
+        return { status: redis === "down" ? "degraded" : redis };
+      },
+    },
   });
   // Express 5 calls back with the error too (a port in use): start-up fails with it, in one line
   // (src/main.ts), instead of announcing "Listening" and exiting from an event handler.

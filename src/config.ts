@@ -130,6 +130,8 @@ export interface Config {
   insights: { store: StoreTarget; storeAnswers: boolean; retentionDays: number } | undefined;
   /** Bearer keys that may read `GET /api/insights`; empty means nobody may. */
   adminKeys: string[];
+  /** Every secret above (keys, the session secret, the passwords in REDIS_URL and DATABASE_URL), for the logs to scrub. */
+  secrets: string[];
 }
 
 // Defined with the other errors (src/errors.ts), under AppError; exported here too, where it is thrown.
@@ -209,6 +211,13 @@ export function loadConfig(environment?: NodeJS.ProcessEnv, cwd = process.cwd())
             retentionDays: env.INSIGHTS_RETENTION_DAYS ?? 30,
           },
     adminKeys: list(env.ADMIN_KEYS),
+    secrets: [
+      env.OPENAI_API_KEY,
+      env.SESSION_SECRET,
+      ...list(env.API_KEYS),
+      ...list(env.ADMIN_KEYS),
+      ...[env.REDIS_URL, env.DATABASE_URL].map((url) => url && decodeURIComponent(new URL(url).password)),
+    ].filter((secret): secret is string => Boolean(secret)),
   };
 }
 

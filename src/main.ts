@@ -15,7 +15,7 @@ try {
   process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel, 1, [config.openai.apiKey, config.session.secret, ...config.apiKeys]).child(
+const logger = createLogger(config.logLevel, 1, config.secrets).child(
   cluster.isPrimary ? {} : { worker: cluster.worker?.id },
 );
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));

@@ -19,6 +19,21 @@ describe("loadConfig", () => {
     expect(loadConfig({ OPENAI_API_KEY: "sk-test", LLM_PROVIDER: "extractive" }).answerer).toBe("extractive");
   });
 
+  it("gathers every secret for the logs to scrub, the passwords inside REDIS_URL and DATABASE_URL too", () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: "sk-test",
+      SESSION_SECRET: "s".repeat(40),
+      API_KEYS: "k1,k2",
+      ADMIN_KEYS: "a1",
+      REDIS_URL: "redis://:redis%2Fpass@cache:6379",
+      DATABASE_URL: "postgres://chat:db-pass@db:5432/chat",
+    });
+    expect(config.secrets.sort()).toEqual(
+      ["a1", "db-pass", "k1", "k2", "redis/pass", "s".repeat(40), "sk-test"].sort(),
+    );
+    expect(loadConfig({ DATABASE_URL: "postgres://db/chat" }).secrets).toEqual([]);
+  });
+
   it("treats blank values as unset", () => {
     expect(loadConfig({ PORT: "", EMBEDDING_PROVIDER: " " })).toMatchObject({ port: 3000, embeddingProvider: "local" });
   });

@@ -24,7 +24,7 @@ import {
 } from "./protect.js";
 import { SessionTokens } from "./session-token.js";
 import { sourcesRoutes } from "./sources-route.js";
-import { readinessRoute, type ReadinessChecks } from "./readiness.js";
+import { coreChecks, readinessRoute, type ReadinessChecks } from "./readiness.js";
 import type { Insights } from "../insights/insights.js";
 import { feedbackRoute, insightsRoute } from "./insights-routes.js";
 
@@ -101,19 +101,7 @@ export function createApp({
     if (isReady()) response.json({ status: "ok" });
     else response.status(503).json({ error: { code: "not_ready", message: "The index is still loading" } });
   });
-  app.get(
-    "/readyz",
-    readinessRoute({
-      index: () => (isReady() ? { status: "ok" } : { status: "down" }),
-      model: () => ({ status: "ok", mode: answerer.mode }),
-      insights: () => {
-        if (!insights) return { status: "off" };
-        const { status, ...detail } = insights.health();
-        return { status: status === "connecting" ? "degraded" : status, ...detail };
-      },
-      ...readiness,
-    }),
-  );
+  app.get("/readyz", readinessRoute({ ...coreChecks({ isReady, answerer, insights }), ...readiness }));
   app.get("/openapi.json", (_request, response) => {
     response.json(openApiDocument());
   });

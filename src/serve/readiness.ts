@@ -1,4 +1,6 @@
 import type { RequestHandler } from "express";
+import type { Answerer } from "../answer/types.js";
+import type { Insights } from "../insights/insights.js";
 
 /** One dependency's state: `down` means it is not serving its part; `degraded`, serving with a fallback. */
 export interface DependencyCheck {
@@ -25,5 +27,26 @@ export function readinessRoute(checks: ReadinessChecks): RequestHandler {
       .status(ready ? 200 : 503)
       .set("Cache-Control", "no-store")
       .json({ status: !ready ? "not_ready" : degraded ? "degraded" : "ready", checks: results });
+  };
+}
+
+/** The checks every server has: the index loaded, the answerer's mode, the insights store's state and queue. */
+export function coreChecks({
+  isReady,
+  answerer,
+  insights,
+}: {
+  isReady: () => boolean;
+  answerer: Answerer;
+  insights: Insights | undefined;
+}): ReadinessChecks {
+  return {
+    index: () => (isReady() ? { status: "ok" } : { status: "down" }),
+    model: () => ({ status: "ok", mode: answerer.mode }),
+    insights: () => {
+      if (!insights) return { status: "off" };
+      const { status, ...detail } = insights.health();
+      return { status: status === "connecting" ? "degraded" : status, ...detail };
+    },
   };
 }

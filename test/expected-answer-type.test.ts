@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   attributeNoun,
+  countsThing,
   expectedAnswerType,
   isList,
   isLure,
@@ -224,5 +225,26 @@ describe("answer types that hold on other interviews", () => {
     expect(satisfiesAnswerType("kind", "We have ordered 60 new electric locomotives.", question)).toBe(false);
     expect(satisfiesAnswerType("kind", "They are built by Stadler in Switzerland.", question)).toBe(true);
     expect(expectedAnswerType("What exactly is 'popera'?")).toBe("any");
+  });
+});
+
+describe("a count of what a 'How many' question asks about", () => {
+  const question = "How many schools will get new roofs?";
+
+  it("is a number of that thing, near it", () => {
+    expect(countsThing(question, "Next year 300 schools will get new roofs.")).toBe(true);
+    expect(countsThing(question, "The schools, around forty of them, get new roofs first.")).toBe(true);
+    expect(countsThing(question, "The number of schools on the list is still growing.")).toBe(true);
+  });
+
+  it("is never an amount of money or a share that stands near it", () => {
+    expect(countsThing(question, "The fund gives 300 million euros to schools for new roofs.")).toBe(false);
+    expect(countsThing(question, "The fund gives $300 million to schools for new roofs.")).toBe(false);
+    expect(countsThing(question, "About 40 percent of schools need new roofs.")).toBe(false);
+    expect(countsThing(question, "About 40% of schools need new roofs.")).toBe(false);
+  });
+
+  it("leaves a sentence that names the thing in other words to the evidence cuts", () => {
+    expect(countsThing(question, "Three hundred colleges will be reroofed.")).toBe(true);
   });
 });

@@ -440,18 +440,34 @@ export function countsThing(question: string, sentence: string): boolean {
     .filter((word) => !isStopword(word))
     .map(normalizeTerm);
   if (things.length === 0) return true;
-  const tokens = sentence.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’.,-]*/gu) ?? [];
-  const terms = tokens.map((token) => normalizeTerm(token.replace(/[.,]+$/, "")));
-  const isNumber = (token: string) => /\d/.test(token) || numberWords.test(token);
+  // A currency sign before a number and a percent sign after it stay on its token: "$400", "21%".
+  const tokens = sentence.toLowerCase().match(/[$€£¥₸₽₹]?[\p{L}\p{N}][\p{L}\p{N}'’.,-]*%?/gu) ?? [];
+  const terms = tokens.map((token) => normalizeTerm(token.replace(/^[$€£¥₸₽₹]|[.,%]+$/g, "")));
+  // A count, not an amount: "400 million dollars in direct grants to farm households" does not
+  // count households, nor does "21 percent of households".
+  const isCount = (index: number) => {
+    const token = tokens[index]!;
+    if (!/\d/.test(token) && !numberWords.test(token)) return false;
+    if (/^[$€£¥₸₽₹]|%$/.test(token)) return false;
+    // "$300 million": the multiplier is part of the amount before it, not a count of its own.
+    if (multiplier.test(token) && /\d/.test(tokens[index - 1] ?? "")) return false;
+    const after = tokens.slice(index + 1, index + 4).filter((next) => !multiplier.test(next));
+    return !(after[0] !== undefined && (moneyWords.test(after[0]) || percentWords.test(after.slice(0, 2).join(" "))));
+  };
+  const countNear = (from: number, to: number) =>
+    tokens.slice(Math.max(0, from), to).some((_, offset) => isCount(Math.max(0, from) + offset));
   if (!terms.some((term) => things.includes(term))) return true;
   return terms.some(
     (term, i) =>
       things.includes(term) &&
-      (tokens.slice(Math.max(0, i - countedAfter), i).some(isNumber) ||
-        tokens.slice(i + 1, i + countedBefore + 1).some(isNumber) ||
+      (countNear(i - countedAfter, i) ||
+        countNear(i + 1, i + countedBefore + 1) ||
         /\bnumber\s+of\s*$/.test(tokens.slice(Math.max(0, i - 3), i).join(" "))),
   );
 }
+
+const multiplier = /^(?:thousand|million|billion|trillion|bn|m)$/;
+const percentWords = /^(?:percent|per cent|percentage points?)\b/;
 
 /**
  * What kind of answer a question asks for, read off its wording, so a sentence that is on topic

@@ -8,6 +8,7 @@ import { resolveFollowUp } from "./resolve-follow-up.js";
 import { retrievalTuning } from "./retrieval-tuning.js";
 import { TermStatistics } from "./term-statistics.js";
 import { questionTerms, scoreSentences } from "./score-evidence.js";
+import { readInformal } from "../text/informal-english.js";
 import type { Passage, Retrieval, Retriever, RetrieveOptions } from "./types.js";
 
 const { candidateDepth, rerankDepth } = retrievalTuning;
@@ -42,7 +43,9 @@ export class HybridRetriever implements Retriever {
   }
 
   async retrieve(question: string, options: RetrieveOptions = {}): Promise<Retrieval> {
-    const resolved = resolveFollowUp(question, options.history);
+    // Read as the interviews would word it: "wen did ppl vote" searches "when did people vote".
+    const readable = readInformal(question, (term) => this.terms.has(term));
+    const resolved = resolveFollowUp(readable, options.history);
     const k = options.k ?? defaults.topK;
     const queryVector = await this.embedder.embedQuery(resolved.searchText, { signal: options.signal });
     const { chunkVectors, sentenceVectors } = this.index;

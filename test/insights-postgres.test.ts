@@ -9,6 +9,7 @@ import { SqliteInsightsStore } from "../src/insights/sqlite-store.js";
 import type { InsightsStore, TurnRecord } from "../src/insights/store.js";
 import { finishedTurn } from "./support/finished-turn.js";
 import { silentLogger } from "./support/http.js";
+import { waitFor } from "./support/wait-for.js";
 import { findPostgresBin, startPostgres, type PostgresServer } from "./support/postgres-server.js";
 
 // Issue 29: the insights store on PostgreSQL (DATABASE_URL), behind the interface SQLite serves,
@@ -159,6 +160,27 @@ describe.skipIf(!bin)("the insights store on PostgreSQL", () => {
         await insights.flush();
         expect(insights.health()).toMatchObject({ status: "ok", queued: 0, dropped: 0 });
         expect((await insights.report(1)).total).toBe(6);
+      } finally {
+        await insights.close();
+      }
+    },
+  );
+
+  it(
+    "tells, with no traffic at all, that PostgreSQL stopped answering and that it is back",
+    { timeout: 60_000 },
+    async () => {
+      const insights = Insights.open(
+        { databaseUrl: await newDatabase() },
+        { logger: silentLogger, flushMs: 5, maxRetryMs: 100, probeMs: 50 },
+      );
+      try {
+        await insights.flush();
+        expect(insights.health().status).toBe("ok");
+        await server!.kill();
+        await waitFor(() => insights.health().status === "down", "the idle probe to notice", { timeoutMs: 20_000 });
+        await server!.restart();
+        await waitFor(() => insights.health().status === "ok", "the idle probe to see it back", { timeoutMs: 20_000 });
       } finally {
         await insights.close();
       }

@@ -28,6 +28,8 @@ export interface InsightsOptions {
   idSecret?: Buffer;
   /** How long closing may spend writing what is queued. Default 3 s. */
   closeTimeoutMs?: number;
+  /** How often an idle server asks its store whether it answers, so `/readyz` is right without traffic. Default 10 s. */
+  probeMs?: number;
 }
 
 type Settings = Required<Omit<InsightsOptions, "idSecret">> & Pick<InsightsOptions, "idSecret">;
@@ -43,6 +45,7 @@ function withDefaults(options: InsightsOptions): Settings {
     now: Date.now,
     busyTimeoutMs: 25,
     closeTimeoutMs: 3_000,
+    probeMs: 10_000,
     ...options,
   };
 }
@@ -93,6 +96,7 @@ export class Insights {
   private votes: Array<Pending<Vote>> = [];
   private timer: NodeJS.Timeout | undefined;
   private retention: NodeJS.Timeout | undefined;
+  private probe: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private failures = 0;
   private closed = false;
@@ -230,6 +234,7 @@ export class Insights {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retention) clearInterval(this.retention);
+    if (this.probe) clearInterval(this.probe);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.closeTimeoutMs)));
     await Promise.race([this.flush(), late]);
@@ -325,7 +330,7 @@ export class Insights {
       this.salt = await store.salt();
       this.store = store;
       this.cameBack();
-      this.startRetention();
+      this.startUpkeep();
       return store;
     } catch (error) {
       this.wentDown(
@@ -350,9 +355,26 @@ export class Insights {
     this.failures = 0;
   }
 
-  private startRetention(): void {
+  /** Retention at once and daily; a probe of the store while idle. */
+  private startUpkeep(): void {
     void this.prune();
     this.retention = setInterval(() => void this.prune(), 86_400_000);
     this.retention.unref();
+    // Only while nothing waits: a queue that is being written (or retried) already says how the store is.
+    this.probe = setInterval(() => {
+      if (this.turns.length + this.votes.length === 0) this.writing = this.writing.then(() => this.ping());
+    }, this.options.probeMs);
+    this.probe.unref();
+  }
+
+  private async ping(): Promise<void> {
+    const store = this.store;
+    if (!store || this.closed) return;
+    try {
+      await store.ping();
+      this.cameBack();
+    } catch (error) {
+      if (store.isTransient(error)) this.wentDown(error, "Insights store not answering; retrying");
+    }
   }
 }

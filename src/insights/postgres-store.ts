@@ -251,6 +251,10 @@ export class PostgresInsightsStore implements InsightsStore {
     return rows[0]?.version ?? 0;
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
   isTransient(error: unknown): boolean {
     const code = (error as { code?: unknown } | undefined)?.code;
     // pg's own connection failures ("Connection terminated", "timeout exceeded when trying to

@@ -253,6 +253,10 @@ export class SqliteInsightsStore implements InsightsStore {
     ];
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT count(*) FROM meta").get();
+  }
+
   isTransient(error: unknown): boolean {
     const code = (error as { code?: unknown } | undefined)?.code;
     return typeof code === "string" && transientCodes.test(code);

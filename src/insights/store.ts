@@ -79,6 +79,8 @@ export interface InsightsStore {
   evalCandidates(since: number): Promise<EvalCandidate[]>;
   /** A per-database random salt, so client hashes agree across workers, replicas and restarts. */
   salt(): Promise<string>;
+  /** A cheap round trip, so an idle server still knows whether its store answers. */
+  ping(): Promise<void>;
   /** Whether a failed call may succeed later (locked, full, unreachable), so its batch is kept and retried. */
   isTransient(error: unknown): boolean;
   close(): Promise<void>;

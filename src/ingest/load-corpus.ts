@@ -16,9 +16,9 @@ export interface SourceFile {
    * file it is the file byte for byte (CRLF included).
    */
   text: string;
-  /** sha256 of the file as stored, recorded in the index manifest to detect a changed source. */
+  /** sha256 of the file's content (its UTF-8 text, or a binary format's bytes), recorded in the index manifest to detect a changed source. */
   sha256: string;
-  /** The format's name ("txt", "markdown", "html", "vtt", "srt"); absent means plain text. */
+  /** The format's name ("txt", "markdown", "html", "vtt", "srt", "docx", "pdf"); absent means plain text. */
   format?: string;
   /** What the source says about itself (front matter, the page's headline and byline). */
   metadata?: SourceMetadata;
@@ -64,18 +64,22 @@ export async function loadCorpus(dataDir: string, options: LoadCorpusOptions = {
 }
 
 async function readSource(dataDir: string, name: string, options: LoadCorpusOptions): Promise<SourceFile | null> {
-  if (!formatFor(name)) {
+  const entry = formatFor(name);
+  if (!entry) {
     options.logger?.info({ file: name }, `Skipping ${name}: not a supported format (${supportedExtensions()})`);
     return null;
   }
-  let content: string;
+  let content: string | Buffer;
   try {
-    content = await readFile(path.join(dataDir, name), "utf8");
+    // A binary format (.docx, .pdf) is handed the bytes; any other the text.
+    content = entry.binary
+      ? await readFile(path.join(dataDir, name))
+      : await readFile(path.join(dataDir, name), "utf8");
   } catch (error) {
     // A file the server may not read is the operator's to fix (permissions), not a file to pass over.
     throw new CorpusError(`Cannot read ${path.join(dataDir, name)}: ${(error as Error).message}`, { cause: error });
   }
-  if (content.trim() === "") return null;
+  if (typeof content === "string" ? content.trim() === "" : content.length === 0) return null;
   try {
     const file = await sourceFile(name, content);
     if (file.text.trim() === "") {
@@ -92,14 +96,17 @@ async function readSource(dataDir: string, name: string, options: LoadCorpusOpti
 }
 
 /**
- * A file's content as a source: read by the format its extension names.
+ * A file's content as a source: read by the format its extension names. `content` is the file's
+ * bytes or its text: a text format is given text (bytes decoded as UTF-8), a binary one bytes.
  * @throws FormatError when no format reads the extension, or the content is not valid in it.
  */
-export async function sourceFile(name: string, content: string): Promise<SourceFile> {
+export async function sourceFile(name: string, content: string | Buffer): Promise<SourceFile> {
   const entry = formatFor(name);
   if (!entry) throw new FormatError(`${name} is not in a supported format (${supportedExtensions()})`);
   const format = await entry.load();
-  const readable = format.read(content, name);
+  const readable = format.binary
+    ? await format.read(typeof content === "string" ? Buffer.from(content, "utf8") : content, name)
+    : format.read(typeof content === "string" ? content : content.toString("utf8"), name);
   return {
     id: name.slice(0, name.length - path.extname(name).length),
     name,
@@ -112,7 +119,7 @@ export async function sourceFile(name: string, content: string): Promise<SourceF
   };
 }
 
-/** ".txt, .md, .markdown, .html, .htm, .vtt or .srt" */
+/** ".txt, .md, .markdown, .html, .htm, .vtt, .srt, .docx or .pdf" */
 function supportedExtensions(): string {
   const all = formats.flatMap((format) => format.extensions);
   return `${all.slice(0, -1).join(", ")} or ${all.at(-1)}`;

@@ -1,12 +1,14 @@
 import path from "node:path";
-import type { SourceFormat } from "./types.js";
+import type { BinaryFormat, SourceFormat } from "./types.js";
 
 /** A format as the registry knows it before its module (and its parser) is loaded. */
 export interface FormatEntry {
   name: string;
   extensions: readonly string[];
-  /** Loads the format's module: a corpus of .txt files never loads the HTML, Markdown or subtitle parsers. */
-  load(): Promise<SourceFormat>;
+  /** True when the format reads the file's bytes (a BinaryFormat), not its text as UTF-8. */
+  binary?: true;
+  /** Loads the format's module: a corpus of .txt files never loads the HTML, Markdown, subtitle, Word or PDF parsers. */
+  load(): Promise<SourceFormat | BinaryFormat>;
 }
 
 /**

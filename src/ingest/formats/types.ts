@@ -54,13 +54,30 @@ export interface TimeSpan {
 }
 
 export interface SourceFormat {
-  /** Short name shown in `/api/sources` ("txt", "markdown", "html", "vtt", "srt"). */
+  /** Short name shown in `/api/sources` ("txt", "markdown", "html", "vtt", "srt", "docx", "pdf"). */
   name: string;
   /** Lower-case file extensions with the dot (".md", ".markdown"). */
   extensions: readonly string[];
+  /** Absent: the file is text, read as UTF-8 (see BinaryFormat for the others). */
+  binary?: false;
   /**
    * Turns the file's content into its readable text.
    * @throws FormatError (from errors.ts) with a message naming what is wrong, when the file cannot be read as this format.
    */
   read(content: string, fileName: string): ReadableSource;
+}
+
+/**
+ * A format whose files are not text (a .docx is a zip, a .pdf a binary): it is handed the file's
+ * bytes, and reads them asynchronously. Its readable text is still text like any other's.
+ */
+export interface BinaryFormat {
+  name: string;
+  extensions: readonly string[];
+  binary: true;
+  /**
+   * Turns the file's bytes into its readable text.
+   * @throws FormatError (from errors.ts) with a message naming what is wrong, when the file cannot be read as this format.
+   */
+  read(content: Buffer, fileName: string): Promise<ReadableSource>;
 }

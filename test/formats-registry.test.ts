@@ -3,8 +3,8 @@ import { plainText } from "../src/ingest/formats/plain-text.js";
 import { formatFor, formats } from "../src/ingest/formats/registry.js";
 
 describe("the format registry", () => {
-  it("lists the five formats, each with lower-case extensions no other format claims", () => {
-    expect(formats.map((format) => format.name)).toEqual(["txt", "markdown", "html", "vtt", "srt"]);
+  it("lists the six formats, each with lower-case extensions no other format claims", () => {
+    expect(formats.map((format) => format.name)).toEqual(["txt", "markdown", "html", "vtt", "srt", "docx"]);
     const extensions = formats.flatMap((format) => format.extensions);
     expect(new Set(extensions).size).toBe(extensions.length);
     for (const extension of extensions) expect(extension).toMatch(/^\.[a-z0-9]+$/);
@@ -18,15 +18,23 @@ describe("the format registry", () => {
     expect(formatFor("page.html")?.name).toBe("html");
     expect(formatFor("captions.vtt")?.name).toBe("vtt");
     expect(formatFor("captions.SRT")?.name).toBe("srt");
+    expect(formatFor("Talk.DOCX")?.name).toBe("docx");
   });
 
-  it("loads each format's module only when asked, as the format it names", async () => {
-    for (const entry of formats) expect((await entry.load()).name).toBe(entry.name);
+  it("loads each format's module only when asked, as the format it names, reading bytes where the entry says so", async () => {
+    for (const entry of formats) {
+      const format = await entry.load();
+      expect(format.name).toBe(entry.name);
+      expect(format.extensions).toEqual(entry.extensions);
+      expect(format.binary ?? false).toBe(entry.binary ?? false);
+    }
+    expect(formats.filter((entry) => entry.binary).map((entry) => entry.name)).toEqual(["docx"]);
   });
 
   it("has no format for other files", () => {
     expect(formatFor("talk.pdf")).toBeUndefined();
-    expect(formatFor("talk.docx")).toBeUndefined();
+    expect(formatFor("talk.doc")).toBeUndefined();
+    expect(formatFor("slides.pptx")).toBeUndefined();
     expect(formatFor("README")).toBeUndefined();
     expect(formatFor(".md")).toBeUndefined();
   });

@@ -14,9 +14,10 @@ export const serverBundle = path.join(projectRoot, "build", "bundle", "server.cj
 
 /**
  * Packages the server loads only in some configurations (the local encoder, once the first question
- * comes; OpenAI and LangChain in LLM mode; Redis with REDIS_URL; the tokenizer for `usage`), and the
- * native addons: left out of the bundle and required from node_modules when used, so the bundle V8
- * compiles at every start holds only what every start runs.
+ * comes; OpenAI and LangChain in LLM mode; Redis with REDIS_URL; the tokenizer for `usage`; the Word
+ * reader when data/ holds a .docx), and the native addons: left out of the bundle
+ * and required from node_modules when used, so the bundle V8 compiles at every start holds only
+ * what every start runs.
  */
 const loadedWhenUsed = [
   "@energetic-ai/*",
@@ -27,6 +28,7 @@ const loadedWhenUsed = [
   "js-tiktoken",
   "hnswlib-node",
   "better-sqlite3",
+  "mammoth",
 ];
 
 /**

@@ -3,8 +3,8 @@ import { plainText } from "../src/ingest/formats/plain-text.js";
 import { formatFor, formats } from "../src/ingest/formats/registry.js";
 
 describe("the format registry", () => {
-  it("lists the six formats, each with lower-case extensions no other format claims", () => {
-    expect(formats.map((format) => format.name)).toEqual(["txt", "markdown", "html", "vtt", "srt", "docx"]);
+  it("lists the seven formats, each with lower-case extensions no other format claims", () => {
+    expect(formats.map((format) => format.name)).toEqual(["txt", "markdown", "html", "vtt", "srt", "docx", "pdf"]);
     const extensions = formats.flatMap((format) => format.extensions);
     expect(new Set(extensions).size).toBe(extensions.length);
     for (const extension of extensions) expect(extension).toMatch(/^\.[a-z0-9]+$/);
@@ -19,6 +19,7 @@ describe("the format registry", () => {
     expect(formatFor("captions.vtt")?.name).toBe("vtt");
     expect(formatFor("captions.SRT")?.name).toBe("srt");
     expect(formatFor("Talk.DOCX")?.name).toBe("docx");
+    expect(formatFor("talk.pdf")?.name).toBe("pdf");
   });
 
   it("loads each format's module only when asked, as the format it names, reading bytes where the entry says so", async () => {
@@ -28,11 +29,10 @@ describe("the format registry", () => {
       expect(format.extensions).toEqual(entry.extensions);
       expect(format.binary ?? false).toBe(entry.binary ?? false);
     }
-    expect(formats.filter((entry) => entry.binary).map((entry) => entry.name)).toEqual(["docx"]);
+    expect(formats.filter((entry) => entry.binary).map((entry) => entry.name)).toEqual(["docx", "pdf"]);
   });
 
   it("has no format for other files", () => {
-    expect(formatFor("talk.pdf")).toBeUndefined();
     expect(formatFor("talk.doc")).toBeUndefined();
     expect(formatFor("slides.pptx")).toBeUndefined();
     expect(formatFor("README")).toBeUndefined();

@@ -13,7 +13,7 @@ describe("loadCorpus", () => {
     await symlink(path.join(root, "kept-elsewhere.txt"), path.join(data, "linked.txt"));
     await writeFile(path.join(data, "notes.md"), "---\ntitle: Notes\n---\n\n**Q:** How?\n\n**A:** Slowly.\n");
     await writeFile(path.join(data, ".hidden.txt"), "Q: Hidden?\nA: Yes.\n");
-    await writeFile(path.join(data, "slides.pdf"), "%PDF");
+    await writeFile(path.join(data, "slides.pptx"), "PK");
     await mkdir(path.join(data, "folder.txt"));
     const logger = { info: vi.fn(), warn: vi.fn() };
     const files = await loadCorpus(data, { logger });
@@ -22,6 +22,6 @@ describe("loadCorpus", () => {
       ["linked.txt", "txt"],
       ["notes.md", "markdown"],
     ]);
-    expect(skipped).toEqual([expect.stringMatching(/^Skipping slides\.pdf: not a supported format/)]);
+    expect(skipped).toEqual([expect.stringMatching(/^Skipping slides\.pptx: not a supported format/)]);
   });
 });

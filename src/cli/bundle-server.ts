@@ -15,7 +15,7 @@ export const serverBundle = path.join(projectRoot, "build", "bundle", "server.cj
 /**
  * Packages the server loads only in some configurations (the local encoder, once the first question
  * comes; OpenAI and LangChain in LLM mode; Redis with REDIS_URL; the tokenizer for `usage`; the Word
- * reader when data/ holds a .docx), and the native addons: left out of the bundle
+ * and PDF readers when data/ holds a .docx or .pdf), and the native addons: left out of the bundle
  * and required from node_modules when used, so the bundle V8 compiles at every start holds only
  * what every start runs.
  */
@@ -29,6 +29,8 @@ const loadedWhenUsed = [
   "hnswlib-node",
   "better-sqlite3",
   "mammoth",
+  // An ES module (required as one, which Node does from 20.19 on), that imports its worker from beside it.
+  "pdfjs-dist",
 ];
 
 /**

@@ -14,7 +14,7 @@ export interface FormatEntry {
 /**
  * Every format a data folder's file may be in. The parsers load on first use: imported at start,
  * the first five cost about 250 ms (htmlparser2's entity tables, mdast, gray-matter) on every server
- * start, and mammoth some 300 ms.
+ * start, and mammoth and PDF.js some 300 ms each.
  */
 export const formats: readonly FormatEntry[] = [
   { name: "txt", extensions: [".txt"], load: async () => (await import("./plain-text.js")).plainText },
@@ -23,6 +23,7 @@ export const formats: readonly FormatEntry[] = [
   { name: "vtt", extensions: [".vtt"], load: async () => (await import("./webvtt.js")).webvtt },
   { name: "srt", extensions: [".srt"], load: async () => (await import("./subrip.js")).subrip },
   { name: "docx", extensions: [".docx"], binary: true, load: async () => (await import("./docx.js")).docx },
+  { name: "pdf", extensions: [".pdf"], binary: true, load: async () => (await import("./pdf.js")).pdf },
 ];
 
 /** The format a file's extension names ("Talk.MD" is Markdown); undefined for any other file. */

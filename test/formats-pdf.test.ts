@@ -37,16 +37,20 @@ interface Paragraph {
 
 /**
  * The paragraphs set as a word processor exports them: 11 pt lines 13.2 pt apart, 9 pt more between
- * paragraphs, a running header and a "Page N of M" footer on every page. `breakAt` names the
- * paragraph and line each new page starts with.
+ * paragraphs (unless told otherwise), a running header and a "Page N of M" footer on every page. `breakAt` names the
+ * paragraph and line each new page starts with, besides the page's end.
  */
-function layout(paragraphs: Paragraph[], breakAt: Array<[paragraph: number, line: number]>): PdfText[][] {
+function layout(
+  paragraphs: Paragraph[],
+  breakAt: Array<[paragraph: number, line: number]>,
+  paragraphSpacing = 9,
+): PdfText[][] {
   const pages: PdfText[][] = [[]];
   let y = 760;
   paragraphs.forEach((paragraph, index) => {
     const size = paragraph.size ?? 11;
     paragraph.lines.forEach((line, lineIndex) => {
-      if (breakAt.some(([p, l]) => p === index && l === lineIndex)) {
+      if (breakAt.some(([p, l]) => p === index && l === lineIndex) || y < 100) {
         pages.push([]);
         y = 760;
       }
@@ -62,7 +66,7 @@ function layout(paragraphs: Paragraph[], breakAt: Array<[paragraph: number, line
       }
       y -= size * 1.2;
     });
-    y -= 9;
+    y -= paragraphSpacing;
   });
   return pages.map((page, index) => [
     { x: 72, y: 810, text: "The Valley Gazette | Interviews", size: 9 },
@@ -123,7 +127,7 @@ describe("the PDF format", () => {
     expect(parsed.title?.text).toBe(beekeeper.title);
   });
 
-  it("finds questions set apart without tags, as the text parser finds them in a .txt", async () => {
+  it("finds questions set in bold without tags, with or without space between paragraphs", async () => {
     const untagged: Paragraph[] = [
       tagged[0]!,
       tagged[1]!,
@@ -132,9 +136,17 @@ describe("the PDF format", () => {
         { lines: wrap(answer) },
       ]),
     ];
-    const parsed = parseInterview(await sourceFile("okafor.pdf", makePdf(layout(untagged, []))));
-    expect(parsed.questions.map((section) => section.question.text)).toEqual(beekeeper.turns.map(([q]) => q));
-    expect(parsed.interviewee?.name).toBe("Marta Okafor");
+    for (const spacing of [9, 0]) {
+      const source = await sourceFile("okafor.pdf", makePdf(layout(untagged, [[8, 0]], spacing)));
+      // The change of font alone tells the bold question from the answer after it.
+      expect(source.text.split("\n\n").slice(2, 4)).toEqual([
+        beekeeper.turns[0]![0],
+        wrap(beekeeper.turns[0]![1]).join("\n"),
+      ]);
+      const parsed = parseInterview(source);
+      expect(parsed.questions.map((section) => section.question.text)).toEqual(beekeeper.turns.map(([q]) => q));
+      expect(parsed.interviewee?.name).toBe("Marta Okafor");
+    }
   });
 
   it("keeps PDF syntax out of the readable text", async () => {

@@ -11,6 +11,8 @@ export interface PdfLine {
   text: string;
   y: number;
   size: number;
+  /** The font of all its text (a line all in bold); absent when it mixes fonts. */
+  font?: string;
 }
 
 // PDF.js's own files, read from its package folder: the predefined CMaps a CJK font's text needs,
@@ -19,8 +21,8 @@ const packageFolder = path.dirname(createRequire(import.meta.url).resolve("pdfjs
 
 /**
  * PDF: the text PDF.js finds on each page, laid out again as a reader sees it: a line for each
- * baseline, a blank line where the gap to the next line is wider than the lines' spacing (a new
- * paragraph), running headers, footers and page numbers left out. That text is then read as a
+ * baseline, a blank line where the gap to the next line is wider than the lines' spacing or the
+ * font changes (a new paragraph), running headers, footers and page numbers left out. That text is then read as a
  * plain-text transcript is: its speaker tags ("Q:", "JANE DOE:") are the text parser's to find.
  */
 export const pdf: BinaryFormat = {
@@ -81,14 +83,20 @@ export const pdf: BinaryFormat = {
  */
 export function pageLines(items: ReadonlyArray<TextItem | TextMarkedContent>): PdfLine[] {
   const lines: Array<{
-    pieces: Array<{ text: string; x: number; width: number; size: number }>;
+    pieces: Array<{ text: string; x: number; width: number; size: number; font: string }>;
     y: number;
     size: number;
   }> = [];
   for (const item of items) {
     if (!("str" in item) || item.str === "") continue;
     const [a, b, , , x, y] = item.transform as number[];
-    const piece = { text: item.str, x: x!, width: item.width, size: Math.hypot(a!, b!) || item.height };
+    const piece = {
+      text: item.str,
+      x: x!,
+      width: item.width,
+      size: Math.hypot(a!, b!) || item.height,
+      font: item.fontName,
+    };
     const blank = piece.text.trim() === "";
     const line = lines.at(-1);
     if (line && Math.abs(line.y - y!) < 0.5 * Math.max(line.size, piece.size, 1)) {
@@ -108,7 +116,9 @@ export function pageLines(items: ReadonlyArray<TextItem | TextMarkedContent>): P
         text += piece.text;
         end = Math.max(end, piece.x + piece.width);
       }
-      return { text: text.replace(/\s+/g, " ").trim(), y: line.y, size: line.size };
+      const fonts = new Set(line.pieces.filter((piece) => piece.text.trim() !== "").map((piece) => piece.font));
+      const font = fonts.size === 1 ? [...fonts][0]! : undefined;
+      return { text: text.replace(/\s+/g, " ").trim(), y: line.y, size: line.size, ...(font ? { font } : {}) };
     })
     .filter((line) => line.text !== "");
 }
@@ -127,9 +137,12 @@ export function pdfText(pages: PdfLine[][]): string {
       const previous = lines[index - 1];
       let newParagraph: boolean;
       if (previous) {
-        // Up the page (a new column), a change of size (a heading), or wider than the lines' spacing.
+        // Up the page (a new column), a change of size or of font (a heading, a question in bold
+        // before its answer), or wider than the lines' spacing.
         const gap = previous.y - line.y;
-        newParagraph = gap <= 0 || Math.abs(previous.size - line.size) > 1 || gap > pitch(line.size) * 1.3;
+        const fontChanges = previous.font !== undefined && line.font !== undefined && previous.font !== line.font;
+        newParagraph =
+          gap <= 0 || Math.abs(previous.size - line.size) > 1 || fontChanges || gap > pitch(line.size) * 1.3;
       } else {
         // A page's first line: a paragraph ends with the page only where its sentence does.
         newParagraph = /[.!?…:;"”’)\]]$/.test(text);

@@ -12,7 +12,7 @@ export const sourceSummarySchema = z.object({
   interviewee: z.string().nullable(),
   interviewer: z.string().nullable().meta({ description: "Who asked: a person, an outlet or the tag they ask under" }),
   date: z.string().nullable(),
-  format: z.string().meta({ description: "txt, markdown, html, vtt or srt" }),
+  format: z.string().meta({ description: "txt, markdown, html, vtt, srt, docx or pdf" }),
   timestamps: z.boolean().meta({ description: "Whether citations from it carry `time`" }),
   questions: z.number().int().meta({ description: "How many interviewer questions it was parsed into" }),
 });

@@ -376,6 +376,16 @@ describe("a database that cannot be used", () => {
 });
 
 describe("feedback across workers", () => {
+  it("a vote that comes while the store is still opening waits in the queue, and is written once it opens", async () => {
+    const insights = Insights.open({ file: tempFile() }, { logger: silentLogger, flushMs: 5 });
+    closers.push(() => insights.close());
+    expect(insights.health().status).toBe("connecting");
+    insights.record(finishedTurn("early"));
+    expect(() => insights.vote({ id: "early", clientAddress: "x", rating: "up" })).not.toThrow();
+    await insights.flush();
+    expect((await insights.report(1)).feedback).toEqual({ up: 1, down: 0 });
+  });
+
   it("a vote reaching another worker before the reply's turn is written is taken, and counted once the turn is", async () => {
     const file = tempFile();
     const secret = Buffer.from("one key for every worker and replica of this server");

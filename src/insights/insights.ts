@@ -181,7 +181,8 @@ export class Insights {
    * @throws InsightsUnavailableError while the store is down (the reader is told, not silently ignored).
    */
   vote(vote: { id: string; clientAddress: string; rating: "up" | "down"; comment?: string }): void {
-    if (this.status !== "ok" || this.closed) throw new InsightsUnavailableError();
+    // While the store is still opening, the vote waits in the queue like a turn; only a store that failed refuses it.
+    if (this.status === "down" || this.closed) throw new InsightsUnavailableError();
     if (!this.admit()) throw new InsightsUnavailableError();
     this.votes.push({
       id: vote.id,

@@ -45,7 +45,8 @@ export interface ChatTransport {
   feedback?(vote: WireFeedback): Promise<void>;
   /**
    * Whether this page may ask at all: `refused` when the server is up but its CORS answer leaves
-   * this origin out (not in ALLOWED_ORIGINS), `unreachable` when nothing answers. Optional.
+   * this origin out (not in ALLOWED_ORIGINS) or it refuses the page a session token (403
+   * `origin_not_allowed`), `unreachable` when nothing answers. Optional.
    */
   check?(): Promise<"ok" | "refused" | "unreachable">;
 }
@@ -55,7 +56,8 @@ export interface ChatTransport {
  * Each question carries a short-lived session token from `POST /api/session` (the page's own
  * quota, and its way in when the server requires API keys). The token is fetched before the
  * first question, renewed shortly before it expires, and fetched anew once when the server says
- * it has expired or is not valid; a server without `/api/session` is asked without one.
+ * it has expired, is not valid or has asked all its questions (`session_quota_exceeded`), the
+ * question then asked again with it; a server without `/api/session` is asked without one.
  */
 export function createTransport({
   api,
@@ -78,8 +80,9 @@ export function createTransport({
       );
       if (response.ok && response.body) return response.body;
       const failure = await httpError(response);
-      // A token the server no longer takes (expired early by a clock, signed with a rotated key): a new one, once.
-      if (current && attempt === 0 && (failure.code === "session_expired" || failure.code === "session_invalid")) {
+      // A token the server no longer takes (expired early by a clock, signed with a rotated key) or whose
+      // questions are used up (SESSION_QUOTA): a new one, once. The per-IP limit (`rate_limited`) is not renewed away.
+      if (current && attempt === 0 && /^session_(expired|invalid|quota_exceeded)$/.test(failure.code)) {
         sessions.drop(current);
         continue;
       }
@@ -173,6 +176,8 @@ async function checkAccess(
     await token();
     return "ok";
   } catch (error) {
+    // The server answered, and refuses this page a token: no question from it can work.
+    if (error instanceof ChatError && error.code === "origin_not_allowed") return "refused";
     if (!(error instanceof ChatError) || error.code !== "network") return "ok";
   }
   try {

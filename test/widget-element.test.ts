@@ -224,22 +224,37 @@ describe("<interview-chat>", () => {
     });
   });
 
-  it("shows a friendly message for a rate limit, and retry asks again", async () => {
-    const transport = new ScriptedTransport([
-      failing(new ChatError("rate_limited", "Too many requests", 429, 30)),
-      answering("Riga [1]."),
-    ]);
-    const { widget, $, $$ } = mount(transport);
-    widget.ask("Which ports?");
-    await vi.waitFor(() => expect($(".assistant.error")).not.toBeNull());
-    expect($(".assistant.error .text")!.textContent).toBe(
-      "Too many questions at once. Please wait about 30 seconds, then try again.",
-    );
-    $(".assistant.error .retry")!.click();
-    await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
-    expect($(".assistant.error")).toBeNull();
-    expect($$(".user")).toHaveLength(1);
-    expect(transport.calls.map((call) => call.message)).toEqual(["Which ports?", "Which ports?"]);
+  it("while rate limited, says the wait in words and counts it down with the box, Send and retry off; then retry asks again", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const transport = new ScriptedTransport([
+        failing(new ChatError("rate_limited", "Too many requests", 429, 30)),
+        answering("Riga [1]."),
+      ]);
+      const { widget, $, $$ } = mount(transport);
+      widget.ask("Which ports?");
+      await vi.waitFor(() => expect($(".assistant.error")).not.toBeNull());
+      expect($(".assistant.error .text")!.textContent).toBe(
+        "Too many questions at once. Please wait about 30 seconds, then try again.",
+      );
+      expect($(".assistant.error .wait")!.textContent).toBe("You can ask again in 0:30.");
+      const off = () => ["textarea", ".send", ".assistant.error .retry"].map((s) => $<HTMLButtonElement>(s)!.disabled);
+      expect(off()).toEqual([true, true, true]);
+      // Asked from JavaScript meanwhile, nothing is sent: the server would refuse it.
+      widget.ask("Another?");
+      vi.advanceTimersByTime(10_000);
+      expect($(".assistant.error .wait")!.textContent).toBe("You can ask again in 0:20.");
+      vi.advanceTimersByTime(20_000);
+      expect($(".assistant.error .wait")).toBeNull();
+      expect(off()).toEqual([false, false, false]);
+      $(".assistant.error .retry")!.click();
+      await vi.waitFor(() => expect($(".assistant button.chip")).not.toBeNull());
+      expect($(".assistant.error")).toBeNull();
+      expect($$(".user")).toHaveLength(1);
+      expect(transport.calls.map((call) => call.message)).toEqual(["Which ports?", "Which ports?"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("shows a friendly message when the server is down, and tells the site's owner about ALLOWED_ORIGINS", async () => {

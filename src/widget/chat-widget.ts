@@ -2,10 +2,11 @@ import { spokenAnswer } from "./answer-segments.js";
 import { citationEvent, clearEvent, limits, type CitationEventDetail, type WireCitation } from "./contract.js";
 import { conversationStore, historyOf, type AssistantMessage, type Message } from "./conversation.js";
 import { h, icon, icons } from "./dom.js";
-import { english, type Labels } from "./labels.js";
+import { english, fill, type Labels } from "./labels.js";
 import type { WidgetOptions } from "./options.js";
 import {
   answerRenderer,
+  clockTime,
   friendlyError,
   markUnsupported,
   renderCitationCard,
@@ -35,6 +36,12 @@ export class ChatWidget extends HTMLElement {
   private current: { answer: AssistantMessage; append(text: string): void } | null = null;
   /** The server refuses this page's origin (the load-time check said so). */
   private refused = false;
+  /** A rate-limited answer, and when its wait ends: until then nothing can be asked. */
+  private waiting: { answer: AssistantMessage; until: number; timer?: ReturnType<typeof setTimeout> } | null = null;
+  /** The countdown under the rate-limited answer, updated each second. */
+  private countdown: HTMLElement | null = null;
+  /** The page's own overflow styles (html, body), kept while a full-screen panel locks its scrolling. */
+  private scrollLock: [string, string] | null = null;
   private root!: HTMLElement;
   private launcher!: HTMLButtonElement;
   private panel!: HTMLElement;
@@ -62,16 +69,19 @@ export class ChatWidget extends HTMLElement {
     this.build();
     this.renderLog();
     if (options.mode === "inline" || options.open || this.read(this.openKey) === "1") this.open({ focus: false });
+    // A phone turned sideways or back: the panel goes full-screen, or stops being it, while open.
+    if (typeof matchMedia === "function") matchMedia(fullScreen).addEventListener?.("change", () => this.lockScroll());
   }
 
   /** Opens the panel and puts the cursor in the question box (unless `focus` is false). */
   open({ focus = true }: { focus?: boolean } = {}): void {
     this.panel.hidden = false;
     this.root.classList.add("open");
-    this.launcher.setAttribute("aria-expanded", "true");
+    this.setLauncher(true);
     this.write(this.openKey, "1");
+    this.lockScroll();
     this.scrollToEnd();
-    if (focus) this.input.focus();
+    if (focus) (this.input.disabled ? this.log : this.input).focus();
   }
 
   /** Closes a floating panel and gives focus back to the launcher. Inline panels stay open. */
@@ -79,8 +89,9 @@ export class ChatWidget extends HTMLElement {
     if (this.options.mode === "inline" || this.panel.hidden) return;
     this.panel.hidden = true;
     this.root.classList.remove("open");
-    this.launcher.setAttribute("aria-expanded", "false");
+    this.setLauncher(false);
     this.write(this.openKey, "0");
+    this.lockScroll();
     this.launcher.focus();
   }
 
@@ -91,6 +102,8 @@ export class ChatWidget extends HTMLElement {
   ask(question: string): void {
     const message = question.trim().slice(0, limits.message);
     if (message === "") return;
+    // Nothing can be asked: the server refuses this page, or has asked it to wait (the log says which).
+    if (this.refused || this.waiting) return this.open({ focus: false });
     const previous = this.current?.answer;
     this.controller?.abort();
     if (previous && previous.text.trim() === "") this.forget(previous);
@@ -101,6 +114,7 @@ export class ChatWidget extends HTMLElement {
   /** The server refuses this page: say so to the visitor, once, instead of letting questions fail one by one. */
   unavailable(): void {
     this.refused = true;
+    this.syncInput();
     this.renderLog();
   }
 
@@ -120,6 +134,7 @@ export class ChatWidget extends HTMLElement {
     this.launcher = this.buildLauncher();
     this.panel = this.buildPanel();
     this.root.append(this.launcher, this.panel);
+    this.root.addEventListener("keydown", (event) => this.trapFocus(event));
     adoptStyles(shadow);
     shadow.append(this.root);
   }
@@ -152,7 +167,13 @@ export class ChatWidget extends HTMLElement {
     this.live = h("div", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true" });
     const panel = h(
       "section",
-      { id: "panel", class: "panel", role: mode === "inline" ? "region" : "dialog", "aria-labelledby": "title" },
+      {
+        id: "panel",
+        class: "panel",
+        role: mode === "inline" ? "region" : "dialog",
+        "aria-modal": mode === "inline" ? undefined : "true",
+        "aria-labelledby": "title",
+      },
       header,
       this.confirm,
       this.log,
@@ -265,6 +286,105 @@ export class ChatWidget extends HTMLElement {
     return form;
   }
 
+  /** Open, the launcher is the panel's close button (on phones it is hidden: the panel covers it). */
+  private setLauncher(open: boolean): void {
+    const { labels, launcher } = this;
+    launcher.setAttribute("aria-expanded", String(open));
+    launcher.setAttribute("aria-label", open ? labels.close : `${labels.open}: ${this.options.title}`);
+    launcher.replaceChildren(icon(open ? icons.close : icons.chat));
+  }
+
+  /**
+   * The floating panel is modal: while it is open, Tab and Shift+Tab go round the widget (the
+   * panel, and the launcher that closes it) and never out to the page behind.
+   */
+  private trapFocus(event: KeyboardEvent): void {
+    if (event.key !== "Tab" || this.options.mode === "inline" || this.panel.hidden) return;
+    const stops = [...this.root.querySelectorAll<HTMLElement>("button,textarea,[tabindex='0']")].filter(
+      (stop) => !(stop as HTMLButtonElement).disabled && stop.getClientRects().length > 0,
+    );
+    const at = stops.indexOf(this.shadowRoot!.activeElement as HTMLElement);
+    const next = event.shiftKey
+      ? at <= 0
+        ? stops[stops.length - 1]
+        : null
+      : at < 0 || at === stops.length - 1
+        ? stops[0]
+        : null;
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  }
+
+  /** A full-screen panel (a phone) locks the page behind from scrolling; closing it gives the page its own overflow back. */
+  private lockScroll(): void {
+    const lock =
+      !this.panel.hidden &&
+      this.options.mode === "floating" &&
+      typeof matchMedia === "function" &&
+      matchMedia(fullScreen).matches;
+    const html = document.documentElement.style;
+    const body = document.body?.style ?? { overflow: "" };
+    if (lock && !this.scrollLock) {
+      this.scrollLock = [html.overflow, body.overflow];
+      html.overflow = body.overflow = "hidden";
+    } else if (!lock && this.scrollLock) {
+      [html.overflow, body.overflow] = this.scrollLock;
+      this.scrollLock = null;
+    }
+  }
+
+  /** The question box and Send are off while the page is refused or rate limited (its placeholder says when refused). */
+  private syncInput(): void {
+    const off = this.refused || this.waiting !== null;
+    // A disabled box loses focus to the page: keep it in the panel, on the conversation.
+    if (off && this.shadowRoot?.activeElement === this.input) this.log.focus();
+    this.input.disabled = this.sendButton.disabled = off;
+    this.input.placeholder = this.refused ? this.labels.unavailable : this.labels.placeholder;
+  }
+
+  /**
+   * Rate limited: nothing can be asked until the server's Retry-After has passed. A countdown under
+   * the message shows what is left; then the question box, Send and "Try again" work again.
+   */
+  private wait(answer: AssistantMessage, seconds: number): void {
+    clearTimeout(this.waiting?.timer);
+    const waiting: NonNullable<ChatWidget["waiting"]> = { answer, until: Date.now() + seconds * 1000 };
+    this.waiting = waiting;
+    this.syncInput();
+    const tick = () => {
+      const left = waiting.until - Date.now();
+      if (left > 0) {
+        if (this.countdown) this.countdown.textContent = this.waitLeft();
+        waiting.timer = setTimeout(tick, left % 1000 || 1000);
+        return;
+      }
+      this.waiting = null;
+      const inLog = this.shadowRoot?.activeElement === this.log;
+      this.syncInput();
+      this.update(answer);
+      if (inLog) this.input.focus();
+    };
+    waiting.timer = setTimeout(tick, (waiting.until - Date.now()) % 1000 || 1000);
+  }
+
+  private waitLeft(): string {
+    const left = Math.ceil(((this.waiting?.until ?? 0) - Date.now()) / 1000);
+    return fill(this.labels.waitLeft, { time: clockTime(Math.max(0, left)) });
+  }
+
+  /** `data-media`: the host page's player goes to the moment a quote is spoken. */
+  private seek(seconds: number): void {
+    let player: Element | null = null;
+    try {
+      player = document.querySelector(this.options.media!);
+    } catch {
+      // Not a selector: said below, as for one that matches nothing.
+    }
+    if (player instanceof HTMLMediaElement) player.currentTime = seconds;
+    else console.warn(`InterviewChat: data-media "${this.options.media}" is not an <audio> or <video> on this page`);
+  }
+
   private closeInnermost(event: KeyboardEvent): void {
     if (event.key !== "Escape") return;
     // The innermost thing first: an open quote, then the question about clearing, then the panel.
@@ -341,6 +461,9 @@ export class ChatWidget extends HTMLElement {
                 ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}),
               }
             : { code: "client_error", message: String(error), status: 0 };
+        // The server itself refuses this page (a 403 for its session token): nothing the visitor can do would help.
+        if (answer.error.code === "origin_not_allowed") this.refused = true;
+        if (answer.error.code === "origin_not_allowed") answer.error.code = "origin_refused";
         if (answer.error.code === "network") {
           if (this.refused) answer.error.code = "origin_refused";
           // Words had come, so the server was there: the connection dropped in the middle.
@@ -362,6 +485,8 @@ export class ChatWidget extends HTMLElement {
     if (this.current?.answer === answer) this.current = null;
     // A cleared conversation, or a newer question, no longer holds this answer.
     if (!this.messages.includes(answer)) return;
+    if (answer.error?.status === 429 && answer.error.retryAfter) this.wait(answer, answer.error.retryAfter);
+    else this.syncInput();
     this.update(answer);
     this.store.save(this.messages);
     this.announce(answer);
@@ -466,7 +591,13 @@ export class ChatWidget extends HTMLElement {
     const retry = h("button", { type: "button", class: "retry" }, labels.retry);
     retry.addEventListener("click", () => this.retry(message));
     if (failed) {
-      element.append(h("p", { class: "text" }, friendlyError(message.error!, labels)), retry);
+      element.append(h("p", { class: "text" }, friendlyError(message.error!, labels)));
+      if (this.waiting?.answer === message) {
+        element.append((this.countdown = h("p", { class: "status wait" }, this.waitLeft())));
+        retry.disabled = true;
+      }
+      // No "Try again" where trying again cannot work: a page the server refuses.
+      if (message.error!.code !== "origin_refused") element.append(retry);
       return element;
     }
 
@@ -597,8 +728,10 @@ export class ChatWidget extends HTMLElement {
     card.replaceChildren();
     if (!opening) return;
     chip.setAttribute("aria-expanded", "true");
-    // Under the paragraph (or list) holding the chip that was clicked, not at the end of a long answer.
-    chip.closest(".text > *")?.after(card);
+    // Under the paragraph holding the chip that was clicked, or in its list item, not at the end of a long answer.
+    const item = chip.closest("li");
+    if (item) item.append(card);
+    else chip.closest(".text > *")?.after(card);
     const { n, source, chunkId, section, quote, start, end } = citation;
     const highlight = () =>
       document.dispatchEvent(
@@ -606,7 +739,8 @@ export class ChatWidget extends HTMLElement {
           detail: { n, source, chunkId, section, quote, start, end },
         }),
       );
-    card.append(renderCitationCard(citation, message, this.labels));
+    const seek = this.options.media ? (seconds: number) => this.seek(seconds) : undefined;
+    card.append(renderCitationCard(citation, message, this.labels, seek));
     if (this.options.mode === "floating" && typeof matchMedia === "function" && matchMedia(fullScreen).matches) {
       // The panel covers the page: a highlight now would happen out of sight. The reader asks for it.
       const show = h("button", { type: "button", class: "retry show" }, this.labels.showInText);

@@ -26,6 +26,8 @@ export interface WidgetOptions {
   persist?: "tab" | "local" | "none";
   /** Sent as `sources: [source]` with each question: which interview to answer from. */
   source?: string;
+  /** A CSS selector for an `<audio>` or `<video>` on the page, which a quote's time seeks. */
+  media?: string;
 }
 
 /**
@@ -70,5 +72,6 @@ export function readOptions(
     labels,
     persist: persist === "local" || persist === "none" ? persist : "tab",
     ...(text(dataset.source) ? { source: text(dataset.source)! } : {}),
+    ...(text(dataset.media) ? { media: text(dataset.media)! } : {}),
   };
 }

@@ -87,9 +87,10 @@ export function markUnsupported(
   return { text, unsupported };
 }
 
-const listItem = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+/;
-/** A line start that may still turn into a list marker once more of it arrives ("-", "12", "3."). */
-const maybeListItem = /^\s*(?:[-*•]|\d{1,3}[.)]?)?$/;
+/** A list item's marker: "- ", "* ", "• " (bulleted), "1. ", "1) " or an overview's "(1) " (numbered). */
+const listItem = /^\s*(?:([-*•])|(\d{1,3})[.)]|\((\d{1,3})\))\s+/;
+/** A line start that may still turn into a list marker once more of it arrives ("-", "12", "3.", "(2"). */
+const maybeListItem = /^\s*(?:[-*•]|\d{1,3}[.)]?|\(\d{0,3}\)?)?$/;
 
 /** The end of the longest part of `text` after `from` that ends at a space and leaves no `*` or `**` open. */
 function safeEnd(text: string, from: number): number {
@@ -126,8 +127,9 @@ export function answerRenderer(container: HTMLElement, context: RenderContext) {
     if (!marker && !force && maybeListItem.test(line)) return false;
     if (marker) {
       const tag = marker[1] ? "ul" : "ol";
+      const number = marker[2] ?? marker[3];
       if (block?.tagName.toLowerCase() !== tag)
-        container.append((block = h(tag, marker[2] && marker[2] !== "1" ? { start: marker[2] } : {})));
+        container.append((block = h(tag, number && number !== "1" ? { start: number } : {})));
       block.append((target = h("li")));
       done = marker[0].length;
     } else {
@@ -204,16 +206,27 @@ export function renderCitationCard(
   citation: WireCitation,
   message: Pick<AssistantMessage, "kind" | "claims" | "grounded" | "degraded"> & { citations?: WireCitation[] },
   labels: Labels = english,
+  /** Seeks the host page's player (`data-media`): the moment becomes a button that calls it. */
+  seek?: (seconds: number) => void,
 ): HTMLElement {
   const several = new Set((message.citations ?? []).map((other) => other.source)).size > 1;
-  const where = [
-    ...(several ? [fill(labels.from, { source: citation.source })] : []),
-    ...(citation.time ? [fill(labels.at, { time: clockTime(citation.time.start) })] : []),
-  ];
+  const meta = h("p", { class: "card-meta" }, several ? fill(labels.from, { source: citation.source }) : "");
+  if (citation.time) {
+    const { start } = citation.time;
+    const time = clockTime(start);
+    // "at {time}" with the time alone a button, whatever the words around it are in this language.
+    const [before = "", after = ""] = labels.at.split("{time}");
+    let moment: Node = document.createTextNode(time);
+    if (seek) {
+      moment = h("button", { type: "button", class: "seek", "aria-label": fill(labels.seek, { time }) }, time);
+      moment.addEventListener("click", () => seek(start));
+    }
+    meta.append(several ? " · " : "", before, moment, after);
+  }
   return h(
     "div",
     { class: "card-body" },
-    ...(where.length ? [h("p", { class: "card-meta" }, where.join(" · "))] : []),
+    ...(meta.textContent ? [meta] : []),
     h("p", { class: "card-label" }, fill(labels.quote, { n: citation.n })),
     h("p", { class: "card-question" }, citation.section),
     h(
@@ -259,13 +272,19 @@ export function renderSuggestions(suggestions: readonly string[], labels: Labels
   );
 }
 
+/** A wait as a person would say it: 600 → "about 10 minutes", 28 → "about 30 seconds", 2 → "a moment". */
+export function humanWait(seconds: number, labels: Labels = english): string {
+  if (seconds < 5) return labels.moment;
+  if (seconds < 55)
+    return fill(labels.seconds, { n: seconds <= 10 ? Math.round(seconds) : Math.round(seconds / 5) * 5 });
+  if (seconds < 90) return labels.minute;
+  return fill(labels.minutes, { n: Math.round(seconds / 60) });
+}
+
 /** A message a visitor can act on, for each way a question can fail. */
 export function friendlyError(failure: AnswerFailure, labels: Labels = english): string {
-  if (failure.code === "rate_limited" || failure.status === 429) {
-    return fill(labels.rateLimited, {
-      wait: failure.retryAfter ? fill(labels.seconds, { n: failure.retryAfter }) : labels.moment,
-    });
-  }
+  if (failure.code === "rate_limited" || failure.status === 429)
+    return fill(labels.rateLimited, { wait: humanWait(failure.retryAfter ?? 0, labels) });
   if (failure.code === "origin_refused") return labels.unavailable;
   if (failure.code === "incomplete") return labels.cutOff;
   if (failure.code === "network" || failure.status === 0) return labels.unreachable;

@@ -48,6 +48,7 @@ h2{flex:1;margin:0;font-size:16px;font-weight:650;overflow:hidden;text-overflow:
 @keyframes ic-dot{0%,80%,100%{opacity:.3}40%{opacity:1}}
 .card-body{margin:4px 0 10px;padding:10px 12px;border-left:3px solid var(--ic-accent);background:var(--ic-bg);border-radius:6px;white-space:normal}
 .card-label,.card-meta{margin:0;font-size:12px;color:var(--ic-muted)}
+.seek{min-width:24px;min-height:24px;padding:0 2px;text-decoration:underline;font-weight:650}
 .card-question{margin:2px 0 8px;font-weight:600}
 .card-quote{margin:0 0 6px;font-style:italic}
 .card-quote::before{content:"“"}.card-quote::after{content:"”"}
@@ -65,7 +66,7 @@ form{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px 
 textarea{flex:1;resize:none;min-height:40px;max-height:140px;padding:9px 12px;font-size:16px;border:1px solid var(--ic-line);border-radius:10px;background:var(--ic-bg);line-height:1.4}
 textarea:focus{outline:2px solid var(--ic-accent);outline-offset:-1px}
 .send,.stop{width:40px;height:40px;border-radius:10px;display:flex;align-items:center;justify-content:center;background:var(--ic-accent);color:var(--ic-on-accent)}
-.send:disabled{opacity:.45;cursor:default}
+.send:disabled,.retry:disabled,textarea:disabled{opacity:.45;cursor:default}
 .stop{background:var(--ic-fg);color:var(--ic-bg)}
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}}
 `;

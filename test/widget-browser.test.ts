@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import express from "express";
@@ -28,6 +29,7 @@ let source: string;
 let browser: Browser;
 let app: RunningServer;
 let slowApp: RunningServer;
+let quotaApp: RunningServer;
 let scriptedServer: RunningServer;
 let host: RunningServer;
 let strangerHost: RunningServer;
@@ -47,6 +49,29 @@ const hanging = new (class HangingAnswerer implements Answerer {
     this.aborted++;
   }
 })();
+
+/** Ten seconds of silence, as an 8 kHz 8-bit WAV file: a recording the page's player can seek in. */
+const silence = path.join(tmpdir(), `interview-chat-silence-${process.pid}.wav`);
+writeFileSync(
+  silence,
+  (() => {
+    const samples = 8000 * 10;
+    const wav = Buffer.alloc(44 + samples, 0x80);
+    wav.write("RIFF", 0);
+    wav.writeUInt32LE(36 + samples, 4);
+    wav.write("WAVEfmt ", 8);
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20); // PCM
+    wav.writeUInt16LE(1, 22); // mono
+    wav.writeUInt32LE(8000, 24);
+    wav.writeUInt32LE(8000, 28);
+    wav.writeUInt16LE(1, 32);
+    wav.writeUInt16LE(8, 34);
+    wav.write("data", 36);
+    wav.writeUInt32LE(samples, 40);
+    return wav;
+  })(),
+);
 
 /** Pages on another origin that embed the widget, as a customer's site would. */
 function hostSite(widgetUrl: () => string): express.Express {
@@ -83,10 +108,30 @@ ${embed('data-title="Ask the ambassador" data-accent="rgb(11, 122, 90)" data-pos
       .send(
         page(
           `<style>body { transform: scale(1); margin: 0 } .tall { height: 3000px }</style>${embed()}`,
-          `<div class="tall">A long page</div>`,
+          `<main class="tall">A long page</main>`,
         ),
       );
   });
+  // A right-to-left page in Arabic: the widget keeps its own language and direction.
+  site.get("/rtl", (_request, response) => {
+    response
+      .type("html")
+      .send(
+        `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>مضيف</title>${embed()}</head><body><p>صفحة</p></body></html>`,
+      );
+  });
+  // A page with the interview's recording on it, which quotes' times seek.
+  site.get("/media", (_request, response) => {
+    response
+      .type("html")
+      .send(
+        page(
+          embed('data-media="#recording"'),
+          `<main><h1>The interview</h1><audio id="recording" controls preload="auto" src="/silence.wav"></audio></main>`,
+        ),
+      );
+  });
+  site.get("/silence.wav", (_request, response) => response.sendFile(silence));
   site.get("/logo.png", (_request, response) => {
     response
       .type("png")
@@ -217,6 +262,13 @@ beforeAll(async () => {
     assetsDir,
     protection: { rateLimitPerMinute: 0 },
   });
+  // SESSION_QUOTA=3: each session token may ask three questions.
+  quotaApp = await startWidgetApp({
+    answerer,
+    interviews: opened.interviews,
+    assetsDir,
+    protection: { rateLimitPerMinute: 0, sessionQuota: 3 },
+  });
   const quoteStart = source.indexOf("Riga");
   scriptedServer = await listen(
     scriptedApp(opened.interviews, assetsDir, { text: source.slice(quoteStart, quoteStart + 60), start: quoteStart }),
@@ -227,7 +279,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([app?.close(), slowApp?.close(), scriptedServer?.close(), host?.close(), strangerHost?.close()]);
+  await Promise.all([
+    app?.close(),
+    slowApp?.close(),
+    quotaApp?.close(),
+    scriptedServer?.close(),
+    host?.close(),
+    strangerHost?.close(),
+  ]);
 });
 
 const dialogs: string[] = [];
@@ -283,22 +342,24 @@ const focused = () =>
 
 /** axe-core's rules run in the page (shadow roots included); each violation as "rule: targets". */
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-async function axeViolations(): Promise<string[]> {
+async function axeViolations(within?: string): Promise<string[]> {
   // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
   await page.evaluate(axeSource);
-  return page.evaluate(async () => {
+  return page.evaluate(async (selector) => {
     const axe = (
       window as unknown as {
         axe: {
-          run(context: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }>;
+          run(
+            context: Document | Element,
+          ): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }>;
         };
       }
     ).axe;
-    const { violations } = await axe.run(document);
+    const { violations } = await axe.run(selector ? document.querySelector(selector)! : document);
     return violations.map(
       (violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(", ")}`,
     );
-  });
+  }, within);
 }
 
 describe.skipIf(!hasChromium)("the widget on the demo page", () => {
@@ -480,6 +541,7 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
   });
 
   it("shows a friendly message and a retry when rate limited, and when the server is down", async () => {
+    await page.clock.install();
     await page.goto(`${app.url}/`);
     await widget(".launcher").click();
     let refusals = 1;
@@ -499,7 +561,9 @@ describe.skipIf(!hasChromium)("the widget on the demo page", () => {
     expect(await lastAnswer().locator(".text").textContent()).toBe(
       "Too many questions at once. Please wait about 20 seconds, then try again.",
     );
-    await lastAnswer().locator(".retry").click();
+    // "Try again" works once the wait is over.
+    await page.clock.fastForward(20_000);
+    await lastAnswer().locator(".retry:enabled").click();
     await widget(".send").waitFor({ state: "visible" });
     await lastAnswer().locator("button.chip").first().waitFor();
     expect(await widget(".error").count()).toBe(0);
@@ -629,8 +693,12 @@ describe.skipIf(!hasChromium)("the widget on another site", () => {
     await widget(".launcher").click();
     // The visitor is not told to check their connection: nothing they can do would help.
     expect(await widget(".unavailable").textContent()).toBe("The chat isn't available on this page.");
+    // Nothing the visitor could type would be answered: the box and Send are off, and nothing offers to try again.
+    expect(await widget("textarea").isDisabled()).toBe(true);
+    expect(await widget(".send").isDisabled()).toBe(true);
     await page.evaluate(() => window.InterviewChat!.ask("Which Latvian ports receive Kazakh cargo?"));
     await expect.poll(() => lastAnswer().locator(".text").textContent()).toBe("The chat isn't available on this page.");
+    expect(await widget(".log .retry").count()).toBe(0);
     expect(await widget(".assistant").allTextContents()).not.toContainEqual(expect.stringMatching(/connection/));
   });
 });
@@ -872,5 +940,346 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
     await lastAnswer().getByRole("button", { name: "Antwort kopieren" }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("Riga and Liepaja.");
     expect(await axeViolations()).toEqual([]);
+  });
+});
+
+/** Answers every question on this page with `events` (and tells the widget the server has no sessions). */
+async function answerWith(events: Array<[string, unknown]>): Promise<void> {
+  await page.route("**/api/chat", (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { "access-control-allow-origin": "*" },
+      contentType: "text/event-stream",
+      body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(""),
+    }),
+  );
+  await page.route("**/api/session", (route) =>
+    route.fulfill({
+      status: 404,
+      headers: { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" },
+      body: "",
+    }),
+  );
+}
+
+/** Whether the page's focus is in the widget (its shadow root), and on what. */
+const focusInWidget = () =>
+  page.evaluate(() => {
+    const host = document.activeElement;
+    const inner = host?.shadowRoot?.activeElement;
+    return host?.tagName === "INTERVIEW-CHAT" && inner
+      ? `${inner.tagName.toLowerCase()}.${inner.className}`
+      : "outside";
+  });
+
+describe.skipIf(!hasChromium)("widget, round 3", () => {
+  it("keeps its own language and left-to-right direction on a right-to-left page, outlines its controls in forced colours, and has 24 × 24 px chips", async () => {
+    await page.goto(`${host.url}/rtl`);
+    await widget(".launcher").click();
+    const root = widget(".root");
+    expect(await root.getAttribute("lang")).toBe("en");
+    expect(await widget("h2").evaluate((title) => getComputedStyle(title).direction)).toBe("ltr");
+    expect(await widget(".launcher").evaluate((button) => getComputedStyle(button).borderTopStyle)).toBe("none");
+    await page.emulateMedia({ forcedColors: "active" });
+    expect(
+      await widget(".launcher").evaluate((button) => {
+        const style = getComputedStyle(button);
+        return `${style.borderTopStyle} ${style.borderTopWidth}`;
+      }),
+    ).toBe("solid 2px");
+    expect(await widget(".send").evaluate((button) => getComputedStyle(button).borderTopStyle)).toBe("solid");
+    await page.emulateMedia({ forcedColors: "none" });
+
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    await ask("Which Latvian ports receive Kazakh cargo?");
+    const chip = (await lastAnswer().locator("button.chip").first().boundingBox())!;
+    expect([chip.width, chip.height]).toEqual([24, 24]);
+  });
+
+  it("asks for a new session token when the token's questions run out: with SESSION_QUOTA=3, five questions in a row get five answers", async () => {
+    const sessions: number[] = [];
+    const chats: number[] = [];
+    page.on("response", (response) => {
+      if (response.url().endsWith("/api/session")) sessions.push(response.status());
+      if (response.url().endsWith("/api/chat")) chats.push(response.status());
+    });
+    await page.goto(`${quotaApp.url}/`);
+    await widget(".launcher").click();
+    const questions = [
+      "Which Latvian ports receive Kazakh cargo?",
+      "Who was interviewed?",
+      "How many deputies will the Mazhilis have?",
+      "What were FDI inflows from the EU in 2021?",
+      "Who did Tokayev meet in Brussels?",
+    ];
+    for (const question of questions) await ask(question);
+    expect(await widget(".assistant.error").allTextContents()).toEqual([]);
+    expect(await widget(".log .retry").count()).toBe(0);
+    const answers = await widget(".assistant:has(.actions) .text").allTextContents();
+    expect(answers).toHaveLength(5);
+    for (const answer of answers) expect(answer.length).toBeGreaterThan(20);
+    // The fourth question met the quota once, was asked again with a second token, and the visitor never saw it.
+    expect(chats).toEqual([200, 200, 200, 429, 200, 200]);
+    expect(sessions).toEqual([200, 200]);
+  });
+
+  it("when rate limited, says the wait in words (“about 30 seconds”, “about 10 minutes”), counts it down and keeps the box and Send off until it ends", async () => {
+    await page.clock.install();
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    const refusals = [30, 600];
+    await page.route("**/api/chat", async (route) => {
+      const wait = refusals.shift();
+      if (wait === undefined) return route.continue();
+      await route.fulfill({
+        status: 429,
+        headers: { "retry-after": String(wait) },
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: { code: "rate_limited", message: "Too many requests: at most 60 a minute. Try again shortly." },
+        }),
+      });
+    });
+    const off = () =>
+      Promise.all([
+        widget("textarea").isDisabled(),
+        widget(".send").isDisabled(),
+        lastAnswer().locator(".retry").isDisabled(),
+      ]);
+
+    await ask("Which Latvian ports receive Kazakh cargo?");
+    expect(await lastAnswer().locator(".text").textContent()).toBe(
+      "Too many questions at once. Please wait about 30 seconds, then try again.",
+    );
+    expect(await lastAnswer().locator(".wait").textContent()).toBe("You can ask again in 0:30.");
+    expect(await off()).toEqual([true, true, true]);
+    await page.clock.fastForward(30_000);
+    await lastAnswer().locator(".wait").waitFor({ state: "detached" });
+    expect(await off()).toEqual([false, false, false]);
+
+    await ask("Who was interviewed?");
+    expect(await lastAnswer().locator(".text").textContent()).toBe(
+      "Too many questions at once. Please wait about 10 minutes, then try again.",
+    );
+    expect(await lastAnswer().locator(".wait").textContent()).toBe("You can ask again in 10:00.");
+    expect(await off()).toEqual([true, true, true]);
+    expect(await axeViolations()).toEqual([]);
+    await page.clock.fastForward("04:00");
+    await expect.poll(() => lastAnswer().locator(".wait").textContent()).toBe("You can ask again in 6:00.");
+    expect(await off()).toEqual([true, true, true]);
+    await page.clock.fastForward("06:00");
+    await lastAnswer().locator(".wait").waitFor({ state: "detached" });
+    expect(await off()).toEqual([false, false, false]);
+    await lastAnswer().locator(".retry").click();
+    await lastAnswer().locator("button.chip").first().waitFor();
+    expect(await widget(".user").last().textContent()).toContain("Who was interviewed?");
+  });
+
+  it("is a modal dialog: focus stays in it for 12 Tabs and 12 Shift+Tabs, the launcher is its close button, closing returns focus to the launcher", async () => {
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    expect(await widget(".panel").getAttribute("role")).toBe("dialog");
+    expect(await widget(".panel").getAttribute("aria-modal")).toBe("true");
+    expect(await widget(".launcher").getAttribute("aria-label")).toBe("Close chat");
+    expect(await widget(".launcher").getAttribute("aria-expanded")).toBe("true");
+    await ask("Which Latvian ports receive Kazakh cargo?");
+    expect(await axeViolations()).toEqual([]);
+
+    await widget("textarea").focus();
+    const visited = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      const where = await focusInWidget();
+      expect(where, `after Tab ${i + 1}`).not.toBe("outside");
+      visited.add(where);
+    }
+    // Round and round: from the question box on to the launcher and the panel's first buttons.
+    expect(visited).toContain("button.launcher");
+    await widget("textarea").focus();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Shift+Tab");
+      expect(await focusInWidget(), `after Shift+Tab ${i + 1}`).not.toBe("outside");
+    }
+
+    await widget(".launcher").click();
+    expect(await widget(".panel").isHidden()).toBe(true);
+    expect(await focused()).toBe("button.launcher");
+    expect(await widget(".launcher").getAttribute("aria-label")).toBe("Open chat: Ask the interview");
+    expect(await widget(".launcher").getAttribute("aria-expanded")).toBe("false");
+    // Closed, it is not modal: Tab leaves the widget for the page.
+    await page.keyboard.press("Tab");
+    expect(await focusInWidget()).toBe("outside");
+  });
+
+  it("on a phone, locks the page behind the full-screen panel from scrolling and gives it back on close", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${host.url}/transformed`);
+    await page.evaluate(() => window.scrollTo(0, 500));
+    await widget(".launcher").click();
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).overflow)).toBe("hidden");
+    // A wheel over the panel's header would scroll the page behind it.
+    await page.mouse.move(100, 20);
+    await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => scrollY)).toBe(500);
+    await widget("textarea").focus();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      expect(await focusInWidget(), `after Tab ${i + 1}`).not.toBe("outside");
+    }
+    expect(await axeViolations()).toEqual([]);
+
+    await widget(".header [aria-label='Close chat']").click();
+    expect(await focused()).toBe("button.launcher");
+    expect(await page.evaluate(() => [getComputedStyle(document.documentElement).overflow, scrollY])).toEqual([
+      "visible",
+      500,
+    ]);
+    await page.mouse.wheel(0, 400);
+    await expect.poll(() => page.evaluate(() => scrollY)).toBeGreaterThan(500);
+  });
+
+  it("on a page whose origin the server refuses (a 403 for the session token), turns the question box off with the message and offers no “Try again”", async () => {
+    await page.route("**/api/session", (route) =>
+      route.fulfill({
+        status: 403,
+        headers: { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" },
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: {
+            code: "origin_not_allowed",
+            message: "Session tokens are for pages on the origins in ALLOWED_ORIGINS",
+          },
+        }),
+      }),
+    );
+    // On another site, found out at load.
+    await page.goto(`${host.url}/plain`);
+    await widget(".launcher").click();
+    await expect.poll(() => widget(".unavailable").textContent()).toBe("The chat isn't available on this page.");
+    expect(await widget("textarea").isDisabled()).toBe(true);
+    expect(await widget("textarea").getAttribute("placeholder")).toBe("The chat isn't available on this page.");
+    expect(await widget(".send").isDisabled()).toBe(true);
+    await page.evaluate(() => window.InterviewChat!.ask("Which Latvian ports receive Kazakh cargo?"));
+    expect(await widget(".user").count()).toBe(0);
+    expect(await widget(".log .retry").count()).toBe(0);
+    // The widget alone: this host page's own textarea has no label.
+    expect(await axeViolations("interview-chat")).toEqual([]);
+
+    // On the server's own page, found out with the first question.
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    await ask("Which Latvian ports receive Kazakh cargo?");
+    expect(await lastAnswer().locator(".text").textContent()).toBe("The chat isn't available on this page.");
+    expect(await lastAnswer().locator(".retry").count()).toBe(0);
+    expect(await widget("textarea").isDisabled()).toBe(true);
+    expect(await widget(".send").isDisabled()).toBe(true);
+  });
+
+  it("renders an overview's (1) (2) … parts, bulleted and numbered lines as lists, built as nodes, with chips that open their quote inside the item", async () => {
+    const quote = (n: number, text: string) => ({
+      n,
+      chunkId: `c${n}`,
+      section: "Introduction",
+      quote: text,
+      start: 0,
+      end: 4,
+    });
+    await answerWith([
+      ["contexts", { contexts: [] }],
+      ["delta", { text: "The interviewer asks 3 questions; in short, the answers:\n(1) Riga and " }],
+      ["delta", { text: "Liepaja [1].\n(2) Ventspils <img src=x onerror=alert(1)> [2].\n(3) Klaipeda [3]." }],
+      ["delta", { text: "\n\n- ports\n- rail\n\n1. first\n2. second" }],
+      [
+        "citations",
+        {
+          kind: "answer",
+          citations: [quote(1, "Riga"), quote(2, "Ventspils"), quote(3, "Klaipeda")],
+          grounded: true,
+          mode: "extractive",
+        },
+      ],
+      ["done", {}],
+    ]);
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    await ask("Give me an overview");
+    const text = lastAnswer().locator(".text");
+    expect(await text.locator(":scope > p").textContent()).toBe(
+      "The interviewer asks 3 questions; in short, the answers:",
+    );
+    const overview = text.locator(":scope > ol").first();
+    expect(await overview.locator(":scope > li").allTextContents()).toEqual([
+      "Riga and Liepaja 1.",
+      "Ventspils <img src=x onerror=alert(1)> 2.",
+      "Klaipeda 3.",
+    ]);
+    expect(await text.locator(":scope > ul > li").allTextContents()).toEqual(["ports", "rail"]);
+    expect(await text.locator(":scope > ol").last().locator("li").allTextContents()).toEqual(["first", "second"]);
+    expect(await lastAnswer().locator("img").count()).toBe(0);
+
+    await overview.locator("li").nth(1).locator("button.chip").click();
+    const card = overview.locator("li").nth(1).locator(".card-quote");
+    expect(await card.textContent()).toBe("Ventspils");
+    expect(await overview.locator(":scope > :not(li)").count()).toBe(0);
+    expect(await axeViolations()).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
+  it("renders the server's own overview as a numbered list whose items carry working chips", async () => {
+    await page.goto(`${app.url}/`);
+    await widget(".launcher").click();
+    await ask("Give me an overview of the interview");
+    const items = lastAnswer().locator(".text ol > li");
+    expect(await items.count()).toBeGreaterThanOrEqual(3);
+    await items.first().locator("button.chip").first().click();
+    expect(source).toContain((await items.first().locator(".card-quote").textContent())!);
+  });
+
+  it("with data-media, a quote's time seeks the page's player to the moment it is spoken; without, the card shows the source and time as text", async () => {
+    const timed = (n: number, source: string, start: number) => ({
+      n,
+      source,
+      chunkId: `c${n}`,
+      section: "Introduction",
+      quote: "Riga",
+      start: 0,
+      end: 4,
+      time: { start, end: start + 2 },
+    });
+    await answerWith([
+      ["contexts", { contexts: [] }],
+      ["delta", { text: "Riga [1], Liepaja [2]." }],
+      [
+        "citations",
+        {
+          kind: "answer",
+          citations: [timed(1, "talk.vtt", 3.5), timed(2, "other.vtt", 7)],
+          grounded: true,
+          mode: "extractive",
+        },
+      ],
+      ["done", {}],
+    ]);
+    await page.goto(`${host.url}/media`);
+    await page.waitForFunction(() => (document.querySelector("#recording") as HTMLAudioElement).readyState >= 1);
+    await widget(".launcher").click();
+    await ask("Which ports?");
+    await lastAnswer().locator("button.chip").first().click();
+    expect(await lastAnswer().locator(".card-meta").textContent()).toBe("From talk.vtt · at 0:03");
+    const seek = lastAnswer().getByRole("button", { name: "Go to 0:03 in the recording" });
+    expect(await seek.textContent()).toBe("0:03");
+    expect(await axeViolations()).toEqual([]);
+    await seek.click();
+    expect(await page.evaluate(() => (document.querySelector("#recording") as HTMLAudioElement).currentTime)).toBe(3.5);
+
+    // The same site: the panel comes back open, as it was left.
+    await page.goto(`${host.url}/plain`);
+    await widget(".panel").waitFor();
+    await ask("Which ports?");
+    await lastAnswer().locator("button.chip").nth(1).click();
+    expect(await lastAnswer().locator(".card-meta").textContent()).toBe("From other.vtt · at 0:07");
+    expect(await lastAnswer().locator(".card-meta button").count()).toBe(0);
   });
 });

@@ -232,6 +232,11 @@ const embedOptions: Array<[string, string, string]> = [
     "none",
     `The interview file to answer from, sent with each question as ${code('"sources": ["…"]')}, when the server holds several.`,
   ],
+  [
+    "data-media",
+    "none",
+    `A CSS selector for an ${code("<audio>")} or ${code("<video>")} on your page, e.g. ${code('data-media="#recording"')}: the time under a quote from a recording (“at 1:34”) becomes a button that takes that player to the moment the quote starts.`,
+  ],
 ];
 
 function introSection(origin: string): string {

@@ -9,6 +9,7 @@ import {
   answerRenderer,
   clockTime,
   friendlyError,
+  humanWait,
   renderAnswerText,
   renderCitationCard,
 } from "../src/widget/render.js";
@@ -110,8 +111,25 @@ describe("answer Markdown", () => {
     expect(container.children[1]!.textContent).toBe(`Second ${payload}.`);
   });
 
+  it("renders an overview's (1) (2) … parts, one a line, as a numbered list with chips, and (laughs) as text", () => {
+    const container = render(
+      `In short, the answers:\n(1) Ports [1].\n(2) Tons ${payload} [2].\n\n(4) Later.\n\n(laughs) Not a list (1) here.`,
+      citations,
+    );
+    expect([...container.children].map((child) => child.tagName.toLowerCase())).toEqual(["p", "ol", "ol", "p"]);
+    expect([...container.querySelectorAll("ol")[0]!.children].map((li) => li.textContent)).toEqual([
+      "Ports 1.",
+      `Tons ${payload} 2.`,
+    ]);
+    expect(container.querySelectorAll("ol li button.chip")).toHaveLength(2);
+    expect(container.querySelectorAll("ol")[1]!.getAttribute("start")).toBe("4");
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.lastElementChild!.textContent).toBe("(laughs) Not a list (1) here.");
+  });
+
   it("renders a streamed answer the same as a whole one, whatever the chunks", () => {
-    const answer = "The **Middle Corridor** grows [1].\n\n- Riga *and* Liepaja [2]\n- 10 million tons\n\nMore **text";
+    const answer =
+      "The **Middle Corridor** grows [1].\n\n- Riga *and* Liepaja [2]\n- 10 million tons\n\nIn short:\n(1) Ports [1].\n(12) Tons.\n\nMore **text";
     const whole = render(answer, null).innerHTML;
     for (const size of [1, 2, 3, 7, 16]) {
       const container = document.createElement("div");
@@ -179,6 +197,24 @@ describe("renderCitationCard", () => {
     expect(card.querySelector("img")).toBeNull();
     expect(card.querySelector(".card-quote")?.textContent).toBe(payload);
     expect(card.querySelector(".card-question")?.textContent).toBe(payload);
+  });
+});
+
+describe("humanWait", () => {
+  it("says a wait as a person would: seconds rounded to fives, a minute, whole minutes", () => {
+    expect([2, 8, 28, 30, 50, 60, 89, 90, 570, 600].map((seconds) => humanWait(seconds))).toEqual([
+      "a moment",
+      "about 8 seconds",
+      "about 30 seconds",
+      "about 30 seconds",
+      "about 50 seconds",
+      "about a minute",
+      "about a minute",
+      "about 2 minutes",
+      "about 10 minutes",
+      "about 10 minutes",
+    ]);
+    expect(humanWait(600, labelsFor("de"))).toBe("etwa 10 Minuten");
   });
 });
 
@@ -341,6 +377,7 @@ describe("readOptions", () => {
         placeholder: "Ihre Frage hier",
         persist: "local",
         source: "interview.txt",
+        media: " #recording ",
       },
       "https://chat.example.org/widget.js",
       "https://news.example.com/a/b",
@@ -350,6 +387,7 @@ describe("readOptions", () => {
       avatar: "https://news.example.com/logo.png",
       persist: "local",
       source: "interview.txt",
+      media: "#recording",
       title: "Fragen zum Interview",
     });
     expect(options.labels).toMatchObject({

@@ -403,6 +403,62 @@ describe("the transport's session token", () => {
     }
   });
 
+  it("is replaced when its questions are used up (SESSION_QUOTA=2), the question asked again with the new one; the per-IP limit is not", async () => {
+    const app = await startApp({
+      answerer: new FakeAnswerer(),
+      protection: { rateLimitPerMinute: 0, sessionQuota: 2 },
+    });
+    try {
+      const requests: string[] = [];
+      const page = asPageOn(app.url);
+      const recording = (async (url: string, init?: RequestInit) => {
+        const response = await page(url, init);
+        requests.push(`${new URL(url).pathname} ${response.status}`);
+        return response;
+      }) as typeof fetch;
+      const transport = createTransport({ api: app.url, fetch: recording });
+      for (let i = 0; i < 5; i++)
+        expect((await collect<ChatEvent>(transport.stream({ message: "Which ports?", history: [] }))).at(-1)).toEqual({
+          type: "done",
+          id: expect.any(String),
+        });
+      expect(requests).toEqual([
+        "/api/session 200",
+        "/api/chat 200",
+        "/api/chat 200",
+        "/api/chat 429",
+        "/api/session 200",
+        "/api/chat 200",
+        "/api/chat 200",
+        "/api/chat 429",
+        "/api/session 200",
+        "/api/chat 200",
+      ]);
+    } finally {
+      await app.close();
+    }
+    // A 429 rate_limited is the visitor's to wait out: no new token, no second try.
+    const limited = fakeFetch({
+      status: 429,
+      headers: { "retry-after": "30" },
+      body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests" } }),
+    });
+    const transport = createTransport({ api: "http://x", fetch: limited.fetch });
+    await expect(collect(transport.stream({ message: "q", history: [] }))).rejects.toMatchObject({
+      code: "rate_limited",
+      retryAfter: 30,
+    });
+    expect([limited.calls.length, limited.sessionCalls.length]).toEqual([1, 1]);
+  });
+
+  it("tells a page the server refuses a token (403 origin_not_allowed) that it is refused", async () => {
+    const refusing = (async () =>
+      new Response(JSON.stringify({ error: { code: "origin_not_allowed", message: "No" } }), {
+        status: 403,
+      })) as unknown as typeof fetch;
+    expect(await createTransport({ api: "http://x", fetch: refusing }).check!()).toBe("refused");
+  });
+
   it("is done without against a server that has no /api/session", async () => {
     const fake = fakeFetch({ body: answerStream });
     const noSessions = (async (url: string | URL | Request, init?: RequestInit) =>

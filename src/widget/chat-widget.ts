@@ -334,13 +334,18 @@ export class ChatWidget extends HTMLElement {
     }
   }
 
-  /** The question box and Send are off while the page is refused or rate limited (its placeholder says when refused). */
+  /** The question box and Send are off while the page is refused or rate limited (its placeholder says why). */
   private syncInput(): void {
     const off = this.refused || this.waiting !== null;
     // A disabled box loses focus to the page: keep it in the panel, on the conversation.
     if (off && this.shadowRoot?.activeElement === this.input) this.log.focus();
     this.input.disabled = this.sendButton.disabled = off;
-    this.input.placeholder = this.refused ? this.labels.unavailable : this.labels.placeholder;
+    // The box says why it is off, even with the message that said so cleared from the log.
+    this.input.placeholder = this.refused
+      ? this.labels.unavailable
+      : this.waiting
+        ? this.waitLeft()
+        : this.labels.placeholder;
   }
 
   /**
@@ -355,7 +360,8 @@ export class ChatWidget extends HTMLElement {
     const tick = () => {
       const left = waiting.until - Date.now();
       if (left > 0) {
-        if (this.countdown) this.countdown.textContent = this.waitLeft();
+        this.input.placeholder = this.waitLeft();
+        if (this.countdown) this.countdown.textContent = this.input.placeholder;
         waiting.timer = setTimeout(tick, left % 1000 || 1000);
         return;
       }

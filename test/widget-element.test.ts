@@ -257,6 +257,18 @@ describe("<interview-chat>", () => {
     }
   });
 
+  it("goes on waiting out a rate limit after a reload of the page", async () => {
+    const first = mount(new ScriptedTransport([failing(new ChatError("rate_limited", "Too many requests", 429, 600))]));
+    first.widget.ask("Which ports?");
+    await vi.waitFor(() => expect(first.$(".assistant.error .wait")).not.toBeNull());
+    first.widget.remove();
+    // The page again, with the conversation kept in sessionStorage.
+    const { $ } = mount(new ScriptedTransport([]));
+    expect($(".assistant.error .wait")!.textContent).toMatch(/^You can ask again in (10:00|9:59)\.$/);
+    expect($<HTMLTextAreaElement>("textarea")!.disabled).toBe(true);
+    expect($<HTMLButtonElement>(".assistant.error .retry")!.disabled).toBe(true);
+  });
+
   it("shows a friendly message when the server is down, and tells the site's owner about ALLOWED_ORIGINS", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {

@@ -67,6 +67,12 @@ export class ChatWidget extends HTMLElement {
     this.openKey = `${key}:open`;
     this.messages = this.store.load();
     this.build();
+    // A reload in the middle of a rate limit's wait goes on waiting.
+    const limited = this.messages.find(
+      (message): message is AssistantMessage =>
+        message.role === "assistant" && (message.error?.until ?? 0) > Date.now(),
+    );
+    if (limited) this.wait(limited, limited.error!.until!);
     this.renderLog();
     if (options.mode === "inline" || options.open || this.read(this.openKey) === "1") this.open({ focus: false });
     // A phone turned sideways or back: the panel goes full-screen, or stops being it, while open.
@@ -352,9 +358,9 @@ export class ChatWidget extends HTMLElement {
    * Rate limited: nothing can be asked until the server's Retry-After has passed. A countdown under
    * the message shows what is left; then the question box, Send and "Try again" work again.
    */
-  private wait(answer: AssistantMessage, seconds: number): void {
+  private wait(answer: AssistantMessage, until: number): void {
     clearTimeout(this.waiting?.timer);
-    const waiting: NonNullable<ChatWidget["waiting"]> = { answer, until: Date.now() + seconds * 1000 };
+    const waiting: NonNullable<ChatWidget["waiting"]> = { answer, until };
     this.waiting = waiting;
     this.syncInput();
     const tick = () => {
@@ -491,7 +497,8 @@ export class ChatWidget extends HTMLElement {
     if (this.current?.answer === answer) this.current = null;
     // A cleared conversation, or a newer question, no longer holds this answer.
     if (!this.messages.includes(answer)) return;
-    if (answer.error?.status === 429 && answer.error.retryAfter) this.wait(answer, answer.error.retryAfter);
+    if (answer.error?.status === 429 && answer.error.retryAfter)
+      this.wait(answer, (answer.error.until = Date.now() + answer.error.retryAfter * 1000));
     else this.syncInput();
     this.update(answer);
     this.store.save(this.messages);

@@ -10,6 +10,8 @@ export interface AnswerFailure {
   message: string;
   status: number;
   retryAfter?: number;
+  /** When a rate limit's wait ends (ms since the epoch), so a reload goes on waiting. */
+  until?: number;
 }
 
 export interface AssistantMessage {

@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayAnswer, type AnswerEvent, type Answerer, type ChatRequest } from "../src/answer/types.js";
 import { widgetRoutes } from "../src/serve/widget-routes.js";
@@ -113,5 +113,99 @@ describe("compression", () => {
     answerer.release();
     await ended;
     expect(received).toContain("event: done");
+  });
+});
+
+describe("precompressed static files", () => {
+  let assets: Awaited<ReturnType<typeof startApp>>;
+  let brFile: Buffer;
+  let gzipFile: Buffer;
+
+  beforeAll(async () => {
+    const assetsDir = await mkdtemp(path.join(tmpdir(), "interview-chat-precompressed-"));
+    await writeFile(path.join(assetsDir, "widget.js"), widgetSource);
+    // Distinct from what the server would make of the file itself (brotli 11, gzip 9), so the test
+    // tells the build's files from compression on the fly.
+    brFile = brotliCompressSync(widgetSource, { params: { [constants.BROTLI_PARAM_QUALITY]: 2 } });
+    gzipFile = gzipSync(widgetSource, { level: 2 });
+    await writeFile(path.join(assetsDir, "widget.js.br"), brFile);
+    await writeFile(path.join(assetsDir, "widget.js.gz"), gzipFile);
+    // demo.css with a .br older than itself: a stale build, whose .br must not be sent.
+    await writeFile(path.join(assetsDir, "demo.css.br"), brotliCompressSync("stale"));
+    await utimes(path.join(assetsDir, "demo.css.br"), new Date(0), new Date(0));
+    await writeFile(path.join(assetsDir, "demo.css"), "body { color: red }\n".repeat(100));
+    assets = await startApp({ answerer: new FakeAnswerer(), widget: widgetRoutes({ interviews: [], assetsDir }) });
+  });
+
+  afterAll(() => assets?.close());
+
+  it("sends the build's .br file as it is to a client that accepts brotli", async () => {
+    const response = await send("GET", `${assets.url}/widget.js`, { "accept-encoding": "gzip, deflate, br" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-encoding"]).toBe("br");
+    expect(response.headers["content-type"]).toMatch(/^(text|application)\/javascript/);
+    expect(response.headers.vary).toMatch(/accept-encoding/i);
+    expect((await readAll(response)).equals(brFile)).toBe(true);
+  });
+
+  it("sends the build's .gz file as it is to a client that accepts gzip only", async () => {
+    const response = await send("GET", `${assets.url}/widget.js`, { "accept-encoding": "gzip, deflate" });
+    expect(response.headers["content-encoding"]).toBe("gzip");
+    expect(response.headers.vary).toMatch(/accept-encoding/i);
+    expect((await readAll(response)).equals(gzipFile)).toBe(true);
+  });
+
+  it("sends the file as it is to a client that accepts neither, or refuses them with q=0", async () => {
+    const requests: Array<Record<string, string>> = [
+      {},
+      { "accept-encoding": "identity" },
+      { "accept-encoding": "br;q=0, gzip;q=0" },
+    ];
+    for (const headers of requests) {
+      const response = await send("GET", `${assets.url}/widget.js`, headers);
+      expect(response.headers["content-encoding"]).toBeUndefined();
+      expect(response.headers.vary).toMatch(/accept-encoding/i);
+      expect((await readAll(response)).toString()).toBe(widgetSource);
+    }
+  });
+
+  it("gives each encoding its own ETag, and answers 304 to the one the client holds", async () => {
+    const etags = new Set<string>();
+    for (const encoding of ["br", "gzip", "identity"]) {
+      const response = await send("GET", `${assets.url}/widget.js`, { "accept-encoding": encoding });
+      await readAll(response);
+      etags.add(String(response.headers.etag));
+      const again = await send("GET", `${assets.url}/widget.js`, {
+        "accept-encoding": encoding,
+        "if-none-match": String(response.headers.etag),
+      });
+      expect(again.statusCode).toBe(304);
+      await readAll(again);
+    }
+    expect(etags.size).toBe(3);
+  });
+
+  it("compresses a file itself when its precompressed copy is older than it", async () => {
+    const response = await send("GET", `${assets.url}/demo.css`, { "accept-encoding": "br" });
+    expect(response.headers["content-encoding"]).toBe("br");
+    expect(response.headers["content-type"]).toMatch(/^text\/css/);
+    expect(brotliDecompressSync(await readAll(response)).toString()).toBe("body { color: red }\n".repeat(100));
+  });
+});
+
+describe("JSON replies", () => {
+  it("are brotli-compressed for a client that accepts it, with Vary: Accept-Encoding", async () => {
+    const response = await send("GET", `${app.url}/openapi.json`, { "accept-encoding": "gzip, deflate, br" });
+    expect(response.headers["content-encoding"]).toBe("br");
+    expect(response.headers.vary).toMatch(/accept-encoding/i);
+    const body = await readAll(response);
+    expect(Number(response.headers["content-length"])).toBe(body.length);
+    expect(JSON.parse(brotliDecompressSync(body).toString())).toHaveProperty("openapi");
+  });
+
+  it("go as they are under 1 KB", async () => {
+    const response = await send("GET", `${app.url}/healthz`, { "accept-encoding": "gzip, br" });
+    expect(response.headers["content-encoding"]).toBeUndefined();
+    expect(JSON.parse((await readAll(response)).toString())).toEqual({ status: "ok" });
   });
 });

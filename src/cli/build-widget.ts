@@ -1,5 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readFile, writeFile } from "node:fs/promises";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -25,7 +27,22 @@ export async function buildWidget(outdir = defaultWidgetDir): Promise<string[]> 
     logLevel: "warning",
     absWorkingDir: projectRoot,
   });
-  return Object.keys(result.metafile.outputs).map((output) => path.resolve(projectRoot, output));
+  const outputs = Object.keys(result.metafile.outputs).map((output) => path.resolve(projectRoot, output));
+  return [...outputs, ...(await Promise.all(outputs.map(precompress))).flat()];
+}
+
+/** Writes `file.br` and `file.gz` beside `file`, after it (their mtime is not older: the server checks). */
+export async function precompress(file: string): Promise<string[]> {
+  const body = await readFile(file);
+  const br = brotliCompressSync(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
+  });
+  const gz = gzipSync(body, { level: constants.Z_BEST_COMPRESSION });
+  await Promise.all([writeFile(`${file}.br`, br), writeFile(`${file}.gz`, gz)]);
+  return [`${file}.br`, `${file}.gz`];
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

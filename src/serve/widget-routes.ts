@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { AppError } from "../errors.js";
 import type { ParsedInterview } from "../ingest/parse-interview.js";
 import { splitParagraphs, type TextSpan } from "../text/split-sentences.js";
+import { PrecompressedAsset } from "./precompressed-asset.js";
 
 export interface WidgetRoutesOptions {
   /** The interviews the demo page shows (`OpenedIndex.interviews`). */
@@ -40,21 +41,13 @@ export function widgetRoutes({
 }: WidgetRoutesOptions): express.Router {
   const router = express.Router();
   for (const name of assets) {
-    router.get(`/${name}`, (_request: Request, response: Response, next: NextFunction) => {
-      response.sendFile(
-        path.join(assetsDir, name),
-        {
-          maxAge: "1h",
-          // helmet says same-origin; other sites' <script> tags must be able to load the widget.
-          headers: { "Cross-Origin-Resource-Policy": "cross-origin" },
-        },
-        (error?: NodeJS.ErrnoException) => {
-          if (!error) return;
-          if (error.code === "ENOENT")
-            next(new AppError("widget_not_built", "The widget is not built: run npm run build:widget", 503));
-          else next(error);
-        },
-      );
+    const asset = new PrecompressedAsset(path.join(assetsDir, name));
+    router.get(`/${name}`, (request: Request, response: Response, next: NextFunction) => {
+      asset.send(request, response).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT")
+          next(new AppError("widget_not_built", "The widget is not built: run npm run build:widget", 503));
+        else next(error);
+      });
     });
   }
   const articles = interviews.map(renderInterview).join("\n");

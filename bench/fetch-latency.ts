@@ -76,7 +76,7 @@ try {
   );
 
   const distinct: number[] = [];
-  let cpu = server.cpuSeconds();
+  const cpu = server.cpuSeconds();
   for (let i = 0; i < samples; i++) distinct.push((await chat(questions.next())).ms);
   results.distinct1 = { ...summarize(distinct), serverCpuMs: round(((server.cpuSeconds() - cpu) * 1000) / samples, 3) };
 

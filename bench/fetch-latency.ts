@@ -29,6 +29,8 @@ const { values: flags } = parseArgs({
     env: { type: "string", multiple: true },
     // A server bundle to run instead of the production start, e.g. an older build kept for comparison.
     bundle: { type: "string" },
+    // Only the run at --connections (for comparing settings such as EMBED_MAX_BATCH).
+    "load-only": { type: "boolean", default: false },
   },
 });
 const workers = Number(flags.workers);
@@ -75,6 +77,18 @@ try {
     }),
   );
 
+  if (!flags["load-only"]) await oneAtATime(server, chat);
+  results.load = await loadRun(server, chat, connections, seconds);
+} finally {
+  await server.stop();
+  await built.cleanUp();
+}
+
+/** Distinct and repeated questions and the widget's file, one request at a time. */
+async function oneAtATime(
+  server: RunningServer,
+  chat: (message: string, headers?: Record<string, string>) => Promise<Timed>,
+) {
   const distinct: number[] = [];
   const cpu = server.cpuSeconds();
   for (let i = 0; i < samples; i++) distinct.push((await chat(questions.next())).ms);
@@ -107,11 +121,6 @@ try {
     const serverCpuMs = round(((server.cpuSeconds() - cpu) * 1000) / 200, 3);
     results[name] = { ...summarize(times.slice(10)), serverCpuMs, bytes: last!.bytes, encoding: last!.encoding };
   }
-
-  results.load = await loadRun(server, chat, connections, seconds);
-} finally {
-  await server.stop();
-  await built.cleanUp();
 }
 
 const ideal = (cpus().length * 1000) / encoder.p50Ms;
@@ -123,8 +132,14 @@ const report = {
   encoder,
   ...results,
   ratios: {
-    distinct1OverEncoder: round((results.distinct1 as { p50Ms: number }).p50Ms / encoder.p50Ms, 3),
-    repeatedFetchOverEncoder: round((results.repeatedFetch as { p50Ms: number }).p50Ms / encoder.p50Ms, 3),
+    distinct1OverEncoder: round(
+      ((results.distinct1 as { p50Ms: number } | undefined)?.p50Ms ?? NaN) / encoder.p50Ms,
+      3,
+    ),
+    repeatedFetchOverEncoder: round(
+      ((results.repeatedFetch as { p50Ms: number } | undefined)?.p50Ms ?? NaN) / encoder.p50Ms,
+      3,
+    ),
     loadOverIdeal: round((results.load as { rps: number }).rps / ideal, 3),
     idealRps: round(ideal, 1),
   },
@@ -140,12 +155,18 @@ log(
   `\n${startedAt.toISOString()}, load ${loadAtStart} → ${report.loadAverage.atEnd}, ${workers} worker(s) ${JSON.stringify(extraEnv)}`,
 );
 row("encoder call, in process", encoder);
-row("distinct, 1 conn", results.distinct1 as never);
+if (results.distinct1) row("distinct, 1 conn", results.distinct1 as never);
 for (const name of ["repeatedFetch", "repeatedIdentity", "repeatedGzip", "widgetBr", "widgetGzip", "widgetIdentity"])
-  row(name, results[name] as never);
-const load = results.load as { rps: number; p50Ms: number; p99Ms: number; otherCpuPercent: number };
+  if (results[name]) row(name, results[name] as never);
+const load = results.load as {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  otherCpuPercent: number;
+  serverCpuMsPerRequest: number;
+};
 log(
-  `distinct, ${connections} conn: ${load.rps} req/s (ideal ${report.ratios.idealRps}: ${report.ratios.loadOverIdeal}×), p50 ${load.p50Ms} p99 ${load.p99Ms} ms, other CPU ${load.otherCpuPercent} %`,
+  `distinct, ${connections} conn: ${load.rps} req/s (ideal ${report.ratios.idealRps}: ${report.ratios.loadOverIdeal}×), p50 ${load.p50Ms} p99 ${load.p99Ms} ms, server CPU ${load.serverCpuMsPerRequest} ms a request, other CPU ${load.otherCpuPercent} %`,
 );
 log(
   `ratios: distinct/encoder ${report.ratios.distinct1OverEncoder}×, repeated/encoder ${report.ratios.repeatedFetchOverEncoder}×`,
@@ -199,6 +220,7 @@ async function loadRun(
   return {
     ...summarize(times),
     rps: round(times.length / elapsed, 1),
+    serverCpuMsPerRequest: round((serverCpu * 1000) / times.length, 3),
     serverCpuPercent: Math.round((serverCpu / elapsed) * 100),
     clientCpuPercent: Math.round((client / elapsed) * 100),
     otherCpuPercent: Math.max(0, Math.round((other / elapsed) * 100)),

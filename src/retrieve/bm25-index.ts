@@ -40,6 +40,8 @@ const b = 0.7;
 const d = 0.5;
 // A typo'd match counts less than an exact one, less still for short terms (MiniSearch's fuzzy weight).
 const fuzzyWeight = 0.45;
+/** Query terms whose vocabulary matches are kept (`Bm25Index.termMatches`). */
+const maxCachedTerms = 20_000;
 
 interface FieldPostings {
   /** Term t's postings are positions start[t] .. start[t + 1] - 1 of docs and freqs. */
@@ -57,6 +59,12 @@ export class Bm25Index<F extends string> {
   private readonly analysis: Bm25Analysis;
   private readonly vocabulary = new SearchableMap<number>();
   private readonly postings: FieldPostings[];
+  /**
+   * Each query term's vocabulary matches (exact, then those one typo away, in the tree's order),
+   * by edit distance and term: the tree's typo walk was a tenth of a retrieval, and questions
+   * share most of their terms. The vocabulary never changes after the constructor.
+   */
+  private readonly termMatches = new Map<string, ReadonlyArray<readonly [termId: number, weight: number]>>();
 
   // Reused by every search; a stamp marks which entries belong to the current pass, so nothing
   // is cleared between searches and a search costs only the documents its terms occur in.
@@ -186,15 +194,7 @@ export class Bm25Index<F extends string> {
     fuzzy: ((term: string) => number) | undefined,
     termStamp: number,
   ): number {
-    const matches: Array<[termId: number, weight: number]> = [];
-    const exact = this.vocabulary.get(term);
-    if (exact !== undefined) matches.push([exact, 1]);
-    const maxDistance = fuzzy?.(term) ?? 0;
-    if (maxDistance > 0) {
-      for (const [match, [termId, distance]] of this.vocabulary.fuzzyGet(term, maxDistance)) {
-        if (distance > 0) matches.push([termId, (fuzzyWeight * match.length) / (match.length + distance)]);
-      }
-    }
+    const matches = this.matchesOf(term, fuzzy?.(term) ?? 0);
     const { termScore, seenForTerm, touchedByTerm } = this;
     let count = 0;
     for (const [termId, termWeight] of matches) {
@@ -221,6 +221,25 @@ export class Bm25Index<F extends string> {
   }
 
   /** The `limit` best touched documents, best first: a bounded heap whose root is the worst kept. */
+  /** The vocabulary terms a query term matches, with their weights (1 exact, less for a typo). */
+  private matchesOf(term: string, maxDistance: number): ReadonlyArray<readonly [termId: number, weight: number]> {
+    const key = `${maxDistance}:${term}`;
+    let matches = this.termMatches.get(key);
+    if (matches) return matches;
+    const found: Array<[termId: number, weight: number]> = [];
+    const exact = this.vocabulary.get(term);
+    if (exact !== undefined) found.push([exact, 1]);
+    if (maxDistance > 0) {
+      for (const [match, [termId, distance]] of this.vocabulary.fuzzyGet(term, maxDistance)) {
+        if (distance > 0) found.push([termId, (fuzzyWeight * match.length) / (match.length + distance)]);
+      }
+    }
+    matches = found;
+    if (this.termMatches.size >= maxCachedTerms) this.termMatches.clear(); // bounded: a flood of made-up words
+    this.termMatches.set(key, matches);
+    return matches;
+  }
+
   private best(touchedCount: number, limit: number): Bm25Hit[] {
     const ids = new Int32Array(limit);
     const scores = new Float64Array(limit);

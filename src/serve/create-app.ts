@@ -117,7 +117,12 @@ export function createApp({
       cors({ methods: ["GET"] }),
       sourcesRoutes(catalogue),
     );
-  if (widget) app.use(widget); // before the API router, whose keys, limits and origin checks apply to all it sees
+  // Before the API router, whose keys, limits and origin checks apply to all it sees. Its routes are
+  // all GET: a question (POST) skips its layers rather than being matched against each of them.
+  if (widget)
+    app.use((request, response, next) =>
+      request.method === "GET" || request.method === "HEAD" ? widget(request, response, next) : next(),
+    );
   const api = express.Router();
   api.use(corsHeaders(allowedOrigins, publicUrl));
   api.use((_request: Request, response: Response, next: () => void) => {

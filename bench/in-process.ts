@@ -1,4 +1,12 @@
 import { mkdtemp, readdir, realpath, rm, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import pino from "pino";
+import { routeTurn } from "../src/answer/route/route-turn.js";
+import { foreignLanguage } from "../src/answer/route/language.js";
+import { toWire } from "../src/contract/chat.js";
+import { Insights } from "../src/insights/insights.js";
+import { SessionTokens } from "../src/serve/session-token.js";
+import { isStopword, normalizeTerm } from "../src/text/tokenize.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
@@ -161,8 +169,52 @@ export async function measureInProcess(
   // Fresh questions and an uncached embedder: everything a distinct question costs without HTTP.
   const cold = new HybridRetriever(index, local);
   const coldAnswerer = new ExtractiveAnswerer({ retriever: cold, interviews: opened.interviews, chunks: index.chunks });
+  const replies: Awaited<ReturnType<typeof coldAnswerer.answer>>[] = [];
   results.answerDistinctQuestion = summarize(
-    await timeEach(questions.take(samples), (text) => coldAnswerer.answer({ message: text })),
+    await timeEach(questions.take(samples), async (text) => {
+      replies.push(await coldAnswerer.answer({ message: text }));
+    }),
   );
+
+  // The steps of a request around the answer, each alone (their share of a whole distinct question
+  // is in the report). The language check and the turn's routing run before retrieval (routing
+  // here without the encoder: by wording, small talk, the interview's structure).
+  const terms = retriever.terms;
+  results.languageCheck = summarize(
+    await timeEach(texts, (text) =>
+      foreignLanguage(text, (word) => isStopword(word) || terms.has(normalizeTerm(word))),
+    ),
+  );
+  results.turnRouting = summarize(
+    await timeEach(texts, (text) =>
+      routeTurn(text, { interviews: opened.interviews, chunks: index.chunks, terms, otherLanguages: true }),
+    ),
+  );
+  // The reply as the route sends it: its id added, then JSON.
+  results.serialisation = summarize(await timeEach(replies, (reply) => JSON.stringify(toWire(reply, "id"))));
+  // A widget's session token checked, as every question from a page is.
+  const sessions = new SessionTokens({ secret: randomBytes(32), ttlSeconds: 600 });
+  const { token } = sessions.issue("https://example.com");
+  results.sessionCheck = summarize(await timeEach(replies, () => sessions.verify(token, "https://example.com")));
+  // The insights' part of a turn: a signed reply id and the finished turn queued (written in batches).
+  const scratch = await mkdtemp(path.join(tmpdir(), "interview-chat-bench-insights-"));
+  const insights = Insights.open(
+    { file: path.join(scratch, "insights.sqlite") },
+    { logger: pino({ level: "silent" }) },
+  );
+  results.insightsTurn = summarize(
+    await timeEach(replies, (reply) =>
+      insights.record({
+        ...reply,
+        id: insights.newId(),
+        question: "q",
+        standalone: null,
+        latencyMs: 10,
+        clientAddress: "127.0.0.1",
+      }),
+    ),
+  );
+  await insights.close();
+  await rm(scratch, { recursive: true, force: true });
   return results;
 }

@@ -172,12 +172,15 @@ export function formatReport(results: BenchResults): string {
   );
   sections.push(
     table(
-      "In-process latency (real classes, real index)",
-      ["step", "p50 ms", "p99 ms", "n"],
+      "In-process latency (real classes, real index; share: of a whole distinct question's p50)",
+      ["step", "p50 ms", "p99 ms", "share", "n"],
       Object.entries(results.inProcess).map(([name, summary]) => [
         name,
         ms(summary.p50Ms),
         ms(summary.p99Ms),
+        results.inProcess.answerDistinctQuestion
+          ? `${((100 * summary.p50Ms) / results.inProcess.answerDistinctQuestion.p50Ms).toFixed(1)} %`
+          : "",
         String(summary.samples),
       ]),
     ),

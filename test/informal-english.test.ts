@@ -3,7 +3,9 @@ import { readInformal } from "../src/text/informal-english.js";
 import { normalizeTerm } from "../src/text/tokenize.js";
 
 /** A corpus that speaks of Kazakhstan, Germany, the United States and the EU. */
-const corpus = new Set(["kazakhstan", "germani", "eu", "trade", "vote", "peopl", "unit"].map((word) => normalizeTerm(word)));
+const corpus = new Set(
+  ["kazakhstan", "germani", "eu", "trade", "vote", "peopl", "unit"].map((word) => normalizeTerm(word)),
+);
 const isKnown = (term: string) => corpus.has(term);
 
 describe("reading a question typed the way people type", () => {

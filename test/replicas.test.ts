@@ -174,11 +174,11 @@ describe.skipIf(missing.length > 0)("two replicas sharing PostgreSQL and Redis",
       expect(await (await fetch(`${replicas[1]!.url}/readyz`)).json()).toMatchObject({
         status: "ready",
         checks: {
-        index: { status: "ok" },
-        model: { status: "ok", mode: "extractive" },
-        redis: { status: "ok" },
-        insights: { status: "ok", store: "postgres", queued: 0, dropped: 0 },
-      },
+          index: { status: "ok" },
+          model: { status: "ok", mode: "extractive" },
+          redis: { status: "ok" },
+          insights: { status: "ok", store: "postgres", queued: 0, dropped: 0 },
+        },
       });
     },
   );

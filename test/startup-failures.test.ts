@@ -86,7 +86,7 @@ describe("start-up failures", () => {
     const result = await start({ PORT: "0", WEB_CONCURRENCY: "2", DATA_DIR: empty });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([
-      `Cannot start: No interview found: ${empty} holds no non-empty .txt, .md, .markdown, .html, .htm, .vtt or .srt file`,
+      `Cannot start: No interview found: ${empty} holds no non-empty .txt, .md, .markdown, .html, .htm, .vtt, .srt, .docx or .pdf file`,
     ]);
     expect(result.stdout).toBe("");
   }, 60_000);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { chunkInterviews } from "../src/ingest/chunk-interview.js";
 import { loadCorpus } from "../src/ingest/load-corpus.js";
 import { parseInterview } from "../src/ingest/parse-interview.js";
-import { questionTerms } from "../src/retrieve/score-evidence.js";
+import { questionTerms, withoutDegreeWord } from "../src/retrieve/score-evidence.js";
 import { TermStatistics } from "../src/retrieve/term-statistics.js";
 import { contentTermRuns, contentTerms } from "../src/text/tokenize.js";
 import { projectRoot } from "./support/corpus.js";
@@ -62,5 +62,19 @@ describe("question terms", () => {
     expect(weighted.has("baimukhan")).toBe(true);
     expect(weighted.has("mission")).toBe(false);
     expect(weighted.has("lead")).toBe(false);
+  });
+});
+
+describe("the word after 'how'", () => {
+  it("says what kind of answer is asked for, so it is not a word the answer must hold", () => {
+    expect(withoutDegreeWord("How big is the adaptation fund?")).toBe("How is the adaptation fund?");
+    expect(withoutDegreeWord("how long does a visa take?")).toBe("how does a visa take?");
+    expect(withoutDegreeWord("And how far did the yield drop?")).toBe("And how did the yield drop?");
+  });
+
+  it("stays when it is a function word or a name", () => {
+    expect(withoutDegreeWord("How did the talks end?")).toBe("How did the talks end?");
+    expect(withoutDegreeWord("How many ewes were sold?")).toBe("How many ewes were sold?");
+    expect(withoutDegreeWord("How Kazakhstan votes matters")).toBe("How Kazakhstan votes matters");
   });
 });

@@ -1,5 +1,5 @@
 import { namedTerms } from "../text/named-terms.js";
-import { contentTermRuns } from "../text/tokenize.js";
+import { isStopword, contentTermRuns } from "../text/tokenize.js";
 import { retrievalTuning } from "./retrieval-tuning.js";
 import type { ResolvedQuestion } from "./resolve-follow-up.js";
 import type { TermStatistics } from "./term-statistics.js";
@@ -14,12 +14,24 @@ export function questionTerms(question: ResolvedQuestion, terms: TermStatistics)
       if (!weights.has(term)) weights.set(term, terms.idf(term) * factor);
     }
   };
-  add(question.question, 1);
+  add(withoutDegreeWord(question.question), 1);
   if (question.context) add(question.context, retrievalTuning.contextWeight);
   // Of the reply, only the names: they say who "he" or what "it" is; its other words repeat the
   // passage already quoted and would pull the follow-up's evidence back to it.
   if (question.reply) add(namedTerms(question.reply).join(" "), retrievalTuning.replyWeight);
   return weights;
+}
+
+/**
+ * The question without the word that follows "how" ("How *big* is the fund?", "How *long* does a
+ * visa take?", "How *far* did the yield drop?"): it says what kind of answer is asked for (a size,
+ * a duration, a distance), which the answer gives as a number, not in that word. A capitalised word
+ * after "how" is a name and stays.
+ */
+export function withoutDegreeWord(question: string): string {
+  return question.replace(/\b([Hh]ow\s+)(\p{Ll}[\p{L}-]*)/gu, (match, how: string, word: string) =>
+    isStopword(word.toLowerCase()) ? match : how.trimEnd(),
+  );
 }
 
 /**

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLimitStores, type LimitStores } from "../src/serve/limit-stores.js";
 import { FakeAnswerer } from "./support/fake-answerer.js";
 import { startApp } from "./support/http.js";
+import { freePort } from "./support/free-port.js";
+import { findRedisServer, startRedis as startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { waitFor } from "./support/wait-for.js";
 
 // An outside review: with Redis gone every request waited for its 503 (20 concurrent requests all
@@ -14,7 +14,7 @@ import { waitFor } from "./support/wait-for.js";
 // 127.0.0.1 and a free port, is killed (SIGKILL: its socket closes), hung (SIGSTOP: its socket
 // stays open and nothing answers) and restarted on the same port.
 
-const redisServer = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
+const redisServer = findRedisServer();
 if (!redisServer)
   console.warn("SKIPPED test/redis-fallback.test.ts: redis-server is not installed (apt-get install -y redis-server)");
 
@@ -22,50 +22,15 @@ if (!redisServer)
 const requestBudgetMs = 1_500;
 const limit = 5;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-interface RedisProcess {
-  child: ChildProcess;
-  kill(): Promise<void>;
-}
-
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startRedis(port: number): Promise<RedisProcess> {
-  const child = spawn(
-    redisServer,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    });
-    child.on("exit", () => reject(new Error(`redis-server exited: ${output}`)));
-  });
-  const redis = {
-    child,
-    kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
-    },
-  };
-  cleanups.push(redis.kill);
+/** redis-server on `port`, killed after the test. */
+async function startRedis(port: number): Promise<RedisServer> {
+  const redis = await startRedisServer(redisServer!, port);
+  cleanups.push(redis.stop);
   return redis;
 }
 
@@ -139,7 +104,7 @@ describe.skipIf(!redisServer)("the rate limits while Redis is gone", () => {
       expect(a.limits.health()).toEqual({ redis: "ok" });
       expect((await ask(appA.url, "203.0.113.10")).status).toBe(200);
 
-      if (signal === "SIGKILL") await redis.kill();
+      if (signal === "SIGKILL") await redis.stop();
       else redis.child.kill("SIGSTOP");
       // Every request answered, none a 5xx, and the limit still holds: the process counts meanwhile.
       await expectLimitedInTime(appA.url, "203.0.113.11", 8);

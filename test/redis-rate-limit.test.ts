@@ -1,51 +1,26 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchProject } from "./support/corpus.js";
+import { findRedisServer, startRedis, type RedisServer } from "./support/redis-server.js";
 import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { waitFor } from "./support/wait-for.js";
 
 // Issue 13, finding 2, across machines: two server processes (two replicas) with REDIS_URL count
 // one limit in a real redis-server from Debian, started here on 127.0.0.1 and a free port.
 
-const redisServer = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
+const redisServer = findRedisServer();
 if (!redisServer)
   console.warn(
     "SKIPPED test/redis-rate-limit.test.ts: redis-server is not installed (apt-get install -y redis-server)",
   );
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-let redis: ChildProcess | undefined;
-let redisExited: Promise<void>;
+let redis: RedisServer | undefined;
 const replicas: ServerProcess[] = [];
 let replicaEnv: Record<string, string>;
 
 beforeAll(async () => {
   if (!redisServer) return;
-  const port = await freePort();
-  redis = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  redisExited = new Promise((resolve) => redis!.on("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    redis!.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    });
-    redis!.on("exit", () => reject(new Error(`redis-server exited: ${output}`)));
-  });
+  redis = await startRedis(redisServer);
   const project = await scratchProject();
   const env = (replicaEnv = {
     DATA_DIR: project.dataDir,
@@ -55,7 +30,7 @@ beforeAll(async () => {
     RATE_LIMIT_PER_MINUTE: "10",
     SESSION_QUOTA: "3",
     TRUST_PROXY: "1", // each test is its own client (X-Forwarded-For)
-    REDIS_URL: `redis://127.0.0.1:${port}`,
+    REDIS_URL: redis.url,
     SESSION_SECRET: "the-same-secret-on-every-replica-0123456789",
     PUBLIC_URL: "https://chat.example.org", // replicas behind one proxy share their public origin
   });
@@ -66,8 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.stop()));
-  redis?.kill("SIGKILL");
-  if (redis) await redisExited;
+  await redis?.stop();
 });
 
 describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", () => {
@@ -142,8 +116,7 @@ describe.skipIf(!redisServer)("the rate limit across replicas, through Redis", (
   );
 
   it("counts in the process, without a 5xx or a wait, while Redis cannot be reached", async () => {
-    redis!.kill("SIGKILL");
-    await redisExited;
+    await redis!.stop();
     const started = Date.now();
     const response = await fetch(`${replicas[0]!.url}/v1/models`, { headers: { "x-forwarded-for": "203.0.113.3" } });
     expect(response.status).toBe(200);

@@ -8,15 +8,19 @@ export function findRedisServer(): string | undefined {
 
 export interface RedisServer {
   url: string;
+  port: number;
+  /** The process, for a test that hangs it (SIGSTOP) and lets it go on (SIGCONT). */
+  child: ChildProcess;
+  /** Kills it (SIGKILL: its socket closes at once); once is enough, a second call just waits. */
   stop(): Promise<void>;
 }
 
-/** A redis-server of the test's own on 127.0.0.1 and a free port, keeping nothing on disk. */
-export async function startRedis(program: string): Promise<RedisServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
+/** A redis-server of the test's own on 127.0.0.1 and `port` (a free one by default), keeping nothing on disk. */
+export async function startRedis(program: string, port?: number): Promise<RedisServer> {
+  const listenOn = port ?? (await freePort());
+  const child = spawn(
     program,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ["--port", String(listenOn), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
@@ -29,9 +33,11 @@ export async function startRedis(program: string): Promise<RedisServer> {
     child.on("exit", () => reject(new Error(`redis-server exited: ${output}`)));
   });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://127.0.0.1:${listenOn}`,
+    port: listenOn,
+    child,
     async stop() {
-      child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
   };

@@ -1,21 +1,13 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { sourceDetailSchema, sourceListSchema } from "../src/contract/index.js";
 import { FormatError } from "../src/errors.js";
-import { describeSource } from "../src/ingest/describe-source.js";
 import { docx } from "../src/ingest/formats/docx.js";
 import type { ReadableSource } from "../src/ingest/formats/types.js";
 import { loadCorpus, sourceFile } from "../src/ingest/load-corpus.js";
 import { parseInterview } from "../src/ingest/parse-interview.js";
-import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
-import { openIndex } from "../src/search-index/open-index.js";
 import { beekeeper } from "./support/beekeeper-interview.js";
-import { scratchProject } from "./support/corpus.js";
+import { serveDataFolder } from "./support/data-folder-app.js";
 import { makeDocx, type DocxParagraph } from "./support/docx-fixture.js";
-import { FakeEmbedder } from "./support/fake-embedder.js";
-import { startApp } from "./support/http.js";
 
 // The interview as a reporter types it in Word: the title in Word's Title style, the lead, then
 // each question in bold and its answer in plain type (one answer with a word in bold).
@@ -100,26 +92,13 @@ describe("the Word (.docx) format", () => {
 });
 
 describe("a .docx in the data folder", () => {
-  let project: Awaited<ReturnType<typeof scratchProject>>;
-  let app: Awaited<ReturnType<typeof startApp>>;
-  const logger = { info: vi.fn(), warn: vi.fn() };
+  let project: Awaited<ReturnType<typeof serveDataFolder>>["project"];
+  let app: Awaited<ReturnType<typeof serveDataFolder>>["app"];
   beforeAll(async () => {
-    project = await scratchProject();
-    await writeFile(path.join(project.dataDir, "okafor.docx"), makeDocx(boldQuestions));
-    await writeFile(path.join(project.dataDir, "broken.docx"), Buffer.from("PK\u0003\u0004 but nothing after it"));
-    const embedder = new FakeEmbedder();
-    const opened = await openIndex({ ...project, embedder, logger });
-    const answerer = new ExtractiveAnswerer({
-      retriever: new HybridRetriever(opened.index, embedder),
-      interviews: opened.interviews,
-      chunks: opened.index.chunks,
-    });
-    app = await startApp({
-      answerer,
-      sources: opened.interviews.map((interview) => interview.source.name),
-      catalogue: opened.interviews.map(describeSource),
-      protection: { rateLimitPerMinute: 0 },
-    });
+    ({ project, app } = await serveDataFolder({
+      "okafor.docx": makeDocx(boldQuestions),
+      "broken.docx": Buffer.from("PK\u0003\u0004 but nothing after it"),
+    }));
   });
   afterAll(() => app?.close());
 

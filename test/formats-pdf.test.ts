@@ -1,19 +1,11 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ExtractiveAnswerer } from "../src/answer/extractive-answerer.js";
 import { sourceDetailSchema, sourceListSchema } from "../src/contract/index.js";
 import { FormatError } from "../src/errors.js";
-import { describeSource } from "../src/ingest/describe-source.js";
 import { pdf } from "../src/ingest/formats/pdf.js";
 import { loadCorpus, sourceFile } from "../src/ingest/load-corpus.js";
 import { parseInterview } from "../src/ingest/parse-interview.js";
-import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
-import { openIndex } from "../src/search-index/open-index.js";
 import { beekeeper } from "./support/beekeeper-interview.js";
-import { scratchProject } from "./support/corpus.js";
-import { FakeEmbedder } from "./support/fake-embedder.js";
-import { startApp } from "./support/http.js";
+import { serveDataFolder } from "./support/data-folder-app.js";
 import { makePdf, type PdfText } from "./support/pdf-fixture.js";
 
 /** Words to lines of at most 60 characters, as a narrow column sets them. */
@@ -164,25 +156,13 @@ describe("the PDF format", () => {
 });
 
 describe("a .pdf in the data folder", () => {
-  let project: Awaited<ReturnType<typeof scratchProject>>;
-  let app: Awaited<ReturnType<typeof startApp>>;
+  let project: Awaited<ReturnType<typeof serveDataFolder>>["project"];
+  let app: Awaited<ReturnType<typeof serveDataFolder>>["app"];
   beforeAll(async () => {
-    project = await scratchProject();
-    await writeFile(path.join(project.dataDir, "okafor.pdf"), taggedPdf());
-    await writeFile(path.join(project.dataDir, "broken.pdf"), Buffer.from("%PDF-1.7\n% cut off by a failed upload"));
-    const embedder = new FakeEmbedder();
-    const opened = await openIndex({ ...project, embedder, logger: { info: vi.fn(), warn: vi.fn() } });
-    const answerer = new ExtractiveAnswerer({
-      retriever: new HybridRetriever(opened.index, embedder),
-      interviews: opened.interviews,
-      chunks: opened.index.chunks,
-    });
-    app = await startApp({
-      answerer,
-      sources: opened.interviews.map((interview) => interview.source.name),
-      catalogue: opened.interviews.map(describeSource),
-      protection: { rateLimitPerMinute: 0 },
-    });
+    ({ project, app } = await serveDataFolder({
+      "okafor.pdf": taggedPdf(),
+      "broken.pdf": Buffer.from("%PDF-1.7\n% cut off by a failed upload"),
+    }));
   });
   afterAll(() => app?.close());
 

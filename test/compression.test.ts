@@ -1,10 +1,11 @@
-import { mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayAnswer, type AnswerEvent, type Answerer, type ChatRequest } from "../src/answer/types.js";
+import { precompress } from "../src/cli/build-widget.js";
 import { widgetRoutes } from "../src/serve/widget-routes.js";
 import { FakeAnswerer } from "./support/fake-answerer.js";
 import { startApp } from "./support/http.js";
@@ -130,6 +131,9 @@ describe("precompressed static files", () => {
     gzipFile = gzipSync(widgetSource, { level: 2 });
     await writeFile(path.join(assetsDir, "widget.js.br"), brFile);
     await writeFile(path.join(assetsDir, "widget.js.gz"), gzipFile);
+    // As the build leaves them: with the source's own mtime (a later write may carry an earlier time).
+    const { mtime } = await stat(path.join(assetsDir, "widget.js"));
+    for (const suffix of [".br", ".gz"]) await utimes(path.join(assetsDir, `widget.js${suffix}`), mtime, mtime);
     // demo.css with a .br older than itself: a stale build, whose .br must not be sent.
     await writeFile(path.join(assetsDir, "demo.css.br"), brotliCompressSync("stale"));
     await utimes(path.join(assetsDir, "demo.css.br"), new Date(0), new Date(0));
@@ -190,6 +194,17 @@ describe("precompressed static files", () => {
     expect(response.headers["content-encoding"]).toBe("br");
     expect(response.headers["content-type"]).toMatch(/^text\/css/);
     expect(brotliDecompressSync(await readAll(response)).toString()).toBe("body { color: red }\n".repeat(100));
+  });
+
+  it("are what the build writes: its .br and .gz carry the file's own mtime, so they are never taken for stale", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "interview-chat-build-"));
+    const file = path.join(folder, "widget.js");
+    await writeFile(file, widgetSource);
+    await utimes(file, new Date(2_000_000_000_000), new Date(2_000_000_000_000)); // later than the writes below
+    const written = await precompress(file);
+    const times = await Promise.all([file, ...written].map(async (name) => Math.floor((await stat(name)).mtimeMs)));
+    expect(new Set(times)).toEqual(new Set([2_000_000_000_000]));
+    expect(brotliDecompressSync(await readFile(written[0]!)).toString()).toBe(widgetSource);
   });
 });
 

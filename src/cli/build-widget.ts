@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
@@ -31,9 +31,13 @@ export async function buildWidget(outdir = defaultWidgetDir): Promise<string[]> 
   return [...outputs, ...(await Promise.all(outputs.map(precompress))).flat()];
 }
 
-/** Writes `file.br` and `file.gz` beside `file`, after it (their mtime is not older: the server checks). */
+/**
+ * Writes `file.br` and `file.gz` beside `file`, with `file`'s own mtime: the server sends them only
+ * when they are not older than it. Written after it is not enough: with Linux's multigrain
+ * timestamps a file written later can carry an earlier (coarse) time than one written before.
+ */
 export async function precompress(file: string): Promise<string[]> {
-  const body = await readFile(file);
+  const [body, { atime, mtime }] = await Promise.all([readFile(file), stat(file)]);
   const br = brotliCompressSync(body, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
@@ -41,8 +45,10 @@ export async function precompress(file: string): Promise<string[]> {
     },
   });
   const gz = gzipSync(body, { level: constants.Z_BEST_COMPRESSION });
-  await Promise.all([writeFile(`${file}.br`, br), writeFile(`${file}.gz`, gz)]);
-  return [`${file}.br`, `${file}.gz`];
+  const written = [`${file}.br`, `${file}.gz`];
+  await Promise.all([writeFile(written[0]!, br), writeFile(written[1]!, gz)]);
+  await Promise.all(written.map((variant) => utimes(variant, atime, mtime)));
+  return written;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

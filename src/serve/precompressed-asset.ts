@@ -62,7 +62,7 @@ export class PrecompressedAsset {
       if (asset?.key === key) return asset;
       if (this.loaded !== loaded) return this.current(); // another request is reloading it
     }
-    const reload = this.load(key, stats.mtime);
+    const reload = this.load(key, stats.mtime, stats.mtimeMs);
     this.loaded = reload;
     reload.catch(() => {
       if (this.loaded === reload) this.loaded = undefined; // a file that is back later is read again
@@ -70,11 +70,11 @@ export class PrecompressedAsset {
     return reload;
   }
 
-  private async load(key: string, mtime: Date): Promise<Loaded> {
+  private async load(key: string, mtime: Date, mtimeMs: number): Promise<Loaded> {
     const [body, brFile, gzipFile] = await Promise.all([
       readFile(this.file),
-      readIfFresh(`${this.file}${precompressedSuffix.br}`, mtime),
-      readIfFresh(`${this.file}${precompressedSuffix.gzip}`, mtime),
+      readIfFresh(`${this.file}${precompressedSuffix.br}`, mtimeMs),
+      readIfFresh(`${this.file}${precompressedSuffix.gzip}`, mtimeMs),
     ]);
     const [br, gz] = await Promise.all([
       brFile ??
@@ -93,10 +93,14 @@ export class PrecompressedAsset {
   }
 }
 
-/** A precompressed file beside the asset, unless it is missing or older than the asset (a stale build). */
-async function readIfFresh(file: string, mtime: Date): Promise<Buffer | undefined> {
+/**
+ * A precompressed file beside the asset, unless it is missing or older than the asset (a stale
+ * build). The build gives it the asset's mtime; set through utimes, which takes seconds as a
+ * float, it may come back a microsecond earlier: within a millisecond counts as the same time.
+ */
+async function readIfFresh(file: string, assetMtimeMs: number): Promise<Buffer | undefined> {
   try {
-    if ((await stat(file)).mtimeMs < mtime.getTime()) return undefined;
+    if ((await stat(file)).mtimeMs < assetMtimeMs - 1) return undefined;
     return await readFile(file);
   } catch {
     return undefined;

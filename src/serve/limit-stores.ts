@@ -38,13 +38,20 @@ type LimitLogger = Pick<Logger, "info" | "warn">;
 // and an unreachable host held them for ioredis's default connectTimeout, 10 s.
 /** A command with no reply by then fails, and its request counts in the fallback: a request waits at most this long once. */
 const commandTimeoutMs = 500;
+/**
+ * ioredis's own command timeout, behind `replyWithin`: it fires in the timers phase, before a reply
+ * already waiting in the socket is read, so a worker busy embedding for longer than
+ * commandTimeoutMs (a loaded machine: 3 of 20 requests counted in the fallback, npm test on 2
+ * cores with 3 test files at once) would take Redis for gone.
+ */
+const backstopTimeoutMs = 10_000;
 /** A TCP connection not established by then (a host that drops packets) fails, and ioredis tries again. */
 const connectTimeoutMs = 1_000;
 /** Reconnect attempts back off to one a second, so Redis is back in use about a second after it is. */
 const reconnectCapMs = 1_000;
 /** While down on a connection that still looks open (a hung Redis), PING this often to notice it answers again. */
 const probeIntervalMs = 1_000;
-/** At start, how long to wait for Redis's first answer (a hung one times out its ready check after commandTimeoutMs). */
+/** At start, how long to wait for Redis's first answer (a hung one never answers its ready check). */
 const startWaitMs = connectTimeoutMs + commandTimeoutMs;
 
 /**
@@ -77,7 +84,7 @@ export async function createLimitStores({
     const client = new Redis(redisUrl, {
       connectionName: `interview-chat:${process.pid}`,
       connectTimeout: connectTimeoutMs,
-      commandTimeout: commandTimeoutMs,
+      commandTimeout: backstopTimeoutMs,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 100, reconnectCapMs),
@@ -89,7 +96,8 @@ export async function createLimitStores({
         new FallingBackStore(
           new RedisStore({
             prefix: `interview-chat:rl:${name}:`,
-            sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>,
+            sendCommand: (command: string, ...args: string[]) =>
+              replyWithin(client.call(command, ...args) as Promise<RedisReply>, commandTimeoutMs),
           }),
           // Not the cluster store: with REDIS_URL the primary does not hold counts (src/main.ts).
           new MemoryStore(),
@@ -207,7 +215,7 @@ class RedisCounting {
     this.probing = true;
     const failures = this.failures;
     try {
-      await this.client.ping();
+      await replyWithin(this.client.ping(), commandTimeoutMs);
       await Promise.all([...this.stores].map((store) => store.loadScripts()));
       if (this.stopped || failures !== this.failures) return;
       this.state = "ok";
@@ -306,6 +314,27 @@ class FallingBackStore implements Store {
     }
     return inFallback();
   }
+}
+
+/**
+ * `reply`, or a failure once `ms` have passed with no reply. Late by the clock is not late yet: the
+ * timer may fire after a long synchronous task with the reply already in the socket, so the loop
+ * reads its pending I/O once (setImmediate runs after the poll phase) before the reply counts as missing.
+ */
+export function replyWithin<T>(reply: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => setImmediate(() => reject(new Error(`no reply in ${ms} ms`))), ms);
+    reply.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

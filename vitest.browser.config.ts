@@ -8,6 +8,6 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ["test/widget-browser.test.ts"],
-    globalSetup: ["test/support/require-chromium.ts"],
+    globalSetup: ["test/support/require-chromium.ts", "test/support/shared-index.ts"],
   },
 });

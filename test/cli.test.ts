@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { beekeeperTranscript } from "./support/beekeeper-interview.js";
 import { projectRoot, readInterview, scratchProject } from "./support/corpus.js";
 
 const run = promisify(execFile);
@@ -17,7 +19,6 @@ beforeAll(async () => {
     INDEX_DIR: project.indexDir,
     LOG_LEVEL: "warn",
   };
-  await run(tsx, ["src/cli/ingest.ts"], { cwd: projectRoot, env });
 });
 
 const ask = (...args: string[]) => run(tsx, ["src/cli/ask.ts", ...args], { cwd: projectRoot, env });
@@ -79,9 +80,17 @@ describe("npm run ask", () => {
 
 describe("npm run ingest", () => {
   it("rebuilds the index and says what it holds", async () => {
-    const { stdout } = await run(tsx, ["src/cli/ingest.ts"], { cwd: projectRoot, env });
+    // A short interview of its own (its lead and 7 questions: 8 chunks): this is about the command, not
+    // the corpus, and data/ takes 13 s to embed.
+    const project = await scratchProject({ index: "none" });
+    await rm(path.join(project.dataDir, "interview.txt"));
+    await writeFile(path.join(project.dataDir, "bees.txt"), beekeeperTranscript());
+    const { stdout } = await run(tsx, ["src/cli/ingest.ts"], {
+      cwd: projectRoot,
+      env: { ...env, DATA_DIR: project.dataDir, INDEX_DIR: project.indexDir },
+    });
     expect(stdout).toMatch(
-      /^Indexed interview\.txt: \d+ chunks, \d+ sentences, local:universal-sentence-encoder-lite \(512 dimensions\)/,
+      /^Indexed bees\.txt: 8 chunks, \d+ sentences, local:universal-sentence-encoder-lite \(512 dimensions\)/,
     );
   });
 });

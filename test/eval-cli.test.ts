@@ -51,7 +51,6 @@ beforeAll(async () => {
   await writeFile(questionsFile, questions.map((question) => JSON.stringify(question)).join("\n"));
   noThresholds = path.join(root, "no-thresholds.json");
   await writeFile(noThresholds, JSON.stringify({ min: {}, max: {} }));
-  await run(tsx, ["src/cli/ingest.ts"], { cwd: projectRoot, env });
   server = await startApp({ answerer: new FakeAnswerer() });
 });
 afterAll(() => server?.close());

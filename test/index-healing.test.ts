@@ -34,7 +34,7 @@ function recorder() {
 }
 
 async function builtProject() {
-  const project = await scratchProject();
+  const project = await scratchProject({ index: "none" });
   const embedder = new FakeEmbedder();
   await openIndex({ ...project, embedder, logger: recorder().logger });
   const manifestFile = path.join(project.indexDir, "current", "manifest.json");

@@ -63,7 +63,7 @@ async function snapshot(folder: string) {
  * file-system changes and vector-file writes the rebuild made.
  */
 async function rebuildHeldMidway(whileBuilding: (context: { indexDir: string; published: string }) => Promise<void>) {
-  const project = await scratchProject();
+  const project = await scratchProject({ index: "none" });
   const embedder = new FakeEmbedder();
   await openIndex({ ...project, embedder, logger: quiet });
   const published = await realpath(path.join(project.indexDir, "current"));

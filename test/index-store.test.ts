@@ -16,7 +16,7 @@ async function topIds(opened: Awaited<ReturnType<typeof openIndex>>, embedder: F
 
 describe("the saved index", () => {
   it("builds when missing, then loads from disk with the same search results", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     const built = await openIndex({ ...project, embedder, logger: quiet });
     expect(built.rebuilt?.reason).toBe("missing");
@@ -40,7 +40,7 @@ describe("the saved index", () => {
   });
 
   it("rebuilds, saying why, when a source file changed", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     await openIndex({ ...project, embedder, logger: quiet });
     await appendFile(path.join(project.dataDir, "interview.txt"), "\n");
@@ -58,7 +58,7 @@ describe("the saved index", () => {
   });
 
   it("rebuilds when another embedder is configured or a file is added", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     await openIndex({ ...project, embedder: new FakeEmbedder(), logger: quiet });
     const other = await openIndex({ ...project, embedder: new FakeEmbedder("fake:other", 32), logger: quiet });
     expect(other.rebuilt).toMatchObject({ reason: "stale", message: expect.stringContaining("fake:other") });
@@ -69,7 +69,7 @@ describe("the saved index", () => {
   });
 
   it("detects a truncated vector file as corrupt and rebuilds a working index", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     await openIndex({ ...project, embedder, logger: quiet });
     await truncate(path.join(project.indexDir, "current", "chunks.hnsw"), 100);
@@ -79,7 +79,7 @@ describe("the saved index", () => {
   });
 
   it("reports chunks.json edited to the same length as corrupt and rebuilds", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     await openIndex({ ...project, embedder, logger: quiet });
     const file = path.join(project.indexDir, "current", "chunks.json");
@@ -97,7 +97,7 @@ describe("the saved index", () => {
   });
 
   it("detects an unreadable manifest as corrupt", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     await openIndex({ ...project, embedder, logger: quiet });
     await writeFile(path.join(project.indexDir, "current", "manifest.json"), "{not json");
@@ -105,7 +105,7 @@ describe("the saved index", () => {
   });
 
   it("leaves one complete index and no temporary folders when two builds race", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     const embedder = new FakeEmbedder();
     const built = await Promise.all(
       [1, 2, 3].map(() => openIndex({ ...project, embedder, logger: quiet, force: true })),
@@ -118,7 +118,7 @@ describe("the saved index", () => {
   });
 
   it("fails with a clear error when the data folder is missing", async () => {
-    const project = await scratchProject();
+    const project = await scratchProject({ index: "none" });
     await expect(
       openIndex({ ...project, dataDir: path.join(project.root, "nope"), embedder: new FakeEmbedder(), logger: quiet }),
     ).rejects.toThrow(/Cannot read the data folder/);

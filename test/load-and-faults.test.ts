@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import v8 from "node:v8";
@@ -14,6 +15,7 @@ import { loadPrompts } from "../src/answer/llm/load-prompts.js";
 import { LocalEmbeddings } from "../src/embed/local-embeddings.js";
 import { HybridRetriever } from "../src/retrieve/hybrid-retriever.js";
 import { openIndex } from "../src/search-index/open-index.js";
+import { beekeeperTranscript } from "./support/beekeeper-interview.js";
 import { projectRoot, scratchProject } from "./support/corpus.js";
 import { FakeOpenAiServer, type Fault } from "./support/fake-openai-server.js";
 import { postJson, readEvents, startApp } from "./support/http.js";
@@ -476,7 +478,10 @@ describe("unknown paths", () => {
 
 describe("index faults across processes", () => {
   it("leaves one valid index when two processes build at once", async () => {
-    const project = await scratchProject();
+    // A short interview of its own: the race is about writing the index, not the corpus.
+    const project = await scratchProject({ index: "none" });
+    await rm(path.join(project.dataDir, "interview.txt"));
+    await writeFile(path.join(project.dataDir, "bees.txt"), beekeeperTranscript());
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

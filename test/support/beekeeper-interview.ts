@@ -33,3 +33,12 @@ export const beekeeper = {
     ],
   ] as Array<[question: string, answer: string]>,
 };
+
+/**
+ * The same interview as a plain transcript (title, lead, `Q:` / `A:` turns): a corpus that indexes
+ * in a fraction of a second, for tests of building an index rather than of what it finds.
+ */
+export function beekeeperTranscript(): string {
+  const turns = beekeeper.turns.map(([question, answer]) => `Q: ${question}\n\nA: ${answer}`);
+  return [beekeeper.title, beekeeper.lead, ...turns].join("\n\n") + "\n";
+}

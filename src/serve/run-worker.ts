@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import { describeSource } from "../ingest/describe-source.js";
 import { createAssistant } from "../create-assistant.js";
 import { createEmbedder } from "../embed/create-embedder.js";
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { Logger } from "pino";
 import { AppError } from "../errors.js";
 import { createApp } from "./create-app.js";
@@ -11,7 +11,15 @@ import { createLimitStores } from "./limit-stores.js";
 import { loadSessionSecret } from "./session-secret.js";
 import { SessionTokens } from "./session-token.js";
 import { Insights } from "../insights/insights.js";
+import { IdleCollector } from "./idle-collector.js";
 
+/**
+ * Connections the kernel holds for the process while it is busy (Node's default is 511; Linux caps
+ * it at net.core.somaxconn, 4096 here). The encoder runs synchronously, so a worker accepts only
+ * between encoder batches: with 511, a burst of 1,500 streams at once lost 215 to resets (the
+ * handshakes the kernel gave up on) on one worker; with 4096, none.
+ */
+const listenBacklog = 4096;
 /** How long after listening the suggestions are checked in the background. */
 const suggestionsCheckDelayMs = 1_000;
 
@@ -59,23 +67,28 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
       },
     },
   });
-  // Express 5 calls back with the error too (a port in use): start-up fails with it, in one line
-  // (src/main.ts), instead of announcing "Listening" and exiting from an event handler.
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, (error?: Error) => {
-      if (!error) return resolve(listening);
-      const code = (error as NodeJS.ErrnoException).code;
+  // A port in use fails start-up with one line (src/main.ts) instead of announcing "Listening" and
+  // exiting from an event handler. The options form of listen() is the one that takes a backlog.
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) =>
       reject(
         new AppError(
           "port_unavailable",
-          `Cannot listen on port ${config.port}: ${code === "EADDRINUSE" ? "another process is using it" : error.message}`,
+          `Cannot listen on port ${config.port}: ${error.code === "EADDRINUSE" ? "another process is using it" : error.message}`,
           503,
           { cause: error },
         ),
       );
+    server.once("error", failed);
+    server.listen({ port: config.port, backlog: listenBacklog }, () => {
+      server.off("error", failed);
+      resolve();
     });
   });
   server.on("error", (error) => logger.error({ err: error }, "server error"));
+  // A burst's garbage goes once the worker is quiet again (src/serve/idle-collector.ts).
+  new IdleCollector(server);
   // The check loads the encoder, whose modules block the event loop as they load: started at
   // listening, it held the first /healthz for 85 ms. A second later, health checks and the page's
   // first requests have been answered; a question that comes sooner starts the same check itself.

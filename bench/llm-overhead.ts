@@ -43,18 +43,36 @@ export async function measureLlmOverhead(options: {
     workers: 1,
     env: { OPENAI_BASE_URL: upstream.baseURL, LLM_MAX_RETRIES: "0" },
   });
+  // The same questions in extractive mode, for the time to retrieval's `contexts` event: LLM mode
+  // must not be slower before the model is asked than extractive mode is.
+  const extractive = await startServer({
+    dataDir: options.dataDir,
+    indexDir: options.indexDir,
+    workers: 1,
+    env: { LLM_PROVIDER: "extractive" },
+  });
   const client = new OpenAI({ apiKey: "not-needed", baseURL: upstream.baseURL, maxRetries: 0 });
   try {
     // A fresh server answers its first hundred questions slower (JIT, the model's first runs,
     // typo-variant caches filling): warm it up as the HTTP load runs do, with the upstream instant.
     upstream.chat = { reply, delayMs: 0 };
-    for (let i = 0; i < 100; i++) await streamThroughServer(server.url, options.questions.next());
+    for (let i = 0; i < 100; i++) {
+      const question = options.questions.next();
+      await streamThroughServer(server.url, question);
+      await streamThroughServer(extractive.url, question);
+    }
     await streamDirect(client, repeatedQuestion);
     upstream.chat = { reply, delayMs: upstreamDelayMs };
-    const timings = { direct: [] as Timing[], distinct: [] as Timing[], repeated: [] as Timing[] };
+    const timings = {
+      direct: [] as Timing[],
+      distinct: [] as Timing[],
+      repeated: [] as Timing[],
+      extractive: [] as Timing[],
+    };
     for (let i = 0; i < options.samples; i++) {
       const question = options.questions.next();
       timings.distinct.push(await streamThroughServer(server.url, question));
+      timings.extractive.push(await streamThroughServer(extractive.url, question));
       timings.repeated.push(await streamThroughServer(server.url, repeatedQuestion));
       timings.direct.push(await streamDirect(client, question));
     }
@@ -67,7 +85,18 @@ export async function measureLlmOverhead(options: {
     const throughServer = summary(timings.distinct);
     const serverRepeated = summary(timings.repeated);
     const added = (through: typeof direct, key: "ttft" | "total") => round(through[key].p50Ms - direct[key].p50Ms, 2);
+    const p50 = (values: number[]) => summarize(values).p50Ms;
     return {
+      extractiveContexts: summarize(timings.extractive.map((t) => t.contexts)),
+      beforeModelVsExtractiveMs: round(
+        throughServer.contexts.p50Ms - p50(timings.extractive.map((t) => t.contexts)),
+        2,
+      ),
+      contextsToFirstTokenAddedMs: round(p50(timings.distinct.map((t) => t.ttft - t.contexts)) - direct.ttft.p50Ms, 2),
+      afterLastTokenAddedMs: round(
+        p50(timings.distinct.map((t) => t.total - t.ttft)) - p50(timings.direct.map((t) => t.total - t.ttft)),
+        2,
+      ),
       upstreamDelayMs,
       samples: options.samples,
       direct: { ttft: direct.ttft, total: direct.total },
@@ -80,6 +109,7 @@ export async function measureLlmOverhead(options: {
     };
   } finally {
     await server.stop();
+    await extractive.stop();
     await upstream.stop();
   }
 }

@@ -62,6 +62,27 @@ export function judgeBar(results: Omit<BenchResults, "bar">): BarItem[] {
     pass: results.llm.addedTtftMs <= 15,
     note: `repeated question: ${results.llm.addedTtftRepeatedMs} ms`,
   });
+  const { beforeModelVsExtractiveMs: beforeModel, contextsToFirstTokenAddedMs: toFirst } = results.llm;
+  if (beforeModel !== undefined && toFirst !== undefined) {
+    const added = Math.max(0, beforeModel) + toFirst;
+    items.push({
+      id: "llm-before-model",
+      criterion:
+        "LLM mode: added before the model's first token beyond extractive mode's retrieval (p50: contexts vs extractive, then contexts to first token vs the openai client)",
+      value: round(added, 2),
+      threshold: "<= 5 ms",
+      pass: added <= 5,
+      note: `to contexts: LLM ${results.llm.server.contexts.p50Ms.toFixed(2)} ms, extractive ${results.llm.extractiveContexts?.p50Ms.toFixed(2)} ms; contexts to first token: +${toFirst} ms`,
+    });
+  }
+  if (results.llm.afterLastTokenAddedMs !== undefined)
+    items.push({
+      id: "llm-after-last-token",
+      criterion: "LLM mode: added after the model's last token (p50, claim checks and the closing events)",
+      value: results.llm.afterLastTokenAddedMs,
+      threshold: "<= 1 ms",
+      pass: results.llm.afterLastTokenAddedMs <= 1,
+    });
   const one = results.scale.points.find((point) => point.interviews === 1);
   const largest = results.scale.points.at(-1);
   const ratio = one && largest && largest.interviews > 1 ? largest.query.p50Ms / one.query.p50Ms : null;

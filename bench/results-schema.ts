@@ -190,6 +190,14 @@ export interface LlmOverhead {
   /** Server p50 minus direct p50, the repeated question. */
   addedTtftRepeatedMs: number;
   addedTotalRepeatedMs: number;
+  /** An extractive server's time to its `contexts` event for the same distinct questions; absent in runs before issue 27. */
+  extractiveContexts?: LatencySummary;
+  /** LLM mode's time to `contexts` minus extractive mode's (p50s): what LLM mode adds before the model is asked. */
+  beforeModelVsExtractiveMs?: number;
+  /** p50 of (first token − contexts) through the server minus the direct client's time to first token: the prompt and the call. */
+  contextsToFirstTokenAddedMs?: number;
+  /** p50 of (end − first token) through the server minus the direct client's: the claim check after the last token, mostly. */
+  afterLastTokenAddedMs?: number;
 }
 
 export interface ScalePoint {

@@ -3,7 +3,7 @@
  * query-embedding batching on and off, LLM-mode overhead, insights on and off, a scale curve and a baseline comparison, in one run. Writes
  * bench/results.json (schema: bench/results-schema.ts) and prints the tables; progress goes to
  * stderr. `--quick` runs a shorter version (and writes to a temporary file unless --out is given);
- * `--only insights` runs the insights step alone.
+ * `--only insights` or `--only llm` runs that step alone.
  * See README.md, "Benchmarks".
  */
 import { writeFile } from "node:fs/promises";
@@ -57,8 +57,8 @@ const settings = quick
     };
 // `--only insights` runs that step alone (on one index build), prints its table and the bar's row,
 // and writes its JSON only with --out: bench/results.json is the whole run's.
-if (flags.only !== undefined && flags.only !== "insights")
-  throw new Error(`--only takes "insights", not "${flags.only}"`);
+if (flags.only !== undefined && flags.only !== "insights" && flags.only !== "llm")
+  throw new Error(`--only takes "insights" or "llm", not "${flags.only}"`);
 const out = flags.out
   ? path.resolve(flags.out)
   : quick
@@ -124,6 +124,31 @@ if (flags.only === "insights") {
     process.stdout.write(
       `${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`,
     );
+  } finally {
+    await built.cleanUp();
+  }
+  process.exit(0);
+}
+
+if (flags.only === "llm") {
+  await step("index build (once)");
+  const built = await measureIndexBuild(dataDir, 1);
+  try {
+    const retrievalOnly = (question: string) =>
+      answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
+    await step("LLM mode overhead");
+    const llm = await measureLlmOverhead({
+      dataDir,
+      indexDir: built.indexDir,
+      samples: settings.llmSamples,
+      questions: await DistinctQuestions.fromQuestionSets(retrievalOnly),
+    });
+    if (flags.out)
+      await writeFile(
+        path.resolve(flags.out),
+        `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, llm }, null, 2)}\n`,
+      );
+    process.stdout.write(`${JSON.stringify(llm, null, 2)}\n`);
   } finally {
     await built.cleanUp();
   }

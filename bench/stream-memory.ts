@@ -2,7 +2,8 @@
  * `npx tsx bench/stream-memory.ts [--streams 1000] [--llm]`: a worker's memory before a burst of
  * concurrent streamed answers, at its peak, as the last stream ends, and 3 s and 10 s later.
  * Memory kept per finished stream would show as a worker that does not come back down.
- * Prints one JSON object; docs/benchmarks.md records the runs.
+ * Prints one JSON object; docs/benchmarks.md records the runs. BENCH_NODE_OPTIONS is passed to the
+ * server as NODE_OPTIONS (a --require that logs process.memoryUsage(), say).
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";

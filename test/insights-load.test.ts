@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { runInsightsLoad } from "../bench/insights-load.js";
 
 // Issue 16, "done when", at a tenth of the size: questions of every kind through a real server
@@ -11,7 +11,9 @@ describe("a load run through the server with insights on", () => {
     "records every one of 200 questions, counted by kind alike in the API, the CLI and the file",
     { timeout: 400_000 },
     async () => {
-      const result = await runInsightsLoad({ questions: 200, connections: 16, workers: 2 });
+      // The run's shared index of data/ (test/support/shared-index.ts): the server loads it rather than builds it.
+      const indexDir = inject("sharedIndexDir");
+      const result = await runInsightsLoad({ questions: 200, connections: 16, workers: 2, indexDir });
       expect(result.serverErrors).toBe(0);
       expect(result.failed).toBe(0);
       expect(result.uniqueIds).toBe(200);

@@ -107,35 +107,48 @@ const insightsOverhead = async (indexDir: string, retrievalOnly: (question: stri
     log,
   });
 
-if (flags.only === "insights") {
+/**
+ * `--only <step>`: the index built once, that step run on it, its result printed (and written as
+ * JSON with --out: bench/results.json is the whole run's), then the process ends.
+ */
+async function runOnly(
+  name: string,
+  measure: (
+    built: Awaited<ReturnType<typeof measureIndexBuild>>,
+    retrievalOnly: (question: string) => boolean,
+  ) => Promise<{ result: object; printed: string }>,
+): Promise<never> {
   await step("index build (once)");
   const built = await measureIndexBuild(dataDir, 1);
   try {
     const retrievalOnly = (question: string) =>
       answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
-    await step("insights on and off");
-    const insights = await insightsOverhead(built.indexDir, retrievalOnly);
+    const { result, printed } = await measure(built, retrievalOnly);
     if (flags.out)
       await writeFile(
         path.resolve(flags.out),
-        `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, insights }, null, 2)}\n`,
+        `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, [name]: result }, null, 2)}\n`,
       );
-    const bar = insightsBarItem(insights);
-    process.stdout.write(
-      `${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`,
-    );
+    process.stdout.write(printed);
   } finally {
     await built.cleanUp();
   }
   process.exit(0);
 }
 
-if (flags.only === "llm") {
-  await step("index build (once)");
-  const built = await measureIndexBuild(dataDir, 1);
-  try {
-    const retrievalOnly = (question: string) =>
-      answerAboutInterview(question, built.opened.interviews, built.opened.index.chunks) === null;
+if (flags.only === "insights")
+  await runOnly("insights", async (built, retrievalOnly) => {
+    await step("insights on and off");
+    const insights = await insightsOverhead(built.indexDir, retrievalOnly);
+    const bar = insightsBarItem(insights);
+    return {
+      result: insights,
+      printed: `${formatInsightsOverhead(insights)}\n${bar.pass ? "PASS" : "FAIL"} ${bar.criterion}: ${bar.value} ms (${bar.threshold})\n`,
+    };
+  });
+
+if (flags.only === "llm")
+  await runOnly("llm", async (built, retrievalOnly) => {
     await step("LLM mode overhead");
     const llm = await measureLlmOverhead({
       dataDir,
@@ -143,17 +156,8 @@ if (flags.only === "llm") {
       samples: settings.llmSamples,
       questions: await DistinctQuestions.fromQuestionSets(retrievalOnly),
     });
-    if (flags.out)
-      await writeFile(
-        path.resolve(flags.out),
-        `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, llm }, null, 2)}\n`,
-      );
-    process.stdout.write(`${JSON.stringify(llm, null, 2)}\n`);
-  } finally {
-    await built.cleanUp();
-  }
-  process.exit(0);
-}
+    return { result: llm, printed: `${JSON.stringify(llm, null, 2)}\n` };
+  });
 
 await step("index build");
 const built = await measureIndexBuild(dataDir, settings.buildRuns);

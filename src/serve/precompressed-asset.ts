@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
@@ -62,7 +63,7 @@ export class PrecompressedAsset {
       if (asset?.key === key) return asset;
       if (this.loaded !== loaded) return this.current(); // another request is reloading it
     }
-    const reload = this.load(key, stats.mtime, stats.mtimeMs);
+    const reload = this.load(key, stats);
     this.loaded = reload;
     reload.catch(() => {
       if (this.loaded === reload) this.loaded = undefined; // a file that is back later is read again
@@ -70,7 +71,7 @@ export class PrecompressedAsset {
     return reload;
   }
 
-  private async load(key: string, mtime: Date, mtimeMs: number): Promise<Loaded> {
+  private async load(key: string, { mtime, mtimeMs }: Stats): Promise<Loaded> {
     const [body, brFile, gzipFile] = await Promise.all([
       readFile(this.file),
       readIfFresh(`${this.file}${precompressedSuffix.br}`, mtimeMs),

@@ -886,9 +886,8 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
   it("takes data-theme, data-avatar, data-lang, data-labels, data-placeholder, data-persist and data-source, colours the visitor's bubble with the accent, and copies an answer", async () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: host.url });
     let body: unknown;
-    await page.route("**/api/chat", async (route) => {
-      body = route.request().postDataJSON();
-      const events = [
+    await answerWith(
+      [
         ["contexts", { contexts: [] }],
         ["delta", { text: "Riga and **Liepaja** [1]." }],
         [
@@ -901,20 +900,8 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
           },
         ],
         ["done", {}],
-      ];
-      await route.fulfill({
-        status: 200,
-        headers: { "access-control-allow-origin": "*" },
-        contentType: "text/event-stream",
-        body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(""),
-      });
-    });
-    await page.route("**/api/session", (route) =>
-      route.fulfill({
-        status: 404,
-        headers: { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type" },
-        body: "",
-      }),
+      ],
+      (sent) => (body = sent),
     );
     await page.goto(`${host.url}/options`);
     await widget(".launcher").click();
@@ -943,16 +930,20 @@ describe.skipIf(!hasChromium)("options for site owners", () => {
   });
 });
 
-/** Answers every question on this page with `events` (and tells the widget the server has no sessions). */
-async function answerWith(events: Array<[string, unknown]>): Promise<void> {
-  await page.route("**/api/chat", (route) =>
-    route.fulfill({
+/**
+ * Answers every question on this page with `events` (and tells the widget the server has no
+ * sessions); `onBody` sees each request's JSON body.
+ */
+async function answerWith(events: Array<[string, unknown]>, onBody: (body: unknown) => void = () => {}): Promise<void> {
+  await page.route("**/api/chat", (route) => {
+    onBody(route.request().postDataJSON());
+    return route.fulfill({
       status: 200,
       headers: { "access-control-allow-origin": "*" },
       contentType: "text/event-stream",
       body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(""),
-    }),
-  );
+    });
+  });
   await page.route("**/api/session", (route) =>
     route.fulfill({
       status: 404,
